@@ -1,0 +1,1 @@
+"""The core: no Textual imports here (HTTP client, runtimes, time ranges, config, paths)."""

@@ -1,0 +1,77 @@
+"""Test helpers: a real log-analyzer server in a child process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll `condition` until it holds; for waiting on external processes (servers, containers)."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        pause.wait(0.05)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+class ServerProcess:
+    """`log-analyzer serve` as a child process on a free loopback port, with its own SQLite file."""
+
+    def __init__(self, db_path: Path, *, env: dict[str, str] | None = None, seed: bool = False) -> None:
+        self.db_path = db_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._env = {**os.environ, **(env or {})}
+        self._seed = seed
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._log = db_path.with_suffix(".server.log")
+
+    def start(self) -> ServerProcess:
+        if self._seed:
+            subprocess.run(
+                [sys.executable, "-m", "log_analyzer.cli", "seed", "--db", str(self.db_path)],
+                check=True, env=self._env, capture_output=True,
+            )
+        with open(self._log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "log_analyzer.cli", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--db", str(self.db_path)],
+                env=self._env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_until(self._healthy, timeout=30, what=f"log-analyzer on {self.url} (log: {self._log})")
+        return self
+
+    def _healthy(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited early: {self._log.read_text(errors='replace')}")
+        try:
+            return httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)

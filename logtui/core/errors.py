@@ -78,7 +78,8 @@ class PortInUse(RuntimeFailure):
     def __init__(self, port: int, hint: str | None = None) -> None:
         super().__init__(
             f"Port {port} on the host is already in use",
-            hint or f"Stop whatever listens on {port}, or set [docker] host_port to another port (0 = any free).",
+            hint
+            or f"Stop whatever listens on {port}, or set [docker] host_port to another port (0 = any free).",
         )
         self.port = port
 
@@ -99,7 +100,9 @@ class DockerfileMissing(RuntimeFailure):
 
 class BuildFailed(RuntimeFailure):
     def __init__(self, step: str, output: str) -> None:
-        super().__init__(f"Image build failed at: {step}", "Read the build output above the error and fix that step.")
+        super().__init__(
+            f"Image build failed at: {step}", "Read the build output above the error and fix that step."
+        )
         self.step = step
         self.output = output
 
@@ -112,4 +115,46 @@ class NotHealthy(RuntimeFailure):
 
 
 class ConfigError(LogtuiError):
-    """The config file (or a value typed into the UI) is wrong; the message names the file, field and problem."""
+    """The config file (or a value typed into the UI) is wrong; the message names file, field and problem."""
+
+
+class ConfigValueError(ConfigError):
+    """One field is wrong. `path` is None for a value typed into the UI, so the form can mark `field`."""
+
+    def __init__(
+        self, field: str, problem: str, *, path: object | None = None, hint: str | None = None
+    ) -> None:
+        where = f"{path}: " if path is not None else ""
+        super().__init__(f"{where}{field}: {problem}", hint)
+        self.path = path
+        self.field = field
+        self.problem = problem
+
+
+# --- time windows typed by the user ------------------------------------------------------------------------
+
+
+class TimeParseError(LogtuiError, ValueError):
+    """A start/end the user typed is not a time. `str()` is one sentence saying what is accepted."""
+
+    SYNTAX = (
+        "use an ISO date/time (2023-04-23T10:00), a date (2023-04-23), now, now-15m, -2h, 15m, "
+        "today or yesterday"
+    )
+
+    def __init__(
+        self, text: str, problem: str | None = None, *, field: str | None = None, hint: str | None = None
+    ) -> None:
+        title = problem or f"{text!r} is not a time"
+        hint = hint or self.SYNTAX
+        super().__init__(title, hint)
+        self.args = (f"{title}: {hint}",)
+        self.text = text
+        self.field = field
+
+
+# --- export ------------------------------------------------------------------------------------------------
+
+
+class ExportFailed(LogtuiError):
+    """Writing an export file failed; the destination was left untouched."""

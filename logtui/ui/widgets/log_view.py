@@ -1,0 +1,516 @@
+"""The log view: a Line API widget that draws only the rows on screen, however many are loaded.
+
+Rows live packed in a `RowStore` and are decoded only when drawn; rendered lines are cached per
+(row, width, highlight, wrap, cursor). Pages arrive through `append_page` (lazy loading: the view asks for
+more with `MoreWanted` as the viewport nears the loaded end) or `append_live` (follow mode).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+from log_analyzer.record import LogRecord
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from logtui.ui.widgets.row_store import RowStore, display_text
+
+#: Tag -> severity class used for colouring (component class `logview--tag-<severity>`).
+SEVERITY: dict[str, str] = {
+    "CRITICAL": "error",
+    "FATAL": "error",
+    "ERROR": "error",
+    "ERR": "error",
+    "WARNING": "warning",
+    "WARN": "warning",
+    "INFO": "info",
+    "NOTICE": "info",
+    "DEBUG": "debug",
+    "TRACE": "debug",
+}
+_TAG_WIDTH_MAX = 10
+_MIN_MESSAGE_WIDTH = 8
+
+
+def severity_of(tag: str) -> str:
+    return SEVERITY.get(tag.upper(), "other")
+
+
+class LogView(ScrollView, can_focus=True):
+    """Scrollable time | tag | message table over any number of rows, with a row cursor."""
+
+    DEFAULT_CSS = """
+    LogView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        & > .logview--time { color: $foreground-muted; }
+        & > .logview--tag-error { color: $text-error; text-style: bold; }
+        & > .logview--tag-warning { color: $text-warning; }
+        & > .logview--tag-info { color: $text-success; }
+        & > .logview--tag-debug { color: $foreground-disabled; }
+        & > .logview--tag-other { color: $text-accent; }
+        & > .logview--match { background: $warning-muted; text-style: bold; }
+        & > .logview--cursor { background: $block-cursor-blurred-background; }
+        & > .logview--placeholder { color: $foreground-muted; text-style: italic; }
+        &:focus > .logview--cursor { background: $block-cursor-background; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "logview--time",
+        "logview--tag-error",
+        "logview--tag-warning",
+        "logview--tag-info",
+        "logview--tag-debug",
+        "logview--tag-other",
+        "logview--match",
+        "logview--cursor",
+        "logview--placeholder",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "cursor_home", "First", show=False),
+        Binding("end", "cursor_end", "Last", show=False),
+        Binding("enter", "choose", "Open record"),
+    ]
+
+    class MoreWanted(Message):
+        """The viewport is near the end of what is loaded and the server has more: fetch the next page."""
+
+        def __init__(self, log_view: LogView, generation: int) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.generation = generation
+
+        @property
+        def control(self) -> LogView:
+            return self.log_view
+
+    class RecordChosen(Message):
+        """The user pressed Enter (or double-clicked) on a row."""
+
+        def __init__(self, log_view: LogView, record: LogRecord, index: int) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.record = record
+            self.index = index
+
+        @property
+        def control(self) -> LogView:
+            return self.log_view
+
+    class NewRecordsWaiting(Message):
+        """Follow mode appended rows below while the user was scrolled away (count 0: caught up)."""
+
+        def __init__(self, log_view: LogView, count: int) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.count = count
+
+        @property
+        def control(self) -> LogView:
+            return self.log_view
+
+    highlight: reactive[str] = reactive("")
+    """Case-insensitive text highlighted in messages ("" for none)."""
+    wrap: reactive[bool] = reactive(False)
+    """Wrap long messages over several lines instead of cutting them at the edge."""
+    placeholder: reactive[str] = reactive("No records.")
+    """What to show while nothing is loaded."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._store = RowStore()
+        self._generation = 0
+        self._has_more = False
+        self._more_pending = False
+        self._cursor: int | None = None
+        self._new_count = 0
+        self._highlight_re: re.Pattern[str] | None = None
+        self._row_cache: LRUCache[tuple[int, int, str, bool, bool], list[Strip]] = LRUCache(1024)
+        self._lv_styles: dict[str, Style] | None = None
+
+    # --- public API ----------------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def loaded_count(self) -> int:
+        return len(self._store)
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    @property
+    def new_count(self) -> int:
+        return self._new_count
+
+    @property
+    def selected_index(self) -> int | None:
+        return self._cursor
+
+    @property
+    def selected_record(self) -> LogRecord | None:
+        return None if self._cursor is None else self._store.record(self._cursor)
+
+    @property
+    def store(self) -> RowStore:
+        return self._store
+
+    def record_at(self, index: int) -> LogRecord:
+        return self._store.record(index)
+
+    def last_records(self, n: int) -> list[LogRecord]:
+        count = len(self._store)
+        return [self._store.record(i) for i in range(max(0, count - n), count)]
+
+    def last_timestamp_run(self) -> tuple[str | None, int]:
+        """The last row's timestamp and how many rows at the end share it (follow mode's duplicate guard)."""
+        count = len(self._store)
+        if not count:
+            return None, 0
+        last = self._store.timestamp(count - 1)
+        run = 1
+        while run < count and self._store.timestamp(count - 1 - run) == last:
+            run += 1
+        return last, run
+
+    def reset(self) -> int:
+        """Forget every row; pages for the previous generation are ignored from now on."""
+        self._generation += 1
+        self._store.clear()
+        self._has_more = False
+        self._more_pending = False
+        self._cursor = None
+        self._new_count = 0
+        self._row_cache.clear()
+        self._layout_changed(scroll_home=True)
+        return self._generation
+
+    def append_page(self, records: Sequence[LogRecord], *, has_more: bool, generation: int) -> None:
+        """Add the next page of the current window (ignored when `generation` is not the current one)."""
+        if generation != self._generation:
+            return
+        first_page = not self._store
+        self._extend(records)
+        self._has_more = has_more
+        self._more_pending = False
+        if first_page and self._store:
+            self._cursor = 0
+        self._layout_changed()
+        self._maybe_want_more()
+
+    def append_live(self, records: Sequence[LogRecord]) -> None:
+        """Follow mode: append new rows; stay pinned to the bottom unless the user scrolled away."""
+        if not records:
+            return
+        pinned = self._is_pinned()
+        cursor_on_last = self._cursor is not None and self._cursor == len(self._store) - 1
+        self._extend(records)
+        if self._cursor is None:
+            self._cursor = 0
+        if pinned:
+            if cursor_on_last:
+                self._cursor = len(self._store) - 1
+            self._layout_changed()
+            self.scroll_to(y=self._store.line_count, animate=False)
+        else:
+            self._layout_changed()
+            self._new_count += len(records)
+            self.post_message(self.NewRecordsWaiting(self, self._new_count))
+
+    def jump_to_end(self) -> None:
+        """Move the cursor to the last row and scroll there; clears the waiting-records count."""
+        if self._store:
+            self._move_cursor(len(self._store) - 1)
+            self.scroll_to(y=self._store.line_count, animate=False)
+        self._clear_new_count()
+
+    # --- internals -----------------------------------------------------------------------------------------
+
+    def _extend(self, records: Sequence[LogRecord]) -> None:
+        old_widths = self._column_widths()
+        self._store.extend(records)
+        if self._column_widths() != old_widths:
+            self._row_cache.clear()
+            if self.wrap:
+                self._store.set_wrap_width(self._message_width())
+
+    def _is_pinned(self) -> bool:
+        return self.scroll_offset.y >= self.max_scroll_y
+
+    def _clear_new_count(self) -> None:
+        if self._new_count:
+            self._new_count = 0
+            self.post_message(self.NewRecordsWaiting(self, 0))
+
+    def _layout_changed(self, *, scroll_home: bool = False) -> None:
+        self.virtual_size = Size(0, max(self._store.line_count, 1 if not self._store else 0))
+        if scroll_home:
+            self.scroll_to(y=0, animate=False)
+        self.refresh()
+
+    def _maybe_want_more(self) -> None:
+        if not self._has_more or self._more_pending or not self.is_mounted:
+            return
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        if self.scroll_offset.y + height >= self._store.line_count - 2 * height:
+            self._more_pending = True
+            self.post_message(self.MoreWanted(self, self._generation))
+
+    def _column_widths(self) -> tuple[int, int]:
+        store = self._store
+        return store.max_ts_len, min(max(store.max_tag_len, 5), _TAG_WIDTH_MAX)
+
+    def _message_width(self) -> int:
+        ts_w, tag_w = self._column_widths()
+        return max(_MIN_MESSAGE_WIDTH, self.scrollable_content_region.width - ts_w - tag_w - 2)
+
+    def _part_styles(self) -> dict[str, Style]:
+        if self._lv_styles is None:
+            names = (
+                "time",
+                "tag-error",
+                "tag-warning",
+                "tag-info",
+                "tag-debug",
+                "tag-other",
+                "match",
+                "cursor",
+                "placeholder",
+            )
+            # Full styles, not partial: partial ones leave colours with alpha unblended with the background.
+            self._lv_styles = {n: self.get_component_rich_style(f"logview--{n}") for n in names}
+        return self._lv_styles
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lv_styles = None
+        self._row_cache.clear()
+
+    # --- reactives -----------------------------------------------------------------------------------------
+
+    def watch_highlight(self, value: str) -> None:
+        self._highlight_re = re.compile(re.escape(value), re.IGNORECASE) if value else None
+        self._row_cache.clear()
+        self.refresh()
+
+    def watch_wrap(self, value: bool) -> None:
+        anchor_row, screen_offset = self._anchor()
+        self._store.set_wrap_width(self._message_width() if value else None)
+        self._row_cache.clear()
+        self._layout_changed()
+        if anchor_row is not None:
+            self.scroll_to(y=max(0, self._store.row_to_line(anchor_row) - screen_offset), animate=False)
+
+    def watch_placeholder(self) -> None:
+        self.refresh()
+
+    def _anchor(self) -> tuple[int | None, int]:
+        """A row to keep in place across a relayout: the cursor if on screen, else the top row."""
+        if not self._store:
+            return None, 0
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if self._cursor is not None:
+            line = self._store.row_to_line(self._cursor)
+            if top <= line < top + height:
+                return self._cursor, line - top
+        if top >= self._store.line_count:
+            return None, 0
+        return self._store.line_to_row(top)[0], 0
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._maybe_want_more()
+        if self._new_count and self._is_pinned():
+            self._clear_new_count()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.wrap:
+            anchor_row, screen_offset = self._anchor()
+            self._store.set_wrap_width(self._message_width())
+            self._layout_changed()
+            if anchor_row is not None:
+                self.scroll_to(y=max(0, self._store.row_to_line(anchor_row) - screen_offset), animate=False)
+        self._maybe_want_more()
+
+    # --- cursor and keys -----------------------------------------------------------------------------------
+
+    def _move_cursor(self, index: int) -> None:
+        if not self._store:
+            return
+        index = max(0, min(index, len(self._store) - 1))
+        if index != self._cursor:
+            self._cursor = index
+            self.refresh()
+        self._scroll_cursor_into_view()
+
+    def _scroll_cursor_into_view(self) -> None:
+        if self._cursor is None:
+            return
+        first = self._store.row_to_line(self._cursor)
+        lines = self._store.row_lines(self._cursor)
+        top = self.scroll_offset.y
+        height = max(1, self.scrollable_content_region.height)
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif first + lines > top + height:
+            self.scroll_to(y=min(first, first + lines - height), animate=False)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor((self._cursor or 0) - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(0 if self._cursor is None else self._cursor + 1)
+
+    def _page(self, direction: int) -> None:
+        if not self._store:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        cursor_line = self._store.row_to_line(self._cursor or 0)
+        offset = min(max(0, cursor_line - top), height - 1)
+        new_top = max(0, min(self.max_scroll_y, top + direction * height))
+        if new_top == top:
+            # Already at the edge: a page key then goes to the first or last row, as in a pager.
+            target = len(self._store) - 1 if direction > 0 else 0
+        else:
+            target = self._store.line_to_row(min(new_top + offset, self._store.line_count - 1))[0]
+        self.scroll_to(y=new_top, animate=False)
+        if target != self._cursor:
+            self._cursor = target
+            self.refresh()
+
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def action_cursor_home(self) -> None:
+        self._move_cursor(0)
+
+    def action_cursor_end(self) -> None:
+        if self._store:
+            self.jump_to_end()
+
+    def action_choose(self) -> None:
+        if self._cursor is not None and self._store:
+            self.post_message(self.RecordChosen(self, self._store.record(self._cursor), self._cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self._store:
+            return
+        line = self.scroll_offset.y + offset.y
+        if line >= self._store.line_count:
+            return
+        self._move_cursor(self._store.line_to_row(line)[0])
+        if event.chain >= 2:
+            self.action_choose()
+
+    # --- rendering -----------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        line = self.scroll_offset.y + y
+        if not self._store:
+            if y == 0 and self.placeholder:
+                style = self._part_styles()["placeholder"]
+                return Strip([Segment(self.placeholder, style)]).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        if line >= self._store.line_count:
+            return Strip.blank(width, base)
+        row, sub = self._store.line_to_row(line)
+        strips = self._row_strips(row, width)
+        return strips[sub] if sub < len(strips) else Strip.blank(width, base)
+
+    def _row_strips(self, row: int, width: int) -> list[Strip]:
+        is_cursor = row == self._cursor
+        key = (row, width, self.highlight, self.wrap, is_cursor)
+        cached = self._row_cache.get(key)
+        if cached is not None:
+            return cached
+        strips = self._render_row(row, width, is_cursor)
+        self._row_cache[key] = strips
+        return strips
+
+    def _render_row(self, row: int, width: int, is_cursor: bool) -> list[Strip]:
+        store = self._store
+        styles = self._part_styles()
+        if is_cursor:
+            base = styles["cursor"]
+            cursor_bg = Style(bgcolor=base.bgcolor)
+            part = {name: style + cursor_bg for name, style in styles.items()}
+            part["match"] = styles["match"]
+        else:
+            base = self.rich_style
+            part = styles
+        ts_w, tag_w = self._column_widths()
+        tag = store.tag(row)
+        tag_text = tag if len(tag) <= tag_w else tag[: tag_w - 1] + "\u2026"
+        gutter = [
+            Segment(store.timestamp(row).ljust(ts_w), part["time"]),
+            Segment(" ", base),
+            Segment(tag_text.ljust(tag_w), part[f"tag-{severity_of(tag)}"]),
+            Segment(" ", base),
+        ]
+        gutter_w = ts_w + tag_w + 2
+        message = display_text(store.message(row))
+        msg_segments = self._message_segments(message, base, part["match"])
+        msg_w = self._message_width() if self.wrap else max(1, width - gutter_w)
+        message_strip = Strip(msg_segments)
+        if not self.wrap or message_strip.cell_length <= msg_w:
+            return [Strip([*gutter, *message_strip.crop_extend(0, msg_w, base)], gutter_w + msg_w)]
+        blank_gutter = Segment(" " * gutter_w, base)
+        strips = []
+        for n, start in enumerate(range(0, message_strip.cell_length, msg_w)):
+            piece = message_strip.crop_extend(start, start + msg_w, base)
+            line = Strip([*(gutter if n == 0 else [blank_gutter]), *piece], gutter_w + msg_w)
+            strips.append(line.crop(0, width) if line.cell_length > width else line)
+        return strips
+
+    def _message_segments(self, message: str, style: Style, match_style: Style) -> list[Segment]:
+        pattern = self._highlight_re
+        if pattern is None:
+            return [Segment(message, style)]
+        segments: list[Segment] = []
+        pos = 0
+        for m in pattern.finditer(message):
+            if m.start() > pos:
+                segments.append(Segment(message[pos : m.start()], style))
+            segments.append(Segment(m.group(), match_style))
+            pos = m.end()
+        if pos < len(message):
+            segments.append(Segment(message[pos:], style))
+        return segments

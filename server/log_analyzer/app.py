@@ -1,0 +1,293 @@
+"""The FastAPI app factory, used by `log-analyzer serve`, the Lambda handler and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import StringConstraints
+from starlette.responses import Response
+
+from log_analyzer import __version__, errors
+from log_analyzer.auth import require_read, require_write
+from log_analyzer.body_limit import BodyLimit
+from log_analyzer.cursor import CursorCodec, CursorError
+from log_analyzer.errors import ParamError, json_response
+from log_analyzer.models import (
+    ERROR_RESPONSES,
+    POST_BODY_SCHEMA,
+    ErrorOut,
+    HealthOut,
+    InsertedOut,
+    LogsPage,
+    StatsOut,
+)
+from log_analyzer.pruner import prune_forever
+from log_analyzer.seed import load_sample
+from log_analyzer.settings import Settings
+from log_analyzer.store import Order, PageRows, Store, render_bound
+from log_analyzer.store import Query as LogQuery
+from log_analyzer.timefmt import TimeFormatError, parse_timestamp
+from log_analyzer.validation import MAX_Q_CHARS, TAG_PATTERN, check_body
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+log = logging.getLogger("log_analyzer")
+
+TagParam = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
+START_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date (its first moment)"
+END_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date (up to its last moment)"
+
+
+class Service:
+    """What the routes share: settings, the store and the cursor codec."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.db_path)
+        if settings.seed_on_empty and self.store.is_empty():
+            n = load_sample(self.store)
+            log.info("database was empty: loaded the %d-record seed sample", n)
+        self.cursors = CursorCodec(settings.cursor_secret or str(self.store.meta("cursor_secret")))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def start_service(app: FastAPI) -> Service:
+    service: Service | None = getattr(app.state, "service", None)
+    if service is None:
+        service = Service(app.state.settings)
+        app.state.service = service
+    return service
+
+
+def _service(request: Request) -> Service:
+    return start_service(request.app)
+
+
+def _window(start_time: str | None, end_time: str | None) -> tuple[int | None, int | None]:
+    problems: list[tuple[str, str]] = []
+    start = end = None
+    if start_time is not None:
+        try:
+            start = parse_timestamp(start_time)[0]
+        except TimeFormatError as exc:
+            problems.append(("start_time", str(exc)))
+    if end_time is not None:
+        try:
+            end = parse_timestamp(end_time, end_of_day=True)[0]
+        except TimeFormatError as exc:
+            problems.append(("end_time", str(exc)))
+    if start is not None and end is not None and start > end:
+        problems.append(("start_time", f"{start_time!r} is after end_time {end_time!r}; swap them"))
+    if problems:
+        raise ParamError(problems)
+    return start, end
+
+
+def _query(start_time: str | None, end_time: str | None, tags: list[str], q: str | None) -> LogQuery:
+    start, end = _window(start_time, end_time)
+    if q is not None and "\x00" in q:
+        raise ParamError([("q", "contains a NUL character")])
+    unique = tuple(dict.fromkeys(t.upper() for t in tags))
+    return LogQuery(start=start, end=end, tags=unique, q=q or None)
+
+
+def render_page(page: PageRows, service: Service, query: LogQuery, order: Order) -> bytes:
+    """The /logs body from rows, cut short (with a next_cursor) if it would pass max_response_bytes."""
+    rows = page.rows
+    more = page.more
+    records = [{"timestamp": r[2], "tag": r[3], "message": r[4]} for r in rows]
+    logs_json = orjson.dumps(records)
+    budget = service.settings.max_response_bytes - 1024  # room for the envelope and the cursor
+    if len(logs_json) > budget:
+        parts = [orjson.dumps(r) for r in records]
+        keep, size = 0, 2
+        for part in parts:
+            if keep and size + len(part) + 1 > budget:
+                break
+            size += len(part) + 1
+            keep += 1
+        rows = rows[:keep]
+        logs_json = b"[" + b",".join(parts[:keep]) + b"]"
+        more = True
+    cursor = service.cursors.encode(rows[-1][0], rows[-1][1], query, order) if more and rows else None
+    return b'{"logs":' + logs_json + b',"next_cursor":' + orjson.dumps(cursor) + b"}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings if settings is not None else Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = await run_in_threadpool(start_service, app)
+        pruner = None
+        if settings.retention_days is not None:
+            pruner = asyncio.create_task(prune_forever(service.store, settings))
+        try:
+            yield
+        finally:
+            if pruner is not None:
+                pruner.cancel()
+                with suppress(asyncio.CancelledError):
+                    await pruner
+            app.state.service = None
+            service.close()
+
+    app = FastAPI(
+        title="log-analyzer",
+        version=__version__,
+        description="Stores log records (timestamp, tag, message) in SQLite and answers time-ranged queries.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.service = None
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def _storage_busy(_: Request, exc: sqlite3.OperationalError) -> Response:
+        log.warning("storage error: %s", exc)
+        return json_response({"detail": f"The storage is busy or unavailable ({exc}); retry shortly."}, 503)
+
+    @app.get(
+        "/logs",
+        response_model=None,
+        responses={200: {"model": LogsPage}, **ERROR_RESPONSES},
+        dependencies=[Depends(require_read)],
+        summary="Records in a time window, oldest first (or newest first with order=desc)",
+    )
+    def get_logs(
+        service: Annotated[Service, Depends(_service)],
+        start_time: Annotated[str | None, Query(max_length=64, description=START_DOC)] = None,
+        end_time: Annotated[str | None, Query(max_length=64, description=END_DOC)] = None,
+        tag: Annotated[list[TagParam] | None, Query(description="repeatable; case-insensitive")] = None,
+        q: Annotated[
+            str | None, Query(max_length=MAX_Q_CHARS, description="case-insensitive substring of the message")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        cursor: Annotated[
+            str | None, Query(max_length=512, description="`next_cursor` of the previous page")
+        ] = None,
+        order: Literal["asc", "desc"] = "asc",
+    ) -> Response:
+        query = _query(start_time, end_time, tag or [], q)
+        after = None
+        if cursor is not None:
+            try:
+                after = service.cursors.decode(cursor, query, order)
+            except CursorError as exc:
+                raise ParamError([("cursor", str(exc))]) from None
+        page = service.store.page(
+            query, limit=limit, order=order, after=after, max_chars=service.settings.max_response_bytes
+        )
+        return Response(render_page(page, service, query, order), media_type="application/json")
+
+    @app.post(
+        "/logs",
+        status_code=201,
+        response_model=None,
+        responses={
+            201: {"model": InsertedOut},
+            413: {"model": ErrorOut, "description": "body over 5 MiB"},
+            422: {"model": ErrorOut, "description": "a record is invalid; nothing was stored"},
+            **ERROR_RESPONSES,
+        },
+        dependencies=[Depends(require_write)],
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"schema": POST_BODY_SCHEMA}}}
+        },
+        summary='Store records: {"logs": [...]} (up to 10,000) or one record; all or nothing',
+    )
+    async def post_logs(request: Request, service: Annotated[Service, Depends(_service)]) -> Response:
+        raw = await request.body()
+        if not raw.strip():
+            raise ParamError([("body", 'is empty; send {"logs": [...]} or one record as JSON')])
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ParamError([("body", f"is not valid JSON ({exc})")]) from None
+        rows, problems = await run_in_threadpool(check_body, body)
+        if problems:
+            raise ParamError(problems, status=422)
+        inserted = await run_in_threadpool(service.store.insert, rows)
+        return json_response({"inserted": inserted}, 201)
+
+    @app.get(
+        "/stats",
+        response_model=None,
+        responses={200: {"model": StatsOut}, **ERROR_RESPONSES},
+        dependencies=[Depends(require_read)],
+        summary="Counts per tag and per time bucket (for histograms)",
+    )
+    def get_stats(
+        service: Annotated[Service, Depends(_service)],
+        start_time: Annotated[
+            str | None, Query(max_length=64, description=START_DOC + "; default: the first record")
+        ] = None,
+        end_time: Annotated[
+            str | None, Query(max_length=64, description=END_DOC + "; default: the last record")
+        ] = None,
+        buckets: Annotated[int, Query(ge=1, le=500)] = 60,
+        tag: Annotated[list[TagParam] | None, Query(description="repeatable; case-insensitive")] = None,
+        q: Annotated[
+            str | None, Query(max_length=MAX_Q_CHARS, description="case-insensitive substring of the message")
+        ] = None,
+    ) -> Response:
+        query = _query(start_time, end_time, tag or [], q)
+        bounds = service.store.bounds()
+        start, end = query.start, query.end
+        if start is None:
+            start = bounds.first_micros if bounds.first_micros is not None else end
+            if start is not None and end is not None:
+                start = min(start, end)
+        if end is None:
+            end = bounds.last_micros if bounds.last_micros is not None else start
+            if start is not None and end is not None:
+                end = max(start, end)
+        body: dict[str, object] = {
+            "total": 0,
+            "tags": {},
+            "bucket_seconds": 0.0,
+            "buckets": [],
+            "first_timestamp": bounds.first,
+            "last_timestamp": bounds.last,
+        }
+        if start is not None and end is not None:
+            result = service.store.stats(query, start=start, end=end, buckets=buckets)
+            body["total"] = result.total
+            body["tags"] = result.tags
+            body["bucket_seconds"] = result.bucket_micros / 1_000_000
+            body["buckets"] = [
+                {"start": render_bound(b.start), "end": render_bound(b.end), "counts": b.counts}
+                for b in result.buckets
+            ]
+        return json_response(body)
+
+    @app.get(
+        "/health",
+        response_model=None,
+        responses={200: {"model": HealthOut}},
+        summary="Liveness and store summary",
+    )
+    def health(service: Annotated[Service, Depends(_service)]) -> Response:
+        bounds = service.store.bounds()
+        return json_response(
+            {
+                "status": "ok",
+                "version": __version__,
+                "storage": "sqlite",
+                "records": bounds.records,
+                "first_timestamp": bounds.first,
+                "last_timestamp": bounds.last,
+            }
+        )
+
+    return app

@@ -1,0 +1,159 @@
+"""`log-analyzer serve | seed | ingest | prune`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from log_analyzer import __version__
+from log_analyzer.settings import Settings, SettingsError
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1..65535)")
+    return port
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{n} must not be negative")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="log-analyzer", description="The log-analyzer service.")
+    parser.add_argument("--version", action="version", version=f"log-analyzer {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_help = "SQLite file (default: $LOG_ANALYZER_DB, else ./logs.db)"
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; images pass 0.0.0.0)"
+    )
+    serve.add_argument("--port", type=_port, default=None, help="port (default: $PORT, else 8000)")
+    serve.add_argument("--db", type=Path, help=db_help)
+
+    seed = sub.add_parser("seed", help="load the course's 22-record seed sample, or generated demo data")
+    seed.add_argument(
+        "--demo", type=_count, metavar="N", help="instead, generate N realistic records over 7 days"
+    )
+    seed.add_argument("--days", type=float, default=7.0, help="with --demo: how many days the records span")
+    seed.add_argument("--db", type=Path, help=db_help)
+
+    ingest = sub.add_parser(
+        "ingest", help="load a JSON Lines file or '<ISO timestamp> <TAG> <message>' lines"
+    )
+    ingest.add_argument("file", type=Path, help="the file to load ('-' for stdin)")
+    ingest.add_argument("--db", type=Path, help=db_help)
+    ingest.add_argument("--batch", type=_count, default=5000, help="records per transaction (default 5000)")
+
+    prune = sub.add_parser("prune", help="delete records older than $LOG_ANALYZER_RETENTION_DAYS (or --days)")
+    prune.add_argument("--days", type=float, help="retention in days (default: $LOG_ANALYZER_RETENTION_DAYS)")
+    prune.add_argument("--db", type=Path, help=db_help)
+    return parser
+
+
+def _port_from_env() -> int:
+    raw = os.environ.get("PORT", "").strip()
+    if not raw:
+        return 8000
+    try:
+        return _port(raw)
+    except argparse.ArgumentTypeError as exc:
+        raise SettingsError(f"PORT={raw!r}: {exc}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env().with_db(args.db)
+        if args.command == "serve":
+            return _serve(settings, args.host, args.port if args.port is not None else _port_from_env())
+        if args.command == "seed":
+            return _seed(settings, args.demo, args.days)
+        if args.command == "ingest":
+            from log_analyzer.ingest import run_ingest
+
+            return run_ingest(settings.db_path, args.file, batch_size=max(args.batch, 1))
+        if args.command == "prune":
+            return _prune(settings, args.days)
+    except SettingsError as exc:
+        print(f"log-analyzer: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("log-analyzer: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from log_analyzer.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True)
+    return 0
+
+
+def _seed(settings: Settings, demo: int | None, days: float) -> int:
+    from log_analyzer.seed import demo_rows, load_sample
+    from log_analyzer.store import Store
+
+    store = Store(settings.db_path)
+    try:
+        if demo is None:
+            n = load_sample(store)
+            print(f"loaded the seed sample: {n} records into {settings.db_path}", file=sys.stderr)
+            return 0
+        if not days > 0:
+            print("log-analyzer: --days must be greater than 0", file=sys.stderr)
+            return 2
+        from log_analyzer.progress import Progress
+
+        progress = Progress(demo, "generating")
+        done = 0
+        for batch in demo_rows(demo, days=days):
+            done += store.insert(batch)
+            progress.update(done)
+        progress.finish(f"generated {done} demo records into {settings.db_path}")
+        return 0
+    finally:
+        store.close()
+
+
+def _prune(settings: Settings, days: float | None) -> int:
+    from log_analyzer.pruner import prune
+    from log_analyzer.store import Store
+
+    days = days if days is not None else settings.retention_days
+    if days is None:
+        print(
+            "log-analyzer: nothing to prune: set LOG_ANALYZER_RETENTION_DAYS or pass --days", file=sys.stderr
+        )
+        return 2
+    if not days > 0:
+        print("log-analyzer: --days must be greater than 0", file=sys.stderr)
+        return 2
+    store = Store(settings.db_path)
+    try:
+        n = prune(store, days)
+    finally:
+        store.close()
+    print(f"pruned {n} records older than {days:g} days from {settings.db_path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""A dependency-free progress bar on stderr (redrawn in place on a terminal, a line now and then otherwise)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class Progress:
+    def __init__(self, total: int | None, label: str, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty()
+        self._last = 0.0
+        self._start = time.monotonic()
+
+    def update(self, done: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < (0.1 if self.tty else 2.0):
+            return
+        self._last = now
+        rate = done / max(now - self._start, 1e-9)
+        if self.total:
+            frac = min(done / self.total, 1.0)
+            filled = int(frac * 30)
+            line = f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {frac:6.1%} {done}/{self.total} ({rate:,.0f}/s)"
+        else:
+            line = f"{self.label} {done} ({rate:,.0f}/s)"
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        self.stream.flush()
+
+    def finish(self, summary: str) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+        self.stream.write(summary + "\n")
+        self.stream.flush()

@@ -1,0 +1,72 @@
+"""Service settings, read from the environment (the CLI overrides a few of them with flags)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+#: Lambda's buffered responses stop at 6 MB; leave room for headers and the envelope.
+LAMBDA_MAX_RESPONSE_BYTES = 5_000_000
+#: Outside Lambda a page is still bounded, so a 10,000-record page of 64 KiB messages cannot eat the RAM.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value we cannot use; the message names it."""
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+
+
+def _positive_float(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if not value > 0:
+        raise SettingsError(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the app needs; `create_app(Settings(...))` in tests, `Settings.from_env()` in production."""
+
+    db_path: Path = Path("logs.db")
+    api_key: str | None = None
+    read_requires_key: bool = False
+    retention_days: float | None = None
+    prune_interval_seconds: float = 3600.0
+    seed_on_empty: bool = False
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    cursor_secret: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, lambda_mode: bool = False) -> Settings:
+        env = os.environ if env is None else env
+        default_db = "/tmp/logs.db" if lambda_mode else "logs.db"
+        interval = _positive_float(env, "LOG_ANALYZER_PRUNE_INTERVAL_SECONDS")
+        return cls(
+            db_path=Path(env.get("LOG_ANALYZER_DB") or default_db),
+            api_key=env.get("LOG_ANALYZER_API_KEY") or None,
+            read_requires_key=_flag(env, "LOG_ANALYZER_READ_REQUIRES_KEY"),
+            retention_days=_positive_float(env, "LOG_ANALYZER_RETENTION_DAYS"),
+            prune_interval_seconds=interval if interval is not None else 3600.0,
+            seed_on_empty=_flag(env, "LOG_ANALYZER_SEED_ON_EMPTY"),
+            max_response_bytes=LAMBDA_MAX_RESPONSE_BYTES if lambda_mode else DEFAULT_MAX_RESPONSE_BYTES,
+            cursor_secret=env.get("LOG_ANALYZER_CURSOR_SECRET") or None,
+        )
+
+    def with_db(self, db_path: Path | str | None) -> Settings:
+        return self if db_path is None else replace(self, db_path=Path(db_path))

@@ -1,0 +1,300 @@
+"""SQLite storage: one writer, many readers, WAL, keyset pages, stats computed in SQL.
+
+Every statement is parametrised; the only text spliced into SQL is fixed fragments and `?` placeholders.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from log_analyzer.timefmt import render
+
+Order = Literal["asc", "desc"]
+#: (timestamp micros, rendered timestamp, tag, message) — what a validated record becomes before insert.
+Row = tuple[int, str, str, str]
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS logs (
+        id INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        ts_text TEXT NOT NULL,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        message TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS logs_ts_id ON logs (ts, id)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value NOT NULL)",
+    # A running count kept by the same transactions that insert and delete: /health stays O(1) at 1M rows.
+    "INSERT OR IGNORE INTO meta (key, value) VALUES ('record_count', (SELECT COUNT(*) FROM logs))",
+)
+
+_PRUNE_CHUNK = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The filter part of a /logs or /stats request, already validated."""
+
+    start: int | None = None
+    end: int | None = None
+    tags: tuple[str, ...] = ()
+    q: str | None = None
+
+    def where(self) -> tuple[list[str], list[object]]:
+        clauses: list[str] = []
+        args: list[object] = []
+        if self.start is not None:
+            clauses.append("ts >= ?")
+            args.append(self.start)
+        if self.end is not None:
+            clauses.append("ts <= ?")
+            args.append(self.end)
+        if self.tags:
+            clauses.append("tag IN (" + ",".join("?" * len(self.tags)) + ")")
+            args.extend(self.tags)
+        if self.q:
+            clauses.append("message LIKE ? ESCAPE '\\'")
+            args.append("%" + _escape_like(self.q) + "%")
+        return clauses, args
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(slots=True)
+class PageRows:
+    """Rows of one page: (ts, id, ts_text, tag, message); `more` when rows exist past the last one."""
+
+    rows: list[tuple[int, int, str, str, str]]
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    start: int
+    end: int
+    counts: dict[str, int]
+
+
+@dataclass(slots=True)
+class StatsResult:
+    total: int
+    tags: dict[str, int]
+    bucket_micros: int
+    buckets: list[Bucket] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    records: int
+    first: str | None
+    last: str | None
+    first_micros: int | None
+    last_micros: int | None
+
+
+class Store:
+    """A log store in one SQLite file. Thread-safe: per-thread readers, one locked writer."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._writer = self._connect()
+        self._writer.execute("PRAGMA journal_mode=WAL")
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in _SCHEMA:
+                    self._writer.execute(stmt)
+                self._writer.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('cursor_secret', ?)",
+                    (secrets.token_hex(32),),
+                )
+                self._writer.execute("COMMIT")
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+
+    # -- writes ---------------------------------------------------------------------------------------------
+
+    def insert(self, rows: Sequence[Row]) -> int:
+        """Insert all rows in one transaction, or none of them."""
+        if not rows:
+            return 0
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT INTO logs (ts, ts_text, tag, message) VALUES (?, ?, ?, ?)", rows)
+                conn.execute("UPDATE meta SET value = value + ? WHERE key = 'record_count'", (len(rows),))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return len(rows)
+
+    def insert_many(self, batches: Iterable[Sequence[Row]]) -> int:
+        return sum(self.insert(batch) for batch in batches)
+
+    def prune_before(self, cutoff: int) -> int:
+        """Delete records older than `cutoff` (micros), in chunks so readers and writers are not held up."""
+        deleted = 0
+        while True:
+            with self._write_lock:
+                conn = self._writer
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    cur = conn.execute(
+                        "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts < ? ORDER BY ts LIMIT ?)",
+                        (cutoff, _PRUNE_CHUNK),
+                    )
+                    n = cur.rowcount
+                    conn.execute("UPDATE meta SET value = value - ? WHERE key = 'record_count'", (n,))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            deleted += n
+            if n < _PRUNE_CHUNK:
+                return deleted
+
+    # -- reads ----------------------------------------------------------------------------------------------
+
+    def meta(self, key: str) -> object:
+        row = self._reader.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def bounds(self) -> Bounds:
+        conn = self._reader
+        conn.execute("BEGIN")
+        try:
+            count = conn.execute("SELECT value FROM meta WHERE key = 'record_count'").fetchone()[0]
+            first = conn.execute("SELECT ts, ts_text FROM logs ORDER BY ts, id LIMIT 1").fetchone()
+            last = conn.execute("SELECT ts, ts_text FROM logs ORDER BY ts DESC, id DESC LIMIT 1").fetchone()
+        finally:
+            conn.execute("COMMIT")
+        return Bounds(
+            records=int(count),
+            first=first[1] if first else None,
+            last=last[1] if last else None,
+            first_micros=first[0] if first else None,
+            last_micros=last[0] if last else None,
+        )
+
+    def page(
+        self,
+        query: Query,
+        *,
+        limit: int,
+        order: Order = "asc",
+        after: tuple[int, int] | None = None,
+        max_chars: int | None = None,
+    ) -> PageRows:
+        """Up to `limit` rows in (ts, id) order, strictly after the keyset position `after`.
+
+        `max_chars` stops fetching once the rows' text alone exceeds it (a lower bound of their JSON size), so a
+        page of huge messages is cut short instead of being read whole into memory.
+        """
+        clauses, args = query.where()
+        if after is not None:
+            clauses.append("(ts, id) > (?, ?)" if order == "asc" else "(ts, id) < (?, ?)")
+            args.extend(after)
+        direction = "ASC" if order == "asc" else "DESC"
+        sql = "SELECT ts, id, ts_text, tag, message FROM logs"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += f" ORDER BY ts {direction}, id {direction} LIMIT ?"
+        args.append(limit + 1)
+        cur = self._reader.execute(sql, args)
+        if max_chars is None:
+            rows = cur.fetchall()
+            cut = False
+        else:
+            rows = []
+            chars = 0
+            cut = False
+            while True:
+                batch = cur.fetchmany(500)
+                if not batch:
+                    break
+                rows.extend(batch)
+                chars += sum(len(r[4]) + len(r[3]) for r in batch)
+                if chars > max_chars:
+                    cut = True
+                    break
+            cur.close()
+        more = cut or len(rows) > limit
+        return PageRows(rows[:limit], more)
+
+    def stats(self, query: Query, *, start: int, end: int, buckets: int) -> StatsResult:
+        """Counts per tag and per time bucket over [start, end], one GROUP BY in SQL."""
+        span = end - start + 1
+        width = -(-span // buckets)
+        if width >= 1_000_000:
+            width = -(-width // 1_000_000) * 1_000_000  # whole seconds make readable bucket edges
+        windowed = Query(start=start, end=end, tags=query.tags, q=query.q)
+        clauses, args = windowed.where()
+        sql = (
+            "SELECT (ts - ?) / ? AS b, tag, COUNT(*) FROM logs WHERE "
+            + " AND ".join(clauses)
+            + " GROUP BY b, tag"
+        )
+        rows = self._reader.execute(sql, [start, width, *args]).fetchall()
+        per_bucket: list[dict[str, int]] = [{} for _ in range(buckets)]
+        tags: dict[str, int] = {}
+        total = 0
+        for b, tag, n in rows:
+            counts = per_bucket[min(int(b), buckets - 1)]
+            counts[tag] = counts.get(tag, 0) + n
+            tags[tag] = tags.get(tag, 0) + n
+            total += n
+        result = StatsResult(total=total, tags=tags, bucket_micros=width)
+        result.buckets = [
+            Bucket(start + i * width, start + (i + 1) * width, per_bucket[i]) for i in range(buckets)
+        ]
+        return result
+
+    def count(self) -> int:
+        return int(self._reader.execute("SELECT value FROM meta WHERE key = 'record_count'").fetchone()[0])
+
+    def is_empty(self) -> bool:
+        return self._reader.execute("SELECT 1 FROM logs LIMIT 1").fetchone() is None
+
+
+def render_bound(micros: int) -> str:
+    return render(micros, None)

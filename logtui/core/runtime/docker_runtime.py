@@ -1,0 +1,743 @@
+"""The local log-analyzer in a Docker container, driven through the Docker SDK.
+
+Blocking by design (the SDK is): call from threads. Every API call carries a timeout (`DockerSettings.api_timeout`,
+builds `build_timeout` per read); the only open-ended call is `logs(follow=True)`, whose stream any thread can
+end with `.close()` (or `DockerRuntime.close()`).
+
+Safety rules kept here:
+- logtui only touches containers carrying its label; a container with our name and no label is someone else's
+  (NameTaken, nothing changed).
+- The data lives on a named volume mounted at /app/data; `remove()` keeps it, only `delete_data()` deletes it.
+- The port is published on 127.0.0.1 unless the settings say otherwise.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sqlite3
+import tarfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import docker
+import docker.errors
+import httpx
+import requests
+
+from logtui.core.errors import (
+    BuildFailed,
+    DockerfileMissing,
+    DockerUnavailable,
+    NameTaken,
+    NotHealthy,
+    PortInUse,
+    RuntimeFailure,
+)
+from logtui.core.runtime.base import (
+    LABEL_MANAGED,
+    LABEL_ROLE,
+    BackupFailed,
+    DockerSettings,
+    ImageMissing,
+    RuntimeState,
+    RuntimeStatus,
+)
+
+CONTAINER_PORT = "8000/tcp"
+DATA_DIR = "/app/data"
+DB_IN_CONTAINER = f"{DATA_DIR}/logs.db"
+DOCKERFILE = "docker/Dockerfile"
+
+# Run inside a container that mounts the volume: SQLite's online backup API gives a consistent copy of a live
+# WAL database (copying logs.db alone could miss the -wal's committed pages). The copy is switched to
+# rollback-journal mode so it is one self-contained file.
+_BACKUP_SCRIPT = """
+import os, sqlite3, sys
+src, dst = sys.argv[1], sys.argv[2]
+if not os.path.exists(src):
+    sys.exit(3)
+if os.path.exists(dst):
+    os.remove(dst)
+s = sqlite3.connect(src, timeout=30)
+d = sqlite3.connect(dst)
+s.backup(d)
+d.execute("PRAGMA journal_mode=DELETE")
+d.close()
+s.close()
+print(os.path.getsize(dst))
+"""
+_BACKUP_TMP = "/tmp/logtui-backup.db"
+
+_PORT_BUSY = re.compile(r"port is already allocated|address already in use", re.IGNORECASE)
+_STEP = re.compile(r"^Step \d+/\d+ : ")
+
+
+# --- connecting ---------------------------------------------------------------------------------------------
+
+
+def _engine_address() -> str:
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+def _unavailable(exc: BaseException, where: str) -> DockerUnavailable:
+    text = str(exc)
+    if "Permission denied" in text or isinstance(exc, PermissionError):
+        hint = (
+            f"Your user may not use {where}: add it to the `docker` group (then log in again), "
+            "or set DOCKER_HOST to an engine you may use."
+        )
+    else:
+        hint = (
+            "Start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST to an engine "
+            "that runs (unix:///path/to/docker.sock, tcp://host:2376 with DOCKER_TLS_VERIFY=1, ssh://user@host). "
+            'Without Docker, set runtime = "embedded".'
+        )
+    err = DockerUnavailable(f"No Docker engine answers at {where}", hint)
+    err.__cause__ = exc
+    return err
+
+
+def connect(timeout: float) -> docker.DockerClient:
+    """A client for the engine named by DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), else the default
+    socket, else the Docker CLI's current context (Docker Desktop puts its socket there). Raises DockerUnavailable.
+    """
+    where = _engine_address()
+    try:
+        return docker.from_env(timeout=int(max(1, timeout)))
+    except Exception as exc:  # the SDK raises DockerException, requests errors or OSError for a dead engine
+        first = exc
+    if not os.environ.get("DOCKER_HOST"):
+        try:
+            from docker.context import ContextAPI
+
+            ctx = ContextAPI.get_current_context()
+            host = getattr(ctx, "Host", None)
+            if host and host != where:
+                return docker.DockerClient(base_url=host, timeout=int(max(1, timeout)), version="auto")
+        except Exception:  # no usable context either: report the first failure
+            pass
+    raise _unavailable(first, where) from first
+
+
+# --- log streams ---------------------------------------------------------------------------------------------
+
+
+class LogStream(Iterator[str]):
+    """Decoded lines from a Docker log stream; `close()` may be called from any thread to end the iteration."""
+
+    def __init__(self, chunks: Any, on_close: Callable[[LogStream], None] | None = None) -> None:
+        self._chunks = chunks
+        self._lines = self._split(chunks)
+        self._on_close = on_close
+        self._closed = False
+
+    @staticmethod
+    def _split(chunks: Iterable[bytes]) -> Iterator[str]:
+        pending = b""
+        try:
+            for chunk in chunks:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield line.rstrip(b"\r").decode("utf-8", "replace")
+        except (OSError, ValueError, requests.RequestException, docker.errors.DockerException):
+            # The socket was shut down by close(), or the engine went away: the stream simply ends.
+            pass
+        if pending:
+            yield pending.decode("utf-8", "replace")
+
+    def __next__(self) -> str:
+        if self._closed:
+            raise StopIteration
+        return next(self._lines)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._chunks.close()
+        except Exception:  # already closed by the engine; nothing left to release
+            pass
+        if self._on_close:
+            self._on_close(self)
+
+
+class _ChunkReader(io.RawIOBase):
+    """A file-like view of get_archive's chunk iterator, so tarfile can stream it without a temp copy."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._it = iter(chunks)
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._it)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+# --- the runtime ---------------------------------------------------------------------------------------------
+
+
+def _parse_docker_time(text: str | None) -> datetime | None:
+    if not text or text.startswith("0001-"):
+        return None
+    # RFC 3339 with nanoseconds: keep microseconds for datetime.
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?", text)
+    if not m:
+        return None
+    micro = (m.group(2) or "0")[:6].ljust(6, "0")
+    return datetime.fromisoformat(f"{m.group(1)}.{micro}").replace(tzinfo=UTC)
+
+
+class DockerRuntime:
+    kind = "docker"
+
+    def __init__(
+        self,
+        settings: DockerSettings | None = None,
+        project_root: Path | None = None,
+        *,
+        probe_timeout: float | None = None,
+    ) -> None:
+        self.settings = settings or DockerSettings()
+        self._project_root = project_root
+        self._probe_timeout = probe_timeout
+        self._client: docker.DockerClient | None = None
+        self._streams: set[LogStream] = set()
+        self._lock = threading.Lock()
+        self._base_url: str | None = None
+
+    # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def _docker(self) -> docker.DockerClient:
+        with self._lock:
+            if self._client is None:
+                self._client = connect(self._probe_timeout or self.settings.api_timeout)
+                if self._probe_timeout is not None:
+                    # The short probe timeout only decides "is there an engine"; real calls get the full one.
+                    self._client.api.timeout = int(self.settings.api_timeout)
+            return self._client
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        """Run one SDK call, turning transport failures into typed errors that say what was being done."""
+        try:
+            return fn()
+        except requests.exceptions.ConnectionError as exc:
+            raise _unavailable(exc, _engine_address()) from exc
+        except requests.exceptions.Timeout as exc:
+            raise RuntimeFailure(
+                f"Docker did not answer within {self.settings.api_timeout:g} s while {what}",
+                "The engine may be overloaded or stuck; try again, or restart Docker.",
+            ) from exc
+        except docker.errors.APIError as exc:
+            if isinstance(exc, docker.errors.NotFound):
+                raise
+            raise RuntimeFailure(f"Docker refused {what}: {exc.explanation or exc}", None) from exc
+
+    def _container(self) -> Any | None:
+        """Our container, None if absent; NameTaken if the name belongs to a container logtui did not create."""
+        name = self.settings.container_name
+        client = self._docker()
+        found = self._call(
+            "listing containers",
+            lambda: client.containers.list(all=True, filters={"name": f"^/{re.escape(name)}$"}),
+        )
+        for c in found:
+            if c.name == name:
+                if (c.labels or {}).get(LABEL_MANAGED) != "true":
+                    raise NameTaken(name)
+                return c
+        return None
+
+    def _image(self) -> Any | None:
+        client = self._docker()
+        try:
+            return self._call("looking up the image", lambda: client.images.get(self.settings.image))
+        except docker.errors.NotFound:
+            return None
+
+    def _volume_exists(self) -> bool:
+        client = self._docker()
+        try:
+            self._call("looking up the volume", lambda: client.volumes.get(self.settings.volume))
+            return True
+        except docker.errors.NotFound:
+            return False
+
+    def _published_port(self, container: Any) -> int | None:
+        ports = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
+        for binding in ports.get(CONTAINER_PORT) or []:
+            if binding.get("HostPort"):
+                return int(binding["HostPort"])
+        return None
+
+    def _host_for_clients(self) -> str:
+        """Where a client on this machine reaches the published port."""
+        docker_host = os.environ.get("DOCKER_HOST", "")
+        if docker_host.startswith(("tcp://", "ssh://", "http://", "https://")):
+            # A remote engine publishes on its own host; bind 127.0.0.1 there is unreachable from here by design.
+            return urlparse(docker_host).hostname or "127.0.0.1"
+        bind = self.settings.bind
+        return "127.0.0.1" if bind in ("", "0.0.0.0", "::") else bind
+
+    def _address(self, container: Any) -> str | None:
+        port = self._published_port(container)
+        if port is None:
+            return None
+        host = self._host_for_clients()
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def _db_size(self) -> int | None:
+        """The database's size when the volume's directory is readable from here (a local engine run as root
+        or rootless); otherwise None rather than an exec into the container on every status poll."""
+        try:
+            vol = self._docker().volumes.get(self.settings.volume)
+            mount = Path(vol.attrs.get("Mountpoint", ""))
+            db = mount / "logs.db"
+            size = db.stat().st_size
+            wal = mount / "logs.db-wal"
+            return size + (wal.stat().st_size if wal.exists() else 0)
+        except Exception:  # not local, not permitted, not there yet: size unknown is fine
+            return None
+
+    def _probe_health(self, base_url: str, timeout: float = 1.0) -> bool:
+        try:
+            return httpx.get(f"{base_url}/health", timeout=timeout).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    # --- the Runtime interface --------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str | None:
+        return self._base_url
+
+    def usable(self) -> bool:
+        """True when an engine answers and the image exists or can be built here (choose_runtime's test)."""
+        try:
+            if self._image() is not None:
+                return True
+            self._build_context()
+            return True
+        except RuntimeFailure:
+            return False
+
+    def status(self) -> RuntimeStatus:
+        s = self.settings
+        try:
+            self._docker()
+        except DockerUnavailable as exc:
+            return RuntimeStatus(RuntimeState.UNREACHABLE, f"{exc.title}. {exc.hint}", image=s.image)
+        try:
+            image = self._image()
+            try:
+                container = self._container()
+            except NameTaken as exc:
+                state = RuntimeState.IMAGE_BUILT if image is not None else RuntimeState.IMAGE_MISSING
+                return RuntimeStatus(state, f"{exc.title}. {exc.hint}", image=s.image)
+            volume = s.volume if self._volume_exists() else None
+        except DockerUnavailable as exc:
+            return RuntimeStatus(RuntimeState.UNREACHABLE, f"{exc.title}. {exc.hint}", image=s.image)
+        db_size = self._db_size() if volume else None
+        if container is None:
+            self._base_url = None
+            if image is None:
+                return RuntimeStatus(
+                    RuntimeState.IMAGE_MISSING, f"Image {s.image} not built yet", image=s.image, volume=volume,
+                    db_size=db_size,
+                )
+            return RuntimeStatus(
+                RuntimeState.IMAGE_BUILT, f"Image {s.image} built; no container yet", image=s.image,
+                volume=volume, db_size=db_size,
+            )
+        st = container.attrs.get("State") or {}
+        started_at = _parse_docker_time(st.get("StartedAt"))
+        common: dict[str, Any] = dict(
+            image=s.image, container_id=container.id, volume=volume, started_at=started_at, db_size=db_size,
+        )
+        status = container.status
+        if status in ("running", "restarting", "paused"):
+            address = self._address(container)
+            self._base_url = f"http://{address}" if address else None
+            port = self._published_port(container)
+            if status == "running" and self._base_url and self._probe_health(self._base_url):
+                state, detail = RuntimeState.HEALTHY, f"Serving on http://{address}"
+            else:
+                state, detail = RuntimeState.RUNNING, f"Container {status}; /health not answering yet"
+            return RuntimeStatus(state, detail, host_port=port, address=address, **common)
+        self._base_url = None
+        if status == "created":
+            return RuntimeStatus(RuntimeState.CREATED, "Container created, not started", **common)
+        code = st.get("ExitCode")
+        return RuntimeStatus(
+            RuntimeState.EXITED, f"Container exited with code {code}", exit_code=code, **common
+        )
+
+    # --- build ------------------------------------------------------------------------------------------------
+
+    def _build_context(self) -> Path:
+        candidates: list[Path] = []
+        for given in (self.settings.build_context, self._project_root):
+            if given is not None:
+                candidates.append(Path(given))
+        if not candidates:
+            here = Path(__file__).resolve()
+            candidates += list(here.parents)[:6] + [Path.cwd(), *Path.cwd().parents]
+        for root in candidates:
+            if (root / DOCKERFILE).is_file() and (root / "server" / "log_analyzer").is_dir():
+                return root
+        looked = ", ".join(str(c) for c in candidates[:3])
+        raise DockerfileMissing(
+            f"{DOCKERFILE} not found (looked in {looked})",
+            "logtui builds the image from a checkout of its repository: run logtui from the checkout, or set "
+            '[docker] build_context to it. Without one, use runtime = "embedded".',
+        )
+
+    def build(self, on_line: Callable[[str], None]) -> None:
+        root = self._build_context()
+        self._docker()  # fail fast with DockerUnavailable before announcing anything
+        on_line(f"Building {self.settings.image} from {root / DOCKERFILE}")
+        client = connect(self.settings.build_timeout)
+        step = "(before the first step)"
+        step_output: list[str] = []
+        pending = ""
+        try:
+            stream = client.api.build(
+                path=str(root), dockerfile=DOCKERFILE, tag=self.settings.image, decode=True, rm=True,
+                forcerm=True, labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
+            )
+            for chunk in stream:
+                if "error" in chunk or "errorDetail" in chunk:
+                    detail = chunk.get("errorDetail") or {}
+                    message = (detail.get("message") or chunk.get("error") or "unknown error").strip()
+                    if pending:
+                        step_output.append(pending)
+                    on_line(message)
+                    raise BuildFailed(step, "\n".join([*step_output, message]))
+                text = chunk.get("stream")
+                if text is None and "status" in chunk:
+                    text = " ".join(str(chunk[k]) for k in ("status", "progress") if chunk.get(k)) + "\n"
+                if not text:
+                    continue
+                *lines, pending = (pending + text).split("\n")
+                for line in lines:
+                    line = line.rstrip("\r")
+                    if _STEP.match(line):
+                        step, step_output = line, []
+                    else:
+                        step_output.append(line)
+                    on_line(line)
+            if pending:
+                on_line(pending)
+        except docker.errors.APIError as exc:
+            # The engine refused before streaming: a Dockerfile it cannot parse, a bad tag, ...
+            message = str(exc.explanation or exc)
+            on_line(message)
+            raise BuildFailed("Dockerfile", message) from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise _unavailable(exc, _engine_address()) from exc
+        except requests.exceptions.Timeout as exc:
+            raise RuntimeFailure(
+                f"The build printed nothing for {self.settings.build_timeout:g} s ({step})",
+                "The network may be slow (pip downloads); try again.",
+            ) from exc
+        finally:
+            client.close()
+        if self._image() is None:
+            raise BuildFailed(step, "The build finished but the image is not there.")
+
+    # --- lifecycle --------------------------------------------------------------------------------------------
+
+    def _stale(self, container: Any, image: Any) -> bool:
+        """A stopped container made from another image or port setting is recreated (the data is on the volume)."""
+        if container.attrs.get("Image") != image.id:
+            return True
+        bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT) or [{}]
+        host_ip = bindings[0].get("HostIp") or ""
+        host_port = bindings[0].get("HostPort") or ""
+        want_port = str(self.settings.host_port) if self.settings.host_port else ""
+        return host_ip != self.settings.bind or host_port != want_port
+
+    def start(self) -> None:
+        client = self._docker()
+        s = self.settings
+        image = self._image()
+        if image is None:
+            raise ImageMissing(s.image)
+        container = self._container()
+        if container is not None and container.status in ("running", "restarting"):
+            self._refresh_url(container)
+            return
+        if container is not None and self._stale(container, image):
+            self._call("removing the outdated container", lambda: container.remove(force=True))
+            container = None
+        created = volume_created = False
+        if container is None:
+            volume_created = not self._volume_exists()
+            if volume_created:
+                self._call(
+                    "creating the data volume",
+                    lambda: client.volumes.create(name=s.volume, labels={LABEL_MANAGED: "true"}),
+                )
+            container = self._call(
+                "creating the container",
+                lambda: client.containers.create(
+                    image.id,
+                    name=s.container_name,
+                    labels={LABEL_MANAGED: "true", LABEL_ROLE: "server", "io.logtui.image": s.image},
+                    ports={CONTAINER_PORT: (s.bind, s.host_port)},
+                    volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
+                    detach=True,
+                ),
+            )
+            created = True
+        try:
+            self._call("starting the container", container.start)
+        except RuntimeFailure as exc:
+            cause = exc.__cause__
+            if created:
+                # Leave nothing behind: the container (and a volume) this call made go again.
+                self._cleanup_failed_start(container, volume_created)
+            if cause is not None and _PORT_BUSY.search(str(cause)):
+                raise PortInUse(s.host_port or 0) from cause
+            raise
+        container.reload()
+        self._refresh_url(container)
+
+    def _cleanup_failed_start(self, container: Any, volume_created: bool) -> None:
+        try:
+            container.remove(force=True)
+            if volume_created:
+                self._docker().volumes.get(self.settings.volume).remove()
+        except docker.errors.DockerException:
+            pass
+
+    def _refresh_url(self, container: Any) -> None:
+        address = self._address(container)
+        self._base_url = f"http://{address}" if address else None
+
+    def _tail_text(self, container: Any, n: int = 20) -> str:
+        try:
+            raw = container.logs(stdout=True, stderr=True, tail=n)
+            return raw.decode("utf-8", "replace").strip()
+        except docker.errors.DockerException:
+            return ""
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        pause = threading.Event()
+        while True:
+            container = self._container()
+            if container is None:
+                raise NotHealthy("The container is gone", "Start it again.")
+            if container.status in ("exited", "dead"):
+                code = (container.attrs.get("State") or {}).get("ExitCode")
+                raise NotHealthy(
+                    f"The container exited with code {code}", f"Its last output:\n{self._tail_text(container)}"
+                )
+            self._refresh_url(container)
+            if self._base_url and container.status == "running" and self._probe_health(self._base_url):
+                return
+            if time.monotonic() >= deadline:
+                raise NotHealthy(
+                    f"The server did not answer /health within {timeout:g} s",
+                    f"Its last output:\n{self._tail_text(container)}",
+                )
+            pause.wait(0.1)
+
+    def stop(self, timeout: float = 10) -> None:
+        container = self._container()
+        if container is None or container.status not in ("running", "restarting", "paused"):
+            return
+        self._call("stopping the container", lambda: container.stop(timeout=int(timeout)))
+        self._base_url = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def remove(self) -> None:
+        """Remove the container; the volume (the data) stays."""
+        container = self._container()
+        if container is not None:
+            self._call("removing the container", lambda: container.remove(force=True, v=False))
+        self._base_url = None
+
+    def delete_data(self) -> None:
+        """Delete the data volume (and our container, which holds it). Irreversible: the UI asks first."""
+        self.remove()
+        client = self._docker()
+        try:
+            volume = self._call("looking up the volume", lambda: client.volumes.get(self.settings.volume))
+        except docker.errors.NotFound:
+            return
+        try:
+            self._call("deleting the data volume", volume.remove)
+        except RuntimeFailure as exc:
+            if "in use" in str(exc.__cause__ or ""):
+                raise RuntimeFailure(
+                    f"The volume {self.settings.volume} is in use by another container",
+                    "logtui removed its own container; remove the other one yourself (docker ps -a --filter "
+                    f"volume={self.settings.volume}).",
+                ) from exc
+            raise
+
+    # --- backup -----------------------------------------------------------------------------------------------
+
+    def backup(self, dest: Path, on_progress: Callable[[int], None] | None = None) -> Path:
+        """Copy the database out of the volume into `dest` (a file, or a directory to put a dated file in).
+
+        A running container makes the copy itself (exec); otherwise a short-lived helper container from the same
+        image mounts the volume. The copy then leaves through the Docker API (get_archive), never a bind mount,
+        so it works with a remote engine too.
+        """
+        dest = Path(dest)
+        if dest.is_dir():
+            dest = dest / f"log-analyzer-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.db"
+        if not self._volume_exists():
+            raise BackupFailed(f"There is no data volume {self.settings.volume} yet", "Start the server first.")
+        container = self._container()
+        if container is not None and container.status == "running":
+            self._backup_in(container)
+            try:
+                self._extract(container, dest, on_progress)
+            finally:
+                self._call("cleaning up the backup copy", lambda: container.exec_run(["rm", "-f", _BACKUP_TMP]))
+        else:
+            helper = self._backup_helper()
+            try:
+                self._extract(helper, dest, on_progress)
+            finally:
+                try:
+                    helper.remove(force=True)
+                except docker.errors.DockerException:
+                    pass
+        return dest
+
+    def _backup_in(self, container: Any) -> None:
+        result = self._call(
+            "copying the database inside the container",
+            lambda: container.exec_run(["python", "-c", _BACKUP_SCRIPT, DB_IN_CONTAINER, _BACKUP_TMP]),
+        )
+        self._check_backup_exit(result.exit_code, result.output)
+
+    def _check_backup_exit(self, code: int | None, output: bytes | str) -> None:
+        if code == 0:
+            return
+        text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
+        if code == 3:
+            raise BackupFailed("The volume holds no database yet", "Start the server once so it creates it.")
+        raise BackupFailed(f"Copying the database failed (exit code {code})", text.strip()[-2000:] or None)
+
+    def _backup_helper(self) -> Any:
+        image = self._image()
+        if image is None:
+            raise ImageMissing(self.settings.image)
+        client = self._docker()
+        helper = self._call(
+            "starting a backup helper container",
+            lambda: client.containers.run(
+                image.id,
+                command=["python", "-c", _BACKUP_SCRIPT, DB_IN_CONTAINER, _BACKUP_TMP],
+                entrypoint=[],
+                name=f"{self.settings.container_name}-backup-{uuid.uuid4().hex[:8]}",
+                labels={LABEL_MANAGED: "true", LABEL_ROLE: "backup"},
+                volumes={self.settings.volume: {"bind": DATA_DIR, "mode": "rw"}},
+                network_disabled=True,
+                detach=True,
+            ),
+        )
+        try:
+            result = self._call("waiting for the backup helper", lambda: helper.wait(timeout=300))
+            logs = helper.logs(stdout=True, stderr=True)
+            self._check_backup_exit(int(result.get("StatusCode", -1)), logs)
+        except BaseException:
+            try:
+                helper.remove(force=True)
+            except docker.errors.DockerException:
+                pass
+            raise
+        return helper
+
+    def _extract(self, container: Any, dest: Path, on_progress: Callable[[int], None] | None) -> None:
+        chunks, _stat = self._call("reading the backup copy", lambda: container.get_archive(_BACKUP_TMP))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(dest.name + ".part")
+        written = 0
+        try:
+            with tarfile.open(fileobj=_ChunkReader(chunks), mode="r|") as tar:
+                member = next(iter(tar), None)
+                source = tar.extractfile(member) if member is not None else None
+                if source is None:
+                    raise BackupFailed("The backup copy came back empty", None)
+                with open(part, "wb") as out:
+                    while block := source.read(1 << 20):
+                        out.write(block)
+                        written += len(block)
+                        if on_progress:
+                            on_progress(written)
+            _verify_sqlite(part)
+            os.replace(part, dest)
+        finally:
+            part.unlink(missing_ok=True)
+
+    # --- logs -------------------------------------------------------------------------------------------------
+
+    def logs(self, tail: int = 100, follow: bool = False) -> Iterator[str]:
+        """The container's stdout/stderr lines. follow=True streams until the container stops or the returned
+        stream's close() (or this runtime's close()) is called, from any thread."""
+        container = self._container()
+        if container is None:
+            return iter(())
+        if not follow:
+            raw = self._call(
+                "reading the container's logs",
+                lambda: container.logs(stdout=True, stderr=True, tail=tail if tail >= 0 else "all"),
+            )
+            return iter(raw.decode("utf-8", "replace").splitlines())
+        chunks = self._call(
+            "following the container's logs",
+            lambda: container.logs(stdout=True, stderr=True, stream=True, follow=True, tail=max(tail, 0)),
+        )
+        stream = LogStream(chunks, on_close=self._streams.discard)
+        self._streams.add(stream)
+        return stream
+
+    def close(self) -> None:
+        for stream in list(self._streams):
+            stream.close()
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+
+def _verify_sqlite(path: Path) -> None:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("PRAGMA quick_check").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupFailed("The backup copy is not a readable SQLite database", str(exc)) from exc
+    if not row or row[0] != "ok":
+        raise BackupFailed("The backup copy failed SQLite's check", str(row[0] if row else "no answer"))

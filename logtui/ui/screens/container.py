@@ -1,0 +1,704 @@
+"""Look after the local log-analyzer (Docker container or embedded child process) from one screen.
+
+Every runtime call blocks, so each runs in a thread worker: one group for the user's actions (one at a time),
+one for the periodic status refresh, one that follows the service's own output. Workers report back only
+through `on_worker_state_changed`, which turns their outcome into the small past-tense messages below; the
+handlers of those messages are the only code that updates the screen. The messages bubble on to the app,
+which listens for `LocalServiceStarted` to point the log view at the local service.
+
+Keep one instance per app (install it with `App.install_screen`): a build or backup keeps running, and its
+result lands, while the user is back on the log view.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
+from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
+from logtui.ui.widgets.build_output import BuildOutput
+from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
+from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes
+
+STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
+
+ACTION_GROUP = "container-action"
+STATUS_GROUP = "container-status"
+LOGS_GROUP = "container-logs"
+QUERY_GROUP = "container-query"
+
+
+# --- messages ----------------------------------------------------------------------------------------------
+
+
+class ContainerStatusRefreshed(Message):
+    """The runtime answered `status()`."""
+
+    def __init__(self, kind: str, status: RuntimeStatus) -> None:
+        super().__init__()
+        self.kind = kind
+        self.status = status
+
+
+class ContainerStatusUnavailable(Message):
+    """`status()` itself failed (the runtime raised instead of reporting UNREACHABLE)."""
+
+    def __init__(self, error: LogtuiError) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ContainerActionStarted(Message):
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+
+
+class ContainerActionFinished(Message):
+    def __init__(self, action: str, result: object = None) -> None:
+        super().__init__()
+        self.action = action
+        self.result = result
+
+
+class ContainerActionFailed(Message):
+    def __init__(self, action: str, error: LogtuiError) -> None:
+        super().__init__()
+        self.action = action
+        self.error = error
+
+
+class LocalServiceStarted(Message):
+    """The local service answers /health at `base_url` (after Start or Restart). The app points the log view
+    at it."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+
+class BuildOutputReceived(Message, bubble=False):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+
+class ServiceOutputReceived(Message, bubble=False):
+    """Lines the container (or child process) printed to stdout/stderr."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+
+class ServiceOutputEnded(Message, bubble=False):
+    def __init__(self, error: LogtuiError | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class BackupProgressed(Message, bubble=False):
+    def __init__(self, written: int) -> None:
+        super().__init__()
+        self.written = written
+
+
+# --- actions -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContainerAction:
+    name: str  # the action name: key binding `action_<name>`, button id, worker name
+    key: str
+    label: str
+    help: str
+
+
+ACTIONS: tuple[ContainerAction, ...] = (
+    ContainerAction("build", "b", "Build", "Build the log-analyzer image (docker/Dockerfile)"),
+    ContainerAction("start", "s", "Start", "Start the local log-analyzer and wait until it is healthy"),
+    ContainerAction("stop", "x", "Stop", "Stop the local log-analyzer (data is kept)"),
+    ContainerAction("restart", "r", "Restart", "Restart the local log-analyzer"),
+    ContainerAction("remove", "m", "Remove", "Remove the container; the logs stay on the volume"),
+    ContainerAction("backup", "u", "Back up", "Copy the database to a file you name"),
+    ContainerAction("delete_volume", "D", "Delete volume", "Delete the stored logs for good (asks twice)"),
+)
+ACTION_LABELS = {a.name: a.label for a in ACTIONS}
+
+_RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
+_HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
+
+
+def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bool:
+    """Whether `action` makes sense in this state (the buttons and footer follow this)."""
+    if status is None or status.state is RuntimeState.UNREACHABLE:
+        return False
+    state = status.state
+    if action == "build":
+        return kind == "docker"
+    if action == "start":
+        return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
+    if action == "stop":
+        return state in _RUNNING
+    if action == "restart":
+        return state in _HAS_CONTAINER
+    if action == "remove":
+        return state in _HAS_CONTAINER
+    if action in ("backup", "delete_volume"):
+        return status.db_size is not None or state in _HAS_CONTAINER
+    return False
+
+
+def as_logtui_error(error: BaseException | None, action: str) -> LogtuiError:
+    if isinstance(error, LogtuiError):
+        return error
+    label = ACTION_LABELS.get(action, action)
+    return RuntimeFailure(
+        f"{label} failed unexpectedly: {type(error).__name__}: {error}",
+        "The app keeps running; press F5 to refresh the state and try again. Please report this as a bug.",
+    )
+
+
+class ContainerCommands(Provider):
+    """The container actions in the command palette (only while the container screen is open)."""
+
+    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        screen = self.screen
+        if not isinstance(screen, ContainerScreen):
+            return
+        for action in ACTIONS:
+            yield (
+                f"Local service: {action.label}",
+                action.help,
+                partial(screen.run_container_action, action.name),
+            )
+        yield "Local service: Refresh", "Ask the runtime for its state now", screen.action_refresh
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+# --- the screen --------------------------------------------------------------------------------------------
+
+
+class ContainerScreen(Screen[None]):
+    CSS_PATH = STYLES
+    COMMANDS: ClassVar = {ContainerCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(a.key, a.name, a.label, tooltip=a.help) for a in ACTIONS),
+        Binding("f5", "refresh", "Refresh"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        now: Callable[[], datetime] | None = None,
+        refresh_interval: float = 2.0,
+        health_timeout: float = 60.0,
+        log_tail: int = 100,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.runtime = runtime
+        self._now = now or (lambda: datetime.now(UTC))
+        self._refresh_interval = refresh_interval
+        self._health_timeout = health_timeout
+        self._log_tail = log_tail
+        self.status: RuntimeStatus | None = None
+        self.busy: str | None = None  # the action running now
+        self.last_error: LogtuiError | None = None
+        self._following = False
+        self._shown_exited_output = False
+        self._backup_dest: Path | None = None
+
+    # --- layout ---------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="container-top"):
+            yield ContainerPanel(id="container-panel")
+            yield Static("", id="container-error", markup=False)
+            with Horizontal(id="container-actions"):
+                for action in ACTIONS:
+                    yield Button(
+                        Content(f"{action.label} ({action.key})"),
+                        id=f"do-{action.name}",
+                        variant="error" if action.name in ("remove", "delete_volume") else "default",
+                        disabled=True,
+                        compact=True,
+                        tooltip=action.help,
+                    )
+            with Horizontal(id="container-activity"):
+                yield Label("", id="activity-label", markup=False)
+                yield ProgressBar(total=None, show_eta=False, id="activity-progress")
+        with TabbedContent(id="container-panes", initial="pane-output"):
+            with TabPane("Service output", id="pane-output"):
+                yield Log(max_lines=2000, id="service-output")
+            with TabPane("Build", id="pane-build"):
+                yield BuildOutput(id="build-output")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#container-panel", ContainerPanel).border_title = "Local log-analyzer"
+        self._timer = self.set_interval(self._refresh_interval, self._tick, pause=False)
+        self.action_refresh()
+
+    def on_screen_suspend(self) -> None:
+        self._timer.pause()
+
+    def on_screen_resume(self) -> None:
+        self._timer.resume()
+        self.action_refresh()
+
+    # --- status ---------------------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if not self._running_in(STATUS_GROUP):
+            self._refresh_status()
+
+    def action_refresh(self) -> None:
+        self._refresh_status()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP, name="status")
+    def _refresh_status(self) -> RuntimeStatus:
+        return self.runtime.status()
+
+    def on_container_status_refreshed(self, message: ContainerStatusRefreshed) -> None:
+        self.status = message.status
+        self.query_one(ContainerPanel).show_status(message.kind, message.status, self._now())
+        self._sync_controls()
+        self._sync_output(message.status)
+
+    def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
+        self.status = None
+        panel = self.query_one(ContainerPanel)
+        panel.update(f"Could not ask the runtime for its state.\n{message.error}")
+        self._show_error(message.error)
+        self._sync_controls()
+
+    # --- actions --------------------------------------------------------------------------------------------
+
+    def _running_in(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.workers)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ACTION_LABELS:
+            # None (rather than False) keeps the key visible in the footer, dimmed.
+            return None if self.busy or not action_available(action, self.runtime.kind, self.status) else True
+        return True
+
+    def _sync_controls(self) -> None:
+        for action in ACTIONS:
+            button = self.query_one(f"#do-{action.name}", Button)
+            button.disabled = bool(self.busy) or not action_available(
+                action.name, self.runtime.kind, self.status
+            )
+        self.refresh_bindings()
+
+    def run_container_action(self, action: str) -> None:
+        """Entry point for keys, buttons and the command palette alike."""
+        if self.busy:
+            self.notify(
+                f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
+            )
+            return
+        if not action_available(action, self.runtime.kind, self.status):
+            self.notify(
+                f"{ACTION_LABELS[action]} is not possible now: {self._state_words()}.", severity="warning"
+            )
+            return
+        getattr(self, f"_ask_{action}", partial(self._launch, action))()
+
+    def _state_words(self) -> str:
+        if self.status is None:
+            return "the runtime's state is unknown"
+        return f"the service is {self.status.state.value}"
+
+    def _launch(self, action: str, *args: object) -> None:
+        self.busy = action
+        self.last_error = None
+        self.query_one("#container-error", Static).display = False
+        self.post_message(ContainerActionStarted(action))
+        self._sync_controls()
+        worker: Callable[..., object] = getattr(self, f"_do_{action}")
+        worker(*args)
+
+    # Key bindings and buttons map here; all go through run_container_action.
+    def action_build(self) -> None:
+        self.run_container_action("build")
+
+    def action_start(self) -> None:
+        self.run_container_action("start")
+
+    def action_stop(self) -> None:
+        self.run_container_action("stop")
+
+    def action_restart(self) -> None:
+        self.run_container_action("restart")
+
+    def action_remove(self) -> None:
+        self.run_container_action("remove")
+
+    def action_backup(self) -> None:
+        self.run_container_action("backup")
+
+    def action_delete_volume(self) -> None:
+        self.run_container_action("delete_volume")
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1 and self.app.screen is self:
+            self.app.pop_screen()
+
+    @on(Button.Pressed, "#container-actions Button")
+    def _button(self, event: Button.Pressed) -> None:
+        assert event.button.id is not None
+        self.run_container_action(event.button.id.removeprefix("do-"))
+
+    # --- confirmations and prompts --------------------------------------------------------------------------
+
+    def _volume_name(self) -> str:
+        if self.status and self.status.volume:
+            return self.status.volume
+        return "the data volume" if self.runtime.kind == "docker" else "the database"
+
+    def _ask_remove(self) -> None:
+        if self.runtime.kind == "docker":
+            title = "Remove the container?"
+            body = (
+                f"The container is stopped and deleted. Your logs stay on the volume {self._volume_name()}: "
+                "Start creates a new container that serves them again."
+            )
+        else:
+            title = "Stop and forget the service?"
+            body = f"The service stops. Your logs stay in {self._volume_name()}; Start serves them again."
+        self.app.push_screen(
+            ConfirmDialog(title, body, confirm_label="Remove container", danger=True),
+            lambda yes: self._launch("remove") if yes else None,
+        )
+
+    def _ask_backup(self) -> None:
+        stamp = self._now().strftime("%Y%m%d-%H%M%S")
+        self.app.push_screen(
+            PathPrompt(
+                "Back up the database",
+                "Write a copy of the log database (SQLite) to this file. Nothing is overwritten.",
+                default=Path.home() / f"log-analyzer-backup-{stamp}.db",
+                confirm_label="Back up",
+            ),
+            lambda dest: self._launch("backup", dest) if dest is not None else None,
+        )
+
+    def _ask_delete_volume(self) -> None:
+        self._count_records()
+
+    @work(exclusive=True, exit_on_error=False, group=QUERY_GROUP, name="count-records")
+    async def _count_records(self) -> int | None:
+        """The record count for the confirmation; None when the service is not up to say."""
+        base_url = self.status.base_url if self.status and self.status.state in _RUNNING else None
+        if base_url is None:
+            return None
+        from logtui.core.client import LogClient
+
+        client = LogClient(base_url, timeout=5.0)
+        try:
+            health = await client.health()
+            return health.records
+        except LogtuiError:
+            return None
+        finally:
+            await client.aclose()
+
+    def _confirm_delete_volume(self, records: int | None) -> None:
+        size = format_bytes(self.status.db_size if self.status else None)
+        what = (
+            f"{records:,} log records"
+            if records is not None
+            else "all stored log records (count unknown: the service is not running)"
+        )
+        volume = self._volume_name()
+        body = (
+            f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
+            "Back up first to keep a copy you can restore or query."
+        )
+        word = self.status.volume if self.status and self.status.volume else "delete"
+        self.app.push_screen(
+            TypedConfirmDialog(
+                f"Delete {volume}?",
+                body,
+                word=word,
+                confirm_label="Delete volume",
+                alternative_label="Back up first",
+            ),
+            self._delete_volume_answered,
+        )
+
+    def _delete_volume_answered(self, answer: str | None) -> None:
+        if answer == "confirm":
+            self._launch("delete_volume")
+        elif answer == "alternative":
+            self._ask_backup()
+
+    # --- the workers (thread) -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="build")
+    def _do_build(self) -> str:
+        def on_line(line: str) -> None:
+            self.post_message(BuildOutputReceived([line]))
+
+        self.runtime.build(on_line)
+        return "Image built."
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
+    def _do_start(self) -> str | None:
+        self.runtime.start()
+        self.runtime.wait_healthy(self._health_timeout)
+        return self.runtime.base_url
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="restart")
+    def _do_restart(self) -> str | None:
+        self.runtime.restart()
+        self.runtime.wait_healthy(self._health_timeout)
+        return self.runtime.base_url
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="stop")
+    def _do_stop(self) -> str:
+        self.runtime.stop()
+        return "Stopped. The data is kept."
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="remove")
+    def _do_remove(self) -> str:
+        self.runtime.remove()
+        return f"Removed. The logs stay in {self._volume_name()}."
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="backup")
+    def _do_backup(self, dest: Path) -> Path:
+        def on_progress(written: int) -> None:
+            self.post_message(BackupProgressed(written))
+
+        return self.runtime.backup(dest, on_progress=on_progress)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="delete_volume")
+    def _do_delete_volume(self) -> str:
+        self.runtime.delete_data()
+        return f"Deleted {self._volume_name()}."
+
+    # --- the one place worker outcomes become messages ------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker, state = event.worker, event.state
+        if state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        if worker.group == STATUS_GROUP:
+            if state is WorkerState.SUCCESS and isinstance(worker.result, RuntimeStatus):
+                self.post_message(ContainerStatusRefreshed(self.runtime.kind, worker.result))
+            elif state is WorkerState.ERROR:
+                self.post_message(ContainerStatusUnavailable(as_logtui_error(worker.error, "status")))
+        elif worker.group == ACTION_GROUP:
+            name = worker.name
+            if state is WorkerState.SUCCESS:
+                self.post_message(ContainerActionFinished(name, worker.result))
+            else:
+                error = worker.error if state is WorkerState.ERROR else None
+                self.post_message(
+                    ContainerActionFailed(name, as_logtui_error(error or _cancelled(name), name))
+                )
+        elif worker.group == LOGS_GROUP:
+            self._following = False
+            error = as_logtui_error(worker.error, "follow output") if state is WorkerState.ERROR else None
+            self.post_message(ServiceOutputEnded(error))
+        elif worker.group == QUERY_GROUP and worker.name == "count-records":
+            records = worker.result if state is WorkerState.SUCCESS else None
+            self._confirm_delete_volume(records if isinstance(records, int) else None)
+
+    # --- outcomes -------------------------------------------------------------------------------------------
+
+    def on_container_action_started(self, message: ContainerActionStarted) -> None:
+        label = ACTION_LABELS[message.action]
+        self.query_one("#activity-label", Label).update(f"{label}…")
+        bar = self.query_one("#activity-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        if message.action == "build":
+            self.query_one(TabbedContent).active = "pane-build"
+            self.query_one(BuildOutput).begin(
+                f"Building {self.status.image if self.status else 'the image'}…"
+            )
+        if message.action == "backup":
+            self.query_one("#activity-progress", ProgressBar).update(
+                total=self.status.db_size if self.status and self.status.db_size else None
+            )
+
+    def on_container_action_finished(self, message: ContainerActionFinished) -> None:
+        self._action_over()
+        action, result = message.action, message.result
+        if action in ("start", "restart") and isinstance(result, str):
+            text = f"The local log-analyzer answers at {result}."
+            self.post_message(LocalServiceStarted(result))
+        elif action == "backup" and isinstance(result, Path):
+            text = f"Backup written to {result}."
+            self._backup_dest = result
+        elif action == "build":
+            text = "Image built. Press s to start it."
+            self.query_one(BuildOutput).finish(True, "Build finished.")
+        else:
+            text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        self.query_one("#activity-label", Label).update(text)
+        self.notify(text, title=ACTION_LABELS[action])
+        self._refresh_status()
+
+    def on_container_action_failed(self, message: ContainerActionFailed) -> None:
+        self._action_over()
+        error = message.error
+        if message.action == "build":
+            build = self.query_one(BuildOutput)
+            if isinstance(error, BuildFailed) and error.output and not build.lines:
+                build.add_lines(error.output.splitlines())
+            build.finish(False, error.title)
+        self.query_one("#activity-label", Label).update(
+            f"{ACTION_LABELS.get(message.action, message.action)} failed."
+        )
+        self._show_error(error)
+        self._refresh_status()
+
+    def _action_over(self) -> None:
+        self.busy = None
+        self.query_one("#activity-progress", ProgressBar).display = False
+        self._sync_controls()
+
+    def _show_error(self, error: LogtuiError) -> None:
+        self.last_error = error
+        banner = self.query_one("#container-error", Static)
+        banner.update(error.title if not error.hint else f"{error.title}\n{error.hint}")
+        banner.display = True
+        self.notify(error.hint or error.title, title=error.title, severity="error", timeout=8)
+
+    def on_build_output_received(self, message: BuildOutputReceived) -> None:
+        self.query_one(BuildOutput).add_lines(message.lines)
+
+    def on_backup_progressed(self, message: BackupProgressed) -> None:
+        bar = self.query_one("#activity-progress", ProgressBar)
+        bar.update(progress=message.written)
+        self.query_one("#activity-label", Label).update(
+            f"Backing up… {format_bytes(message.written)} written"
+        )
+
+    # --- the service's own output ---------------------------------------------------------------------------
+
+    def _sync_output(self, status: RuntimeStatus) -> None:
+        if status.state in _RUNNING:
+            self._shown_exited_output = False
+            if not self._following:
+                self._following = True
+                self._write_output_rule("following the service's output")
+                self._follow_output(True)
+        elif status.state is RuntimeState.EXITED and not self._following and not self._shown_exited_output:
+            # A stopped service can still say why it stopped: show its last lines once.
+            self._shown_exited_output = True
+            self._following = True
+            self._write_output_rule("last output before it stopped")
+            self._follow_output(False)
+
+    def _write_output_rule(self, text: str) -> None:
+        log = self.query_one("#service-output", Log)
+        log.write_line(f"── {text} ({self._now():%H:%M:%S}) ──")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=LOGS_GROUP, name="follow-output")
+    def _follow_output(self, follow: bool) -> None:
+        worker = get_current_worker()
+        stream = self.runtime.logs(tail=self._log_tail, follow=follow)
+        lines: queue.Queue[str | BaseException | None] = queue.Queue()
+
+        def pump() -> None:
+            # A daemon thread owns the blocking iterator: a log stream can block for ever between lines, and
+            # this worker must still notice it was cancelled (screen closed, app quitting) and return.
+            try:
+                for line in stream:
+                    lines.put(line)
+            except BaseException as exc:  # handed to the worker, which raises it in its own thread
+                lines.put(exc)
+            finally:
+                lines.put(None)
+
+        threading.Thread(target=pump, name="logtui-service-output", daemon=True).start()
+        try:
+            while not worker.is_cancelled:
+                try:
+                    item = lines.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                batch: list[str] = []
+                while True:
+                    if item is None:
+                        self._post_output(batch)
+                        return
+                    if isinstance(item, BaseException):
+                        self._post_output(batch)
+                        raise item
+                    batch.append(item.rstrip("\n"))
+                    if len(batch) >= 500:
+                        break
+                    try:
+                        item = lines.get_nowait()
+                    except queue.Empty:
+                        break
+                self._post_output(batch)
+        finally:
+            _close_quietly(stream)
+
+    def _post_output(self, batch: list[str]) -> None:
+        if batch:
+            self.post_message(ServiceOutputReceived(batch))
+
+    def on_service_output_received(self, message: ServiceOutputReceived) -> None:
+        self.query_one("#service-output", Log).write_lines(message.lines)
+
+    def on_service_output_ended(self, message: ServiceOutputEnded) -> None:
+        if message.error is not None:
+            self._write_output_rule(f"output unavailable: {message.error.title}")
+        elif self.status is not None and self.status.state in _RUNNING:
+            self._write_output_rule("output stream ended")
+
+
+def _cancelled(action: str) -> RuntimeFailure:
+    return RuntimeFailure(
+        f"{ACTION_LABELS.get(action, action)} was interrupted",
+        "Press F5 to see the current state, then try again.",
+    )
+
+
+def _close_quietly(stream: object) -> None:
+    """Unblock a log stream from this thread when it supports that (Docker's does); a generator that is
+    still running in the pump thread refuses, and then simply ends with its process."""
+    close = getattr(stream, "close", None)
+    if close is not None:
+        try:
+            close()
+        except (ValueError, RuntimeError, OSError):
+            pass

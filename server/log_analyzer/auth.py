@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
 from fastapi import HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -28,11 +29,14 @@ def _check(settings: Settings, creds: HTTPAuthorizationCredentials | None, what:
         raise HTTPException(401, "The API key in the Authorization header is wrong.", challenge)
 
 
-def require_write(request: Request, creds: HTTPAuthorizationCredentials | None = Security(bearer)) -> None:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+
+
+def require_write(request: Request, creds: Credentials) -> None:
     _check(request.app.state.settings, creds, "write logs")
 
 
-def require_read(request: Request, creds: HTTPAuthorizationCredentials | None = Security(bearer)) -> None:
+def require_read(request: Request, creds: Credentials) -> None:
     settings: Settings = request.app.state.settings
     if settings.read_requires_key:
         _check(settings, creds, "read logs")

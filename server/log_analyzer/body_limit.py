@@ -54,7 +54,7 @@ class BodyLimit:
     async def _too_large(self, send: Send, size: int) -> None:
         limit_mb = self.max_bytes / (1024 * 1024)
         detail = (
-            f"The request body is {'at least ' if size else ''}{size} bytes; the limit is {self.max_bytes} bytes "
+            f"The request body is {size} bytes or more; the limit is {self.max_bytes} bytes "
             f"({limit_mb:g} MiB). Send fewer records per request."
         )
         payload = orjson.dumps({"detail": detail, "errors": [{"parameter": "body", "message": detail}]})

@@ -69,6 +69,7 @@ class CursorCodec:
             raise CursorError("comes from an incompatible server version; start again without a cursor")
         if fp != fingerprint(query, order):
             raise CursorError(
-                "belongs to a different query; keep start_time, end_time, tag, q and order the same while paging"
+                "belongs to a different query; keep start_time, end_time, tag, q and order "
+                "the same while paging"
             )
         return ts, row_id

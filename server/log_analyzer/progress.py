@@ -1,4 +1,4 @@
-"""A dependency-free progress bar on stderr (redrawn in place on a terminal, a line now and then otherwise)."""
+"""A dependency-free progress bar on stderr: redrawn in place on a terminal, a line now and then otherwise."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ class Progress:
         if self.total:
             frac = min(done / self.total, 1.0)
             filled = int(frac * 30)
-            line = f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {frac:6.1%} {done}/{self.total} ({rate:,.0f}/s)"
+            bar = "#" * filled + "." * (30 - filled)
+            line = f"{self.label} [{bar}] {frac:6.1%} {done}/{self.total} ({rate:,.0f}/s)"
         else:
             line = f"{self.label} {done} ({rate:,.0f}/s)"
         self.stream.write(("\r" + line) if self.tty else line + "\n")

@@ -14,7 +14,7 @@ _SAMPLE_DAY = "2023-04-23"
 
 
 def sample_rows() -> list[Row]:
-    """21 x INFO "Test log" at 10:00..10:20, then one ERROR "Test error" at 10:22, as the course seeds them."""
+    """21 x INFO "Test log" at 10:00..10:20, then one ERROR "Test error" at 10:22, as in the course."""
     stamps = [(f"{_SAMPLE_DAY}T10:{m:02d}:00", "INFO", "Test log") for m in range(21)]
     stamps.append((f"{_SAMPLE_DAY}T10:22:00", "ERROR", "Test error"))
     rows: list[Row] = []

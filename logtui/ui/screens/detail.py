@@ -1,0 +1,107 @@
+"""The detail view of one record: the whole message, JSON pretty-printed and highlighted, copy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from log_analyzer.record import LogRecord
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from logtui.ui.widgets.log_view import severity_of
+
+
+def extract_json(message: str) -> tuple[str, Any] | None:
+    """Split a message into (text before, parsed JSON) when it is, or ends with, a JSON object or array.
+
+    Log lines often carry a payload after a prefix ("user login {...}"); a bare number or string is
+    not worth pretty-printing, so only objects and arrays count.
+    """
+    stripped = message.strip()
+    decoder = json.JSONDecoder()
+    for start, char in enumerate(stripped):
+        if char not in "{[":
+            continue
+        try:
+            value, end = decoder.raw_decode(stripped, start)
+        except ValueError:
+            continue
+        if stripped[end:].strip() == "" and isinstance(value, dict | list):
+            return stripped[:start].rstrip(), value
+    return None
+
+
+def pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+class DetailScreen(ModalScreen[None]):
+    """One record in full. `c` copies the record as JSON, `m` the message alone, escape closes."""
+
+    CSS_PATH = "detail.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("q", "close", "Close", show=False),
+        Binding("c", "copy_record", "Copy record"),
+        Binding("m", "copy_message", "Copy message"),
+    ]
+
+    def __init__(self, record: LogRecord) -> None:
+        super().__init__()
+        self.record = record
+        found = extract_json(record.message)
+        self.json_prefix: str | None = found[0] if found else None
+        self.json_text: str | None = pretty_json(found[1]) if found else None
+
+    def compose(self) -> ComposeResult:
+        record = self.record
+        with Vertical(id="detail-dialog"):
+            header = Text.assemble(
+                (record.timestamp, "bold"),
+                "  ",
+                (record.tag, f"bold {_TAG_COLOURS[severity_of(record.tag)]}"),
+            )
+            yield Static(header, id="detail-header")
+            with VerticalScroll(id="detail-body"):
+                if self.json_text is None:
+                    yield Static(Text(record.message), id="detail-message")
+                else:
+                    if self.json_prefix:
+                        yield Static(Text(self.json_prefix), id="detail-message")
+                    theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+                    syntax = Syntax(
+                        self.json_text, "json", theme=theme, word_wrap=True, background_color="default"
+                    )
+                    yield Static(syntax, id="detail-json")
+            yield Static("c copy record  m copy message  esc close", id="detail-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_copy_record(self) -> None:
+        self.app.copy_to_clipboard(json.dumps(self.record.to_json(), ensure_ascii=False))
+        self.notify("Copied the record (JSON) to the clipboard.", title="Copied")
+
+    def action_copy_message(self) -> None:
+        self.app.copy_to_clipboard(self.record.message)
+        self.notify("Copied the message to the clipboard.", title="Copied")
+
+
+# Rich colour names, because the header is a Rich Text; they follow the terminal's palette.
+_TAG_COLOURS = {
+    "error": "red",
+    "warning": "yellow",
+    "info": "green",
+    "debug": "bright_black",
+    "other": "cyan",
+}

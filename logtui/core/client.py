@@ -1,0 +1,526 @@
+"""Async HTTP client for one log-analyzer target (local, App Runner, Lambda function URL, any HTTP URL).
+
+Every failure leaves this module as one of the typed errors in `logtui.core.errors`, with a hint saying
+what to do next; callers (the TUI's workers) never see an httpx exception or a traceback.
+
+The bearer token is kept out of `repr()` and out of every error message: the UI shows errors on screen, and
+screens end up in screenshots.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+from log_analyzer.record import LogRecord
+
+from logtui.core.errors import (
+    ApiError,
+    BadResponse,
+    ConnectFailed,
+    NotSupported,
+    Rejected,
+    RequestTimedOut,
+    ServerFailed,
+    TLSFailed,
+    TooLarge,
+    Unauthorized,
+)
+from logtui.core.timerange import TimeWindow, parse_ts
+
+if TYPE_CHECKING:
+    from logtui.core.config import Target
+
+__all__ = ["Bucket", "Health", "LogClient", "LogPage", "Stats"]
+
+Order = Literal["asc", "desc"]
+
+# Lambda function URLs: https://<id>.lambda-url.<region>.on.aws
+_LAMBDA_URL_SUFFIX = ".on.aws"
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    version: str | None
+    storage: str | None
+    records: int | None
+    first_timestamp: datetime | None
+    last_timestamp: datetime | None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: datetime
+    end: datetime
+    counts: Mapping[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Stats:
+    total: int
+    tags: Mapping[str, int]
+    bucket_seconds: float
+    buckets: tuple[Bucket, ...]
+    first_timestamp: datetime | None  # of the whole store, not the window
+    last_timestamp: datetime | None
+
+
+@dataclass(frozen=True)
+class LogPage:
+    records: list[LogRecord]
+    next_cursor: str | None
+    # False when the target sent no `next_cursor` key at all (the course's original service): the page is
+    # everything that target will give for the query.
+    paginated: bool = True
+    latency: float | None = field(default=None, compare=False)
+
+
+class LogClient:
+    """One target, one `httpx.AsyncClient` (pooled, keep-alive). Use as `async with` or call `aclose()`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        token_env: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        url = base_url.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConnectFailed(
+                f"{base_url!r} is not an http(s) URL",
+                "Give the service's address with its scheme, e.g. http://127.0.0.1:8000 or "
+                "https://xyz.awsapprunner.com",
+            )
+        self.base_url = url
+        self.name = name
+        self.host = parts.hostname
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.timeout = timeout
+        # Only the variable's *name*, for hints; the value stays inside the httpx client's headers.
+        self.token_env = token_env
+        self._has_token = bool(token)
+        self.last_latency: float | None = None
+        headers = {"Accept": "application/json", "User-Agent": "logtui"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.AsyncClient(
+            base_url=url,
+            headers=headers,
+            # Connecting should be quick even to a cold App Runner service; reads may be slow on big pages.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            transport=transport,
+            # A redirect usually means a wrong URL (http -> https, a login page); say so rather than follow it
+            # somewhere the bearer token should not go.
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def for_target(
+        cls, target: Target, *, base_url: str | None = None, transport: httpx.AsyncBaseTransport | None = None
+    ) -> LogClient:
+        """A client for a configured target; `base_url` overrides its URL (the local runtime's address)."""
+        return cls(
+            base_url or target.url,
+            token=target.token(),
+            timeout=target.timeout,
+            transport=transport,
+            token_env=target.token_env,
+            name=target.name,
+        )
+
+    def __repr__(self) -> str:
+        return f"LogClient({self.base_url!r}, token={'set' if self._has_token else 'none'})"
+
+    @property
+    def is_lambda_url(self) -> bool:
+        return ".lambda-url." in self.host and self.host.endswith(_LAMBDA_URL_SUFFIX)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> LogClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    # --- endpoints ---------------------------------------------------------------------------------------
+
+    async def health(self) -> Health:
+        body = await self._get_json("/health", [], optional=True)
+        obj = _expect_dict(body, "/health")
+        return Health(
+            status=str(obj.get("status", "ok")),
+            version=_opt_str(obj.get("version")),
+            storage=_opt_str(obj.get("storage")),
+            records=_opt_int(obj.get("records"), "/health", "records"),
+            first_timestamp=_opt_ts(obj.get("first_timestamp"), "/health", "first_timestamp"),
+            last_timestamp=_opt_ts(obj.get("last_timestamp"), "/health", "last_timestamp"),
+        )
+
+    async def stats(
+        self, window: TimeWindow, *, buckets: int = 60, tags: Sequence[str] = (), q: str | None = None
+    ) -> Stats:
+        params = _query(window, tags=tags, q=q, extra={"buckets": str(buckets)})
+        obj = _expect_dict(await self._get_json("/stats", params, optional=True), "/stats")
+        try:
+            parsed_buckets = tuple(
+                Bucket(
+                    start=parse_ts(str(b["start"])),
+                    end=parse_ts(str(b["end"])),
+                    counts={str(k): int(v) for k, v in dict(b.get("counts") or {}).items()},
+                )
+                for b in obj.get("buckets") or []
+            )
+            return Stats(
+                total=int(obj["total"]),
+                tags={str(k): int(v) for k, v in dict(obj.get("tags") or {}).items()},
+                bucket_seconds=float(obj.get("bucket_seconds") or 0.0),
+                buckets=parsed_buckets,
+                first_timestamp=_opt_ts(obj.get("first_timestamp"), "/stats", "first_timestamp"),
+                last_timestamp=_opt_ts(obj.get("last_timestamp"), "/stats", "last_timestamp"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _bad_shape("/stats", f"{type(exc).__name__}: {exc}") from None
+
+    async def logs(
+        self,
+        window: TimeWindow,
+        *,
+        tags: Sequence[str] = (),
+        q: str | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
+        order: Order = "asc",
+    ) -> LogPage:
+        extra = {"limit": str(limit), "order": order}
+        if cursor:
+            extra["cursor"] = cursor
+        started = time.perf_counter()
+        body = await self._get_json("/logs", _query(window, tags=tags, q=q, extra=extra))
+        if isinstance(body, list):  # a bare array: some older services answer like that
+            raw_records: Any = body
+            paginated, next_cursor = False, None
+        elif isinstance(body, dict) and isinstance(body.get("logs"), list):
+            raw_records = body["logs"]
+            paginated = "next_cursor" in body
+            next_cursor = body.get("next_cursor") if paginated else None
+            if next_cursor is not None and not isinstance(next_cursor, str):
+                raise _bad_shape("/logs", f"next_cursor is {type(next_cursor).__name__}, not a string")
+        else:
+            raise _bad_shape("/logs", "no 'logs' list in the answer")
+        try:
+            records = [LogRecord.from_json(r) for r in raw_records]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise _bad_shape("/logs", f"a record lacks {exc}") from None
+        return LogPage(records, next_cursor or None, paginated, time.perf_counter() - started)
+
+    async def iter_pages(
+        self,
+        window: TimeWindow,
+        *,
+        tags: Sequence[str] = (),
+        q: str | None = None,
+        limit: int = 1000,
+        order: Order = "asc",
+        cursor: str | None = None,
+    ) -> AsyncIterator[LogPage]:
+        """Every page of the window, following `next_cursor` until the service says there is no more."""
+        seen: set[str] = set()
+        while True:
+            page = await self.logs(window, tags=tags, q=q, limit=limit, cursor=cursor, order=order)
+            yield page
+            if page.next_cursor is None:
+                return
+            if page.next_cursor in seen:
+                # A broken proxy or service handing back the same cursor would otherwise loop forever.
+                raise BadResponse(
+                    f"{self.host} sent the same next_cursor twice",
+                    "The target's pagination is broken; the records shown so far are all logtui can get.",
+                )
+            seen.add(page.next_cursor)
+            cursor = page.next_cursor
+
+    async def post_logs(self, records: Iterable[LogRecord]) -> int:
+        """POST records; returns how many the service says it inserted."""
+        payload = {"logs": [r.to_json() for r in records]}
+        resp = await self._send("POST", "/logs", content=orjson.dumps(payload), optional=True)
+        obj = _expect_dict(self._decode(resp, "/logs"), "/logs")
+        try:
+            return int(obj["inserted"])
+        except (KeyError, TypeError, ValueError):
+            raise _bad_shape("/logs", "no 'inserted' count in the answer to POST") from None
+
+    # --- plumbing ----------------------------------------------------------------------------------------
+
+    async def _get_json(self, path: str, params: list[tuple[str, str]], *, optional: bool = False) -> Any:
+        resp = await self._send("GET", path, params=params, optional=optional)
+        return self._decode(resp, path)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        content: bytes | None = None,
+        optional: bool = False,
+    ) -> httpx.Response:
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        started = time.perf_counter()
+        try:
+            resp = await self._http.request(
+                method,
+                path,
+                params=tuple(params) if params is not None else None,
+                content=content,
+                headers=headers,
+            )
+        except httpx.TimeoutException as exc:
+            raise self._timeout_error(exc) from None
+        except httpx.ConnectError as exc:
+            raise self._connect_error(exc) from None
+        except httpx.RemoteProtocolError as exc:
+            raise BadResponse(
+                f"{self._where()} broke off the connection or answered without valid HTTP ({exc})",
+                "Check the URL: the port may serve something else, or it wants https instead of http.",
+            ) from None
+        except httpx.TransportError as exc:
+            if _find_in_chain(exc, ssl.SSLError) is not None:
+                raise self._tls_error(exc) from None
+            raise ConnectFailed(
+                f"The connection to {self._where()} failed: {_describe(exc)}",
+                "Check your network, then retry.",
+            ) from None
+        self.last_latency = time.perf_counter() - started
+        self._raise_for_status(resp, method, path, optional=optional)
+        return resp
+
+    def _where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def _timeout_error(self, exc: httpx.TimeoutException) -> RequestTimedOut:
+        if isinstance(exc, httpx.ConnectTimeout):
+            return RequestTimedOut(
+                f"Connecting to {self._where()} timed out",
+                "The host does not answer: check the URL and that the service is up (a firewall may drop "
+                "the packets).",
+            )
+        return RequestTimedOut(
+            f"{self._where()} did not answer within {self.timeout:g} s",
+            "The service may be busy or cold-starting: retry, raise the target's timeout or lower page_size.",
+        )
+
+    def _connect_error(self, exc: httpx.ConnectError) -> ApiError:
+        if _find_in_chain(exc, ssl.SSLError) is not None:
+            return self._tls_error(exc)
+        if _find_in_chain(exc, socket.gaierror) is not None:
+            return ConnectFailed(
+                f"Cannot resolve the host name {self.host!r}",
+                f"Check the spelling of {self.host} in the URL, and your DNS / network connection.",
+            )
+        if _find_in_chain(exc, ConnectionRefusedError) is not None:
+            return ConnectFailed(
+                f"{self._where()} refused the connection",
+                f"Nothing listens on {self._where()}: start the service (for the local target, start the "
+                "container or the embedded runtime) or fix the port in the URL.",
+            )
+        return ConnectFailed(
+            f"Cannot connect to {self._where()}: {_describe(exc)}",
+            f"Check that {self.host} is reachable from this machine and the URL is right.",
+        )
+
+    def _tls_error(self, exc: BaseException) -> TLSFailed:
+        cause = _find_in_chain(exc, ssl.SSLError)
+        reason = getattr(cause, "reason", None) or _describe(cause or exc)
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            hint = (
+                f"The certificate of {self.host} is not trusted ({cause.verify_message}). "
+                "Check the URL's host name; a corporate proxy may need its CA in SSL_CERT_FILE."
+            )
+        else:
+            hint = f"Check the scheme: {self._where()} may speak plain http, not https."
+        return TLSFailed(f"TLS handshake with {self._where()} failed ({reason})", hint)
+
+    def _raise_for_status(self, resp: httpx.Response, method: str, path: str, *, optional: bool) -> None:
+        status = resp.status_code
+        if status < 300:
+            return
+        detail = _error_detail(resp)
+        if 300 <= status < 400:
+            location = resp.headers.get("location", "?")
+            raise BadResponse(
+                f"{self._where()} redirects {path} to {location}",
+                "Use the address it redirects to as the target URL (often https:// instead of http://).",
+            )
+        if status in (401, 403):
+            raise Unauthorized(f"{self._where()} refused access ({status}: {detail})", self._auth_hint())
+        if status in (413, 502):
+            raise TooLarge(
+                f"{self._where()} answered {status} to {method} {path}: {detail}",
+                "The page was too big for the target (Lambda's limit is 6 MB; proxies have their own): "
+                "lower page_size in the config and retry.",
+            )
+        if optional and (status == 404 or (status == 405 and method != "GET")):
+            raise NotSupported(
+                f"{self._where()} has no {method} {path}",
+                "This looks like the course's original service (only GET /logs): the view works, "
+                "the histogram and counts do not.",
+            )
+        if status == 404:
+            raise Rejected(
+                f"{self._where()} has no {path} ({detail})",
+                "Check that the URL points at a log-analyzer (the base URL, without /logs at the end).",
+                status=status,
+            )
+        if status < 500:
+            raise Rejected(detail, None, status=status)
+        raise ServerFailed(
+            f"{self._where()} failed with {status} on {method} {path}: {detail}",
+            "The service itself failed: look at its logs (container pane, CloudWatch), then retry.",
+        )
+
+    def _auth_hint(self) -> str:
+        if self.is_lambda_url:
+            return (
+                "A Lambda function URL with auth type AWS_IAM needs SigV4-signed requests, which logtui "
+                "does not send: set the function URL's auth type to NONE (and protect writes with the "
+                "service's API key), or put App Runner or a proxy in front."
+            )
+        var = self.token_env or "the variable named by the target's token_env"
+        if self._has_token:
+            return f"The API key in {var} is wrong: set it to the service's LOG_ANALYZER_API_KEY and retry."
+        return (
+            f"The service wants an API key: export {var}=<key> (the service's LOG_ANALYZER_API_KEY) "
+            "and set token_env for this target in the config."
+        )
+
+    def _decode(self, resp: httpx.Response, path: str) -> Any:
+        try:
+            return orjson.loads(resp.content)
+        except orjson.JSONDecodeError:
+            ctype = resp.headers.get("content-type", "no content-type")
+            raise BadResponse(
+                f"{self._where()} answered {path} with {ctype}, not JSON: {_snippet(resp.content)!r}",
+                "The URL probably points at a web page or a proxy, not at a log-analyzer: check it.",
+            ) from None
+
+
+def _query(
+    window: TimeWindow, *, tags: Sequence[str], q: str | None, extra: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = list(window.to_params().items())
+    params.extend(("tag", t) for t in tags)
+    if q:
+        params.append(("q", q))
+    params.extend(extra.items())
+    return params
+
+
+def _find_in_chain(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """httpx wraps httpcore wraps anyio's OSError wraps (sometimes in a group) the socket error we want."""
+    stack: list[BaseException | None] = [exc]
+    seen: set[int] = set()
+    while stack:
+        cur = stack.pop()
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, kind):
+            return cur
+        stack.extend((cur.__cause__, cur.__context__))
+        if isinstance(cur, BaseExceptionGroup):
+            stack.extend(cur.exceptions)
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _snippet(content: bytes, size: int = 60) -> str:
+    return " ".join(content[:size].decode("utf-8", errors="replace").split())
+
+
+def _error_detail(resp: httpx.Response) -> str:
+    """The server's own words: FastAPI's `detail`, AWS's `message`/`Message`, else the first bytes."""
+    try:
+        body = orjson.loads(resp.content)
+    except orjson.JSONDecodeError:
+        text = _snippet(resp.content, 120)
+        return text or resp.reason_phrase or f"HTTP {resp.status_code}"
+    if isinstance(body, dict):
+        for key in ("detail", "message", "Message", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, list) and value:  # FastAPI's default validation error shape
+                return "; ".join(_validation_item(v) for v in value)
+    return _snippet(resp.content, 120)
+
+
+def _validation_item(item: object) -> str:
+    if isinstance(item, dict):
+        loc = item.get("loc")
+        where = ".".join(str(p) for p in loc[1:]) if isinstance(loc, list) and len(loc) > 1 else ""
+        msg = str(item.get("msg", item))
+        return f"{where}: {msg}" if where else msg
+    return str(item)
+
+
+def _bad_shape(path: str, problem: str) -> BadResponse:
+    return BadResponse(
+        f"The answer to {path} is not a log-analyzer's ({problem})",
+        "Check that the URL points at a log-analyzer, and that its version matches this logtui.",
+    )
+
+
+def _expect_dict(body: Any, path: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise _bad_shape(path, f"a JSON {type(body).__name__} instead of an object")
+    return body
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_int(value: object, path: str, key: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _bad_shape(path, f"{key} is not a number")
+    try:
+        return int(value)
+    except ValueError:
+        raise _bad_shape(path, f"{key} is not a number") from None
+
+
+def _opt_ts(value: object, path: str, key: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_ts(str(value))
+    except ValueError:
+        raise _bad_shape(path, f"{key} {value!r} is not a timestamp") from None

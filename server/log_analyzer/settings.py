@@ -51,6 +51,9 @@ class Settings:
     seed_on_empty: bool = False
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     cursor_secret: str | None = None
+    #: Under Lambda the response is re-encoded as a JSON string inside the invocation result, so page sizes
+    #: are measured that way.
+    lambda_mode: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, lambda_mode: bool = False) -> Settings:
@@ -66,6 +69,7 @@ class Settings:
             seed_on_empty=_flag(env, "LOG_ANALYZER_SEED_ON_EMPTY"),
             max_response_bytes=LAMBDA_MAX_RESPONSE_BYTES if lambda_mode else DEFAULT_MAX_RESPONSE_BYTES,
             cursor_secret=env.get("LOG_ANALYZER_CURSOR_SECRET") or None,
+            lambda_mode=lambda_mode,
         )
 
     def with_db(self, db_path: Path | str | None) -> Settings:

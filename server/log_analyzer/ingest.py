@@ -1,0 +1,134 @@
+"""`log-analyzer ingest FILE`: JSON Lines or `<ISO timestamp> <TAG> <message>` lines into the store.
+
+Good lines are kept (committed in batches); bad lines are reported with their line number and skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+import orjson
+
+from log_analyzer.progress import Progress
+from log_analyzer.store import Row, Store
+from log_analyzer.validation import check_record
+
+_TIME_ONLY = re.compile(r"^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_REPORTED = 50
+
+
+@dataclass
+class IngestResult:
+    inserted: int = 0
+    bad: list[tuple[int, str]] = field(default_factory=list)
+    bad_count: int = 0
+
+
+def parse_line(text: str, line_no: int) -> tuple[Row | None, str | None]:
+    """One line -> (row, None), (None, problem), or (None, None) for a blank or `#` comment line."""
+    stripped = text.strip()
+    if not stripped or stripped.startswith("#"):
+        return None, None
+    problems: list[tuple[str, str]] = []
+    if stripped.startswith("{"):
+        try:
+            obj = orjson.loads(stripped)
+        except orjson.JSONDecodeError as exc:
+            return None, f"not valid JSON ({exc})"
+        row = check_record(obj, "", problems)
+    else:
+        parts = stripped.split(None, 2)
+        # "2023-04-23 10:00:00 INFO msg": a space instead of the T is common in log files
+        if len(parts) >= 2 and _DATE_ONLY.match(parts[0]) and _TIME_ONLY.match(parts[1]):
+            rest = stripped.split(None, 4)
+            parts = [f"{rest[0]}T{rest[1]}", *rest[2:]]
+            if len(parts) > 3:
+                parts = [parts[0], parts[1], " ".join(parts[2:])]
+        if len(parts) < 2:
+            return None, "expected '<ISO timestamp> <TAG> <message>' or a JSON object"
+        record = {"timestamp": parts[0], "tag": parts[1], "message": parts[2] if len(parts) > 2 else ""}
+        row = check_record(record, "", problems)
+    if row is None:
+        return None, "; ".join(f"{p}: {m}" for p, m in problems)
+    return row, None
+
+
+def _lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, int]]:
+    """(line number, text or None when not UTF-8, bytes consumed)."""
+    for n, raw in enumerate(stream, start=1):
+        try:
+            yield n, raw.decode("utf-8"), len(raw)
+        except UnicodeDecodeError:
+            yield n, None, len(raw)
+
+
+def ingest_lines(
+    store: Store,
+    lines: Iterable[tuple[int, str | None, int]],
+    *,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> IngestResult:
+    result = IngestResult()
+    batch: list[Row] = []
+    consumed = 0
+    for line_no, text, size in lines:
+        consumed += size
+        if text is None:
+            row, problem = None, "is not UTF-8 text"
+        else:
+            row, problem = parse_line(text, line_no)
+        if problem is not None:
+            result.bad_count += 1
+            if len(result.bad) < MAX_REPORTED:
+                result.bad.append((line_no, problem))
+        elif row is not None:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                result.inserted += store.insert(batch)
+                batch = []
+                if progress:
+                    progress.update(consumed)
+    if batch:
+        result.inserted += store.insert(batch)
+    if progress:
+        progress.update(consumed, force=True)
+    return result
+
+
+def run_ingest(db_path: Path, file: Path, *, batch_size: int = 5000, err: TextIO | None = None) -> int:
+    """CLI entry: 0 when every line loaded, 1 when some were skipped (the rest kept), 2 on no input."""
+    err = err if err is not None else sys.stderr
+    from_stdin = str(file) == "-"
+    if not from_stdin and not file.is_file():
+        print(f"log-analyzer: cannot ingest {file}: no such file", file=err)
+        return 2
+    try:
+        stream: BinaryIO = sys.stdin.buffer if from_stdin else open(file, "rb")
+    except OSError as exc:
+        print(f"log-analyzer: cannot read {file}: {exc.strerror}", file=err)
+        return 2
+    total = None if from_stdin else file.stat().st_size
+    store = Store(db_path)
+    try:
+        progress = Progress(total, f"ingesting {file.name if not from_stdin else 'stdin'}", err)
+        result = ingest_lines(store, _lines(stream), batch_size=batch_size, progress=progress)
+    finally:
+        store.close()
+        if not from_stdin:
+            stream.close()
+    for line_no, problem in result.bad:
+        print(f"{file}:{line_no}: skipped: {problem}", file=err)
+    if result.bad_count > len(result.bad):
+        print(f"... and {result.bad_count - len(result.bad)} more bad lines", file=err)
+    progress.finish(
+        f"ingested {result.inserted} records into {db_path}"
+        + (f"; skipped {result.bad_count} bad lines" if result.bad_count else "")
+    )
+    return 1 if result.bad_count else 0

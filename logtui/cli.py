@@ -1,0 +1,137 @@
+"""`logtui` on the command line: parse and check the flags, then run the app built by the shared factory.
+
+Flag errors exit with status 2 and one line on stderr (no traceback), before Textual takes over the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from logtui import __version__
+from logtui.core.errors import ConfigError, TimeParseError
+from logtui.core.timerange import parse_window
+from logtui.ui.factory import AppOptions, create_app, utc_now
+
+DESCRIPTION = """\
+Browse time-ranged logs from a log-analyzer service: the local one (run in Docker when an engine answers,
+else embedded in this Python), a saved target from the config file, or any URL (App Runner, a Lambda
+function URL, plain HTTP)."""
+
+EPILOG = """\
+times (--start/--end and the inputs in the app; all UTC):
+  2023-04-23T10:00:00   an ISO date and time (seconds and microseconds optional)
+  2023-04-23            a date: its first instant as a start, its last as an end
+  now, now-15m, -2h     now, or that long ago (units s m h d w; 15m alone = 15 minutes ago)
+  today, yesterday      like a date
+  Leave --start or --end out for an open end. Without both, logtui opens on the last hour, or on the
+  data's last stretch when the store holds nothing that recent.
+
+examples:
+  logtui                                    the local service (started if needed)
+  logtui --url http://127.0.0.1:8000 --start 2023-04-23T10:00 --end 2023-04-23T10:05
+  logtui --url https://abc123.eu-west-1.awsapprunner.com --start -2h
+  logtui --profile prod --start yesterday --end today
+
+config: {config}
+  TOML with [[targets]] (name, url, kind, token_env, timeout), default_target, runtime, page_size,
+  follow_interval and a [docker] section; targets can be added and edited in the app (t).
+
+keys: F1 or ? in the app lists them all; ctrl+p opens the command palette.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from logtui.core import paths
+
+    parser = argparse.ArgumentParser(
+        prog="logtui",
+        description=DESCRIPTION,
+        epilog=EPILOG.format(config=paths.config_file()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--url",
+        metavar="URL",
+        help="open this log-analyzer (http:// or https://); App Runner and Lambda URLs are recognised",
+    )
+    where.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="open the saved target NAME from the config file ('local' = the local service)",
+    )
+    parser.add_argument("--start", metavar="TIME", help="start of the time window (see times below)")
+    parser.add_argument("--end", metavar="TIME", help="end of the time window (see times below)")
+    parser.add_argument(
+        "--runtime",
+        choices=("auto", "docker", "embedded"),
+        help="how to run the local service: Docker, embedded, or auto (Docker when it answers); "
+        "default: the config's runtime, else auto",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="use this config file instead of the default (shown below)",
+    )
+    parser.add_argument("--version", action="version", version=f"logtui {__version__}")
+    return parser
+
+
+def fail(message: str) -> NoReturn:
+    print(f"logtui: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
+    """Parse and check `argv`; exits with status 2 and one line on stderr when a flag is wrong."""
+    args = build_parser().parse_args(argv)
+    try:
+        parse_window(args.start, args.end, now=utc_now())
+    except TimeParseError as exc:
+        flag = "--end" if exc.field == "end" else "--start"
+        fail(f"{flag} {exc.text!r}: {exc.title}; {exc.hint}")
+    if args.url is not None:
+        from logtui.ui.target_choice import url_problem
+
+        problem = url_problem(args.url)
+        if problem:
+            fail(f"--url: {problem} (e.g. http://127.0.0.1:8000 or https://xyz.awsapprunner.com)")
+    if args.profile is not None:
+        _check_profile(args.profile, args.config)
+    return AppOptions(
+        url=args.url,
+        start=args.start,
+        end=args.end,
+        profile=args.profile,
+        config_path=args.config,
+        runtime=args.runtime,
+    )
+
+
+def _check_profile(name: str, config_path: Path | None) -> None:
+    from logtui.core import paths
+    from logtui.core.config import load_config
+    from logtui.ui.target_choice import find_profile, known_profiles
+
+    path = config_path or paths.config_file()
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        fail(f"--profile {name}: cannot read the config: {exc.title}")
+    if find_profile(config, name) is None:
+        fail(f"--profile: no target named {name!r} in {path}; known: {', '.join(known_profiles(config))}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = options_from_args(argv)
+    create_app(options).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

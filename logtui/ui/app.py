@@ -1,0 +1,256 @@
+"""The Textual app: a thin shell that loads the config, owns the current target (its one LogClient and,
+for the local target, the runtime) and hands both to the logs screen. The screens do the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from logtui.core import paths
+from logtui.core.client import LogClient
+from logtui.core.config import Config, ConfigError, Target, load_config
+from logtui.core.errors import LogtuiError
+from logtui.core.timerange import TimeParseError
+from logtui.ui import messages as msg
+from logtui.ui.factory import AppOptions
+from logtui.ui.local_service import bring_up, describe
+from logtui.ui.screens.logs import LogsScreen, as_logtui_error
+from logtui.ui.screens.logs_query import PRESET_KEYS, LogQuery, initial_window
+from logtui.ui.target_choice import launch_target
+
+if TYPE_CHECKING:
+    from logtui.core.runtime import Runtime, RuntimeStatus
+
+STYLES = Path(__file__).resolve().parent / "styles"
+
+
+def public_address(url: str) -> str:
+    """scheme://host[:port] only: paths and query strings may carry secrets and never reach the screen."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else ""
+
+
+class LogtuiApp(App[None]):
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "logs.tcss"]
+    TITLE = "logtui"
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("t", "targets", "Targets"),
+        Binding("c", "show_container", "Container"),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, options: AppOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.clock = options.clock()
+        self.config_path = options.config_path or paths.config_file()
+        self.config_error: ConfigError | None = None
+        try:
+            self.config = load_config(self.config_path)
+        except ConfigError as exc:
+            # Run on defaults and say so: a broken config must not lock the user out of their logs.
+            self.config_error = exc
+            self.config = Config()
+        self.target: Target = launch_target(self.config, url=options.url, profile=options.profile)
+        self.client: LogClient | None = None
+        self.runtime: Runtime | None = None
+        self.logs_screen: LogsScreen | None = None
+
+    # --- start-up ----------------------------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        window_error: TimeParseError | None = None
+        try:
+            window, preset = initial_window(self.options.start, self.options.end, self.clock())
+        except TimeParseError as exc:
+            window_error = exc
+            window, preset = initial_window(None, None, self.clock())
+        self.logs_screen = LogsScreen(
+            LogQuery(window, preset=preset),
+            now=self.clock,
+            page_size=self.config.page_size,
+            follow_interval=self.config.follow_interval,
+            auto_window=preset is not None,
+        )
+        await self.push_screen(self.logs_screen)
+        if self.config_error is not None:
+            self.notify(
+                f"{self.config_error.title}\n{self.config_error.hint or ''}\nRunning on defaults.",
+                title="Config file problem",
+                severity="error",
+                timeout=15,
+            )
+        if window_error is not None:
+            self.notify(str(window_error), title="Bad --start/--end; showing the last hour", severity="error")
+        self.open_target(self.target)
+
+    # --- targets -----------------------------------------------------------------------------------------
+
+    def open_target(self, target: Target) -> None:
+        """Point the UI at `target`: close the previous client, then connect (starting the local service)."""
+        self._close_client()
+        self.target = target
+        assert self.logs_screen is not None
+        is_local = target.is_local
+        self.logs_screen.show_target(target, "" if is_local else public_address(target.url))
+        if is_local:
+            self._bring_up_local(target)
+            return
+        self.logs_screen.status_bar.set_runtime(None)
+        self._connect(target, None)
+
+    def reconnect(self) -> None:
+        self.open_target(self.target)
+
+    def _connect(self, target: Target, base_url: str | None) -> None:
+        assert self.logs_screen is not None
+        try:
+            self.client = LogClient.for_target(target, base_url=base_url)
+        except LogtuiError as exc:
+            self.logs_screen.post_message(msg.TargetFailed(target, exc))
+            return
+        self.logs_screen.post_message(msg.TargetReady(target, self.client))
+
+    def _close_client(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
+
+    @work(thread=True, exclusive=True, group="local-runtime", exit_on_error=False)
+    def _bring_up_local(self, target: Target) -> str:
+        if self.runtime is None:
+            from logtui.core.runtime import choose_runtime
+
+            self.runtime = choose_runtime(self.config, override=self.options.runtime)
+        runtime = self.runtime
+
+        def report(status: RuntimeStatus | None, note: str) -> None:
+            if self.logs_screen is not None:
+                self.logs_screen.post_message(msg.RuntimeStateChanged(runtime, status, note))
+
+        return bring_up(runtime, report)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "local-runtime" or not self.target.is_local:
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, str):
+            self._connect(self.target, event.worker.result)
+        elif event.state is WorkerState.ERROR and self.logs_screen is not None:
+            self.logs_screen.post_message(msg.TargetFailed(self.target, as_logtui_error(event.worker.error)))
+
+    def on_local_service_started(self, event: Any) -> None:
+        """The container screen started (or restarted) the local service: follow it if it is our target."""
+        if self.target.is_local and self.logs_screen is not None:
+            self._close_client()
+            self._connect(self.target, event.base_url)
+
+    def on_container_status_refreshed(self, event: Any) -> None:
+        if self.target.is_local and self.runtime is not None and self.logs_screen is not None:
+            self.logs_screen.status_bar.set_runtime(describe(self.runtime, event.status))
+
+    def save_config(self, config: Config) -> None:
+        """Persist `config` (atomically, by the core) and use it from now on. Raises ConfigError."""
+        from logtui.core.config import save_config
+
+        save_config(config, self.config_path)
+        self.config = config
+        self.config_error = None
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        if self.runtime is not None:
+            self.runtime.close()
+
+    # --- screens -----------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from logtui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_targets(self) -> None:
+        from logtui.ui.screens.targets import TargetsScreen
+
+        if not isinstance(self.screen, TargetsScreen):
+            self.push_screen(TargetsScreen())
+
+    def action_show_container(self) -> None:
+        if self.runtime is None:
+            self._make_runtime_for_screen()
+        else:
+            self._push_container_screen(self.runtime)
+
+    @work(thread=True, exclusive=True, group="runtime-choice", exit_on_error=False)
+    def _make_runtime_for_screen(self) -> None:
+        from logtui.core.runtime import choose_runtime
+
+        if self.runtime is None:
+            self.runtime = choose_runtime(self.config, override=self.options.runtime)
+        self.call_from_thread(self._push_container_screen, self.runtime)
+
+    def _push_container_screen(self, runtime: Runtime) -> None:
+        from logtui.ui.screens.container import ContainerScreen
+
+        # One instance per app: a build or backup keeps running while the user is back on the logs.
+        if not self.is_screen_installed("container"):
+            self.install_screen(ContainerScreen(runtime, now=self.clock), "container")
+        if not isinstance(self.screen, ContainerScreen):
+            self.push_screen("container")
+
+    # --- command palette ---------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and time syntax (F1)", self.action_help)
+        yield SystemCommand("Targets", "List, add, edit, remove and switch targets (t)", self.action_targets)
+        yield SystemCommand(
+            "Local service", "Build, start, stop the local log-analyzer (c)", self.action_show_container
+        )
+        logs = self.logs_screen
+        if logs is None or screen is not logs:
+            return
+        for key, name in enumerate(PRESET_KEYS, start=1):
+            label = "everything" if name == "all" else f"the last {name}"
+            yield SystemCommand(
+                f"Window: {label}", f"Show {label} ({key})", partial(logs.action_preset, name)
+            )
+        yield SystemCommand(
+            "Window: earlier", "Step the window back by its width ([)", partial(logs.action_step, -1)
+        )
+        yield SystemCommand(
+            "Window: later", "Step the window forward by its width (])", partial(logs.action_step, 1)
+        )
+        yield SystemCommand("Window: edit start/end", "Type a start and an end (s)", logs.action_focus_range)
+        yield SystemCommand(
+            "Jump to the data", "Move the window to where the records are (j)", logs.action_jump_to_data
+        )
+        yield SystemCommand(
+            "Search messages", "Filter by text, sent to the server as q (/)", logs.action_focus_search
+        )
+        yield SystemCommand(
+            "Follow (live tail)", "Toggle polling for new records (f)", logs.action_toggle_follow
+        )
+        yield SystemCommand(
+            "Go to new records", "Jump to the newest while following (n)", logs.action_show_new
+        )
+        yield SystemCommand(
+            "Export window", "Write the window's records to CSV or JSON Lines (e)", logs.action_export
+        )
+        yield SystemCommand(
+            "Copy record", "Copy the selected record to the clipboard (y)", logs.action_copy_record
+        )
+        yield SystemCommand("Wrap messages", "Toggle wrapping long messages (w)", logs.action_toggle_wrap)
+        yield SystemCommand("Retry", "Repeat the request that failed (r)", logs.action_retry)

@@ -1,0 +1,40 @@
+"""The one way to build the app, shared by the CLI and the tests (so tests drive exactly what users run)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from logtui.ui.app import LogtuiApp
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """What the command line (or a test) asks for. Raw strings: the app parses them against its own clock."""
+
+    url: str | None = None
+    start: str | None = None
+    end: str | None = None
+    profile: str | None = None
+    config_path: Path | None = None
+    runtime: str | None = None
+    #: The clock for presets and relative times; tests pin it so windows are deterministic.
+    now: Callable[[], datetime] | None = None
+
+    def clock(self) -> Callable[[], datetime]:
+        return self.now or utc_now
+
+
+def create_app(options: AppOptions | None = None) -> LogtuiApp:
+    # Imported here so `logtui --help` and flag errors don't pay for importing Textual.
+    from logtui.ui.app import LogtuiApp
+
+    return LogtuiApp(options or AppOptions())

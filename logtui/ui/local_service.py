@@ -1,0 +1,49 @@
+"""Bring the local log-analyzer up (build if needed, start, wait for /health). Blocking: run it in a thread.
+
+Kept out of app.py so the app stays a thin shell, and free of Textual so it reads as the plain sequence it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from logtui.core.errors import NotHealthy
+from logtui.core.runtime import Runtime, RuntimeState, RuntimeStatus
+
+Report = Callable[[RuntimeStatus | None, str], None]
+
+#: How long a fresh start may take to answer /health (a cold Docker start on a busy machine is slow).
+HEALTH_TIMEOUT = 90.0
+
+
+def describe(runtime: Runtime, status: RuntimeStatus) -> str:
+    """Short status-bar text: "docker · healthy · 127.0.0.1:49153"."""
+    parts = [runtime.kind, status.state.value]
+    if status.address:
+        parts.append(status.address)
+    return " · ".join(parts)
+
+
+def bring_up(runtime: Runtime, report: Report) -> str:
+    """Make `runtime` serve and return its base URL; `report` hears each step (from this thread)."""
+    status = runtime.status()
+    report(status, describe(runtime, status))
+    if status.state is RuntimeState.IMAGE_MISSING:
+        report(status, f"{runtime.kind} · building the image (c for the container screen)…")
+        runtime.build(lambda line: report(None, f"{runtime.kind} · building: {line.strip()[:60]}"))
+        status = runtime.status()
+    if status.state not in (RuntimeState.RUNNING, RuntimeState.HEALTHY):
+        report(status, f"{runtime.kind} · starting…")
+        runtime.start()
+    if status.state is not RuntimeState.HEALTHY:
+        report(None, f"{runtime.kind} · waiting for /health…")
+        runtime.wait_healthy(HEALTH_TIMEOUT)
+    status = runtime.status()
+    report(status, describe(runtime, status))
+    base_url = runtime.base_url or status.base_url
+    if not base_url:
+        raise NotHealthy(
+            f"The {runtime.kind} runtime is up but has no address",
+            "Open the container screen (c) to see its state, or restart it there.",
+        )
+    return base_url

@@ -1,0 +1,91 @@
+"""The small dialog behind `e`: where to write the export and in which format. The writing happens in the logs
+screen's export worker (core export_window), which is atomic: a cancelled export leaves no file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+
+FORMATS = ("csv", "jsonl")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    path: Path
+    fmt: str
+
+
+def path_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return f"{path} is a directory: add a file name"
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist"
+    return None
+
+
+class ExportDialog(ModalScreen[ExportRequest | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, window_label: str, default_dir: Path | None = None) -> None:
+        super().__init__()
+        self._window_label = window_label
+        self._default_dir = default_dir or Path.cwd()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-dialog"):
+            yield Label(
+                f"Export {self._window_label} with the current filters", id="export-title", markup=False
+            )
+            yield Input(str(self._default_dir / "logs.csv"), id="export-path")
+            with RadioSet(id="export-format"):
+                yield RadioButton("CSV", value=True, id="fmt-csv")
+                yield RadioButton("JSON Lines", id="fmt-jsonl")
+            yield Label("", id="export-error", markup=False)
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-go")
+                yield Button("Cancel", id="export-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @property
+    def fmt(self) -> str:
+        return "jsonl" if self.query_one("#fmt-jsonl", RadioButton).value else "csv"
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        # Keep the file's extension in step with the format when it is one of ours.
+        field = self.query_one("#export-path", Input)
+        path = Path(field.value)
+        if path.suffix.lower() in (".csv", ".jsonl"):
+            field.value = str(path.with_suffix(f".{self.fmt}"))
+
+    @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted, "#export-path")
+    def submit(self) -> None:
+        field = self.query_one("#export-path", Input)
+        text = field.value.strip()
+        if not text:
+            self._error("Give a file name to write to.")
+            return
+        path = Path(text).expanduser()
+        problem = path_problem(path)
+        if problem:
+            self._error(problem)
+            return
+        self.dismiss(ExportRequest(path, self.fmt))
+
+    def _error(self, text: str) -> None:
+        self.query_one("#export-path", Input).add_class("-invalid")
+        self.query_one("#export-error", Label).update(text)
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,640 @@
+"""The main screen: a time window, filters, a histogram and the log view, all fed by async workers.
+
+Every change of window, tags or search text resets the log view, which hands back a new `generation`; every
+worker carries the generation it was started for and its results are dropped unless it is still current.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.worker import Worker, WorkerState
+
+from logtui.core.client import LogClient, Stats
+from logtui.core.errors import LogtuiError, NotSupported
+from logtui.core.timerange import TimeWindow, format_ts, preset_window
+from logtui.ui import messages as msg
+from logtui.ui.screens.live_tail import LiveTail
+from logtui.ui.screens.logs_query import (
+    PRESET_KEYS,
+    LogQuery,
+    as_datetime,
+    jump_window,
+    window_misses_data,
+)
+from logtui.ui.widgets.error_panel import ErrorPanel
+from logtui.ui.widgets.histogram import Histogram
+from logtui.ui.widgets.log_view import LogView
+from logtui.ui.widgets.range_bar import RangeBar
+from logtui.ui.widgets.status_bar import StatusBar
+from logtui.ui.widgets.tag_filter import TagFilter
+from logtui.ui.widgets.window_notice import WindowNotice
+
+if TYPE_CHECKING:
+    from logtui.core.config import Target
+
+SEARCH_DEBOUNCE = 0.35
+STATS_BUCKETS_DEFAULT = 60
+
+
+def as_logtui_error(error: BaseException | None) -> LogtuiError:
+    """Anything a worker raised, in the shape the UI shows; the core should only raise LogtuiErrors."""
+    if isinstance(error, LogtuiError):
+        return error
+    name = type(error).__name__ if error is not None else "error"
+    return LogtuiError(f"Unexpected {name}: {error}", "This is a bug in logtui; press r to try again.")
+
+
+class LogsScreen(Screen[None]):
+    BINDINGS = [
+        *(
+            Binding(str(i), f"preset('{name}')", f"last {name}", show=False)
+            for i, name in enumerate(PRESET_KEYS, start=1)
+        ),
+        Binding("[", "step(-1)", "Earlier"),
+        Binding("]", "step(1)", "Later"),
+        Binding("slash", "focus_search", "Search"),
+        Binding("s", "focus_range", "Range", show=False),
+        Binding("j", "jump_to_data", "Jump to data", show=False),
+        Binding("r", "retry", "Retry", show=False),
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("n", "show_new", "Go to new", show=False),
+        Binding("w", "toggle_wrap", "Wrap", show=False),
+        Binding("e", "export", "Export"),
+        Binding("y", "copy_record", "Copy", show=False),
+        Binding("escape", "escape", "Back to logs", show=False),
+    ]
+
+    def __init__(
+        self,
+        query: LogQuery,
+        *,
+        now: Callable[[], datetime],
+        page_size: int,
+        follow_interval: float,
+        auto_window: bool,
+    ) -> None:
+        super().__init__()
+        self._query = query
+        self._now = now
+        self._page_size = page_size
+        #: True while the window is the launch default the user did not choose: it may move to the data.
+        self._auto_window = auto_window
+        self._client: LogClient | None = None
+        self._target: Target | None = None
+        self._generation = 0
+        self._next_cursor: str | None = None
+        self._stats_supported: bool | None = None
+        self._first_page_done = False
+        self._stats_done = False
+        self._total: int | None = None
+        self._store_first: datetime | None = None
+        self._store_last: datetime | None = None
+        self._store_records: int | None = None
+        self._retry: Callable[[], object] | None = None
+        self._search_timer: Timer | None = None
+        self._export_worker: Worker[int] | None = None
+        self.live = LiveTail(self, interval=follow_interval)
+
+    # --- layout ------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield RangeBar(self._now, id="range")
+        with Horizontal(id="filters"):
+            yield TagFilter(id="tags")
+            yield Input(placeholder="Search messages (/)", id="search")
+        yield Histogram(id="histogram")
+        with Horizontal(id="summary"):
+            yield Label("", id="counts", markup=False)
+            yield Label("", id="live", markup=False)
+        with Horizontal(id="export-progress"):
+            yield Label("Exporting…", id="export-label", markup=False)
+            yield ProgressBar(id="export-bar", show_eta=False)
+        yield ErrorPanel(id="error")
+        yield WindowNotice(id="notice")
+        yield LogView(id="logview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.range_bar.show_window(self._query.window, self._query.preset)
+        self.query_one("#export-progress").display = False
+        self.log_view.focus()
+
+    # --- widgets -----------------------------------------------------------------------------------------
+
+    @property
+    def log_view(self) -> LogView:
+        return self.query_one("#logview", LogView)
+
+    @property
+    def histogram(self) -> Histogram:
+        return self.query_one("#histogram", Histogram)
+
+    @property
+    def range_bar(self) -> RangeBar:
+        return self.query_one("#range", RangeBar)
+
+    @property
+    def tag_filter(self) -> TagFilter:
+        return self.query_one("#tags", TagFilter)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    @property
+    def error_panel(self) -> ErrorPanel:
+        return self.query_one("#error", ErrorPanel)
+
+    @property
+    def notice(self) -> WindowNotice:
+        return self.query_one("#notice", WindowNotice)
+
+    @property
+    def counts_text(self) -> str:
+        return str(self.query_one("#counts", Label).content)
+
+    @property
+    def current_query(self) -> LogQuery:
+        return self._query
+
+    @property
+    def client(self) -> LogClient | None:
+        return self._client
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
+
+    def clock(self) -> datetime:
+        return self._now()
+
+    # --- the target --------------------------------------------------------------------------------------
+
+    def show_target(self, target: Target, address: str) -> None:
+        """The app switched (or is switching) to `target`: forget the old one's data right away."""
+        self.live.stop()
+        self._target = target
+        self._client = None
+        self._stats_supported = None
+        self._store_first = self._store_last = self._store_records = None
+        self._generation = self.log_view.reset()
+        self._next_cursor = None
+        self.status_bar.set_target(target.name, str(getattr(target.kind, "value", target.kind)), address)
+        self.error_panel.clear()
+        self.notice.say(f"Connecting to {target.name}…")
+        self._update_counts()
+
+    def on_target_ready(self, event: msg.TargetReady) -> None:
+        self._client = event.client
+        self._target = event.target
+        self.error_panel.clear()
+        self.notice.clear()
+        self._probe_health()
+
+    def on_target_failed(self, event: msg.TargetFailed) -> None:
+        self.notice.clear()
+        self._show_failure(f"Could not open {event.target.name}", event.error, retry=self.app_reconnect)
+
+    def app_reconnect(self) -> None:
+        reconnect = getattr(self.app, "reconnect", None)
+        if callable(reconnect):
+            reconnect()
+
+    def on_runtime_state_changed(self, event: msg.RuntimeStateChanged) -> None:
+        self.status_bar.set_runtime(event.note)
+        if self._client is None:
+            self.notice.say(f"Local service: {event.note}")
+
+    # --- health, then the query -------------------------------------------------------------------------
+
+    def _probe_health(self) -> None:
+        if self._client is not None:
+            self._fetch_health(self._client)
+
+    @work(exclusive=True, group="health", exit_on_error=False)
+    async def _fetch_health(self, client: LogClient) -> None:
+        try:
+            health = await client.health()
+        except NotSupported:
+            health = None
+        self.post_message(msg.HealthLoaded(client, health))
+
+    def on_health_loaded(self, event: msg.HealthLoaded) -> None:
+        if event.client is not self._client:
+            return
+        self.status_bar.set_latency(event.client.last_latency)
+        health = event.health
+        if health is None:
+            self.status_bar.set_version("original API (GET /logs only)")
+            self._stats_supported = False
+        else:
+            self.status_bar.set_version(health.version)
+            self._store_first = as_datetime(health.first_timestamp)
+            self._store_last = as_datetime(health.last_timestamp)
+            self._store_records = health.records
+            if self._auto_window and window_misses_data(
+                self._query.window, self._store_first, self._store_last
+            ):
+                self._move_to_data(launch=True)
+                return
+        self.refetch()
+
+    def _move_to_data(self, *, launch: bool) -> None:
+        assert self._store_first is not None and self._store_last is not None
+        window = jump_window(self._store_first, self._store_last, self._query.window.width)
+        if launch:
+            self.notify(
+                f"Nothing in the last {self._query.preset or 'window'}; the newest record is from "
+                f"{format_ts(self._store_last)}, "
+                "so this shows the data's last stretch. Keys 1-6 pick presets.",
+                title="Showing where the data is",
+                timeout=8,
+            )
+        self._set_window(window, None)
+
+    # --- user changes ------------------------------------------------------------------------------------
+
+    def _set_window(self, window: TimeWindow, preset: str | None) -> None:
+        self._query = self._query.with_window(window, preset)
+        self.range_bar.show_window(window, preset)
+        self.refetch()
+
+    def action_preset(self, name: str) -> None:
+        self._auto_window = False
+        self._set_window(preset_window(name, self._now()), name)
+
+    def action_step(self, direction: int) -> None:
+        window = self._query.window
+        if window.width is None:
+            self.notify(
+                "An open-ended window cannot be stepped: pick a preset (1-5) or type both ends.",
+                severity="warning",
+            )
+            return
+        self._auto_window = False
+        self._set_window(window.shifted(direction), None)
+
+    def action_jump_to_data(self) -> None:
+        self._auto_window = False
+        if self._store_first is not None and self._store_last is not None:
+            self._move_to_data(launch=False)
+        elif self._stats_supported is False:
+            # The course's original API cannot say where its data is: ask it for everything.
+            self._set_window(TimeWindow(None, None), "all")
+        else:
+            self.notify("The store is empty: there is no data to jump to.", severity="warning")
+
+    def on_range_bar_window_submitted(self, event: RangeBar.WindowSubmitted) -> None:
+        self._auto_window = False
+        self._query = self._query.with_window(event.window, None)
+        self.log_view.focus()
+        self.refetch()
+
+    def on_histogram_bucket_chosen(self, event: Histogram.BucketChosen) -> None:
+        self._auto_window = False
+        self._set_window(TimeWindow(event.start, event.end), None)
+
+    def on_tag_filter_changed(self, event: TagFilter.Changed) -> None:
+        self._query = replace(self._query, tags=event.tags)
+        self.refetch()
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self._apply_search)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._apply_search()
+        self.log_view.focus()
+
+    def _apply_search(self) -> None:
+        text = self.query_one("#search", Input).value.strip()
+        if text == self._query.text:
+            return
+        self._query = replace(self._query, text=text)
+        self.log_view.highlight = text
+        self.refetch()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_range(self) -> None:
+        self.range_bar.start_input.focus()
+
+    def action_escape(self) -> None:
+        self.log_view.focus()
+
+    def action_toggle_wrap(self) -> None:
+        self.log_view.wrap = not self.log_view.wrap
+
+    def action_retry(self) -> None:
+        retry, self._retry = self._retry, None
+        self.error_panel.clear()
+        if retry is not None:
+            retry()
+        elif self._client is not None:
+            self.refetch()
+
+    # --- fetching ----------------------------------------------------------------------------------------
+
+    def refetch(self) -> None:
+        """Start over for the current query: reset the view (new generation) and ask for page one + stats."""
+        self.workers.cancel_group(self, "page")
+        self._generation = self.log_view.reset()
+        self._next_cursor = None
+        self._first_page_done = self._stats_done = False
+        self._total = None
+        self.error_panel.clear()
+        self.notice.clear()
+        if self._client is None:
+            self._update_counts()
+            return
+        if not self.tag_filter.selected():
+            self.workers.cancel_group(self, "query")
+            self.notice.say(
+                "Every tag is switched off, so nothing can match. Switch a tag on to see records."
+            )
+            self._update_counts()
+            return
+        if self._stats_supported is not False:
+            self.histogram.show_loading()
+        self._update_counts(loading=True)
+        self._run_query(self._client, self._generation, self._query, self.live.active)
+
+    def _stats_buckets(self) -> int:
+        width = self.histogram.content_size.width
+        return max(1, min(500, width)) if width > 0 else STATS_BUCKETS_DEFAULT
+
+    async def _fetch_stats(self, client: LogClient, query: LogQuery) -> Stats | None:
+        try:
+            return await client.stats(query.window, buckets=self._stats_buckets(), tags=query.tags, q=query.q)
+        except NotSupported:
+            return None
+
+    @work(exclusive=True, group="query", exit_on_error=False)
+    async def _run_query(self, client: LogClient, generation: int, query: LogQuery, tail: bool) -> None:
+        stats_task = (
+            asyncio.ensure_future(self._fetch_stats(client, query))
+            if self._stats_supported is not False
+            else None
+        )
+        try:
+            if tail:
+                # Following shows the newest page of the window, then appends what arrives after it.
+                page = await client.logs(
+                    query.window, tags=query.tags, q=query.q, limit=self._page_size, order="desc"
+                )
+                records = sorted(page.records, key=lambda r: r.timestamp)
+                self.post_message(msg.LogsLoaded(generation, records, None, first=True))
+            else:
+                page = await client.logs(query.window, tags=query.tags, q=query.q, limit=self._page_size)
+                self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=True))
+            stats = await stats_task if stats_task is not None else None
+            self.post_message(msg.StatsLoaded(generation, stats))
+        finally:
+            if stats_task is not None and not stats_task.done():
+                stats_task.cancel()
+
+    def on_log_view_more_wanted(self, event: LogView.MoreWanted) -> None:
+        if event.generation == self._generation:
+            self._request_more()
+
+    def _request_more(self) -> None:
+        if self._client is not None and self._next_cursor is not None and not self.live.active:
+            self._load_more(self._client, self._generation, self._query, self._next_cursor)
+
+    @work(exclusive=True, group="page", exit_on_error=False)
+    async def _load_more(self, client: LogClient, generation: int, query: LogQuery, cursor: str) -> None:
+        page = await client.logs(
+            query.window, tags=query.tags, q=query.q, limit=self._page_size, cursor=cursor
+        )
+        self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=False))
+
+    def on_logs_loaded(self, event: msg.LogsLoaded) -> None:
+        if event.generation != self._generation:
+            return
+        self._next_cursor = event.next_cursor
+        self.log_view.append_page(
+            event.records, has_more=event.next_cursor is not None, generation=event.generation
+        )
+        if event.first:
+            self._first_page_done = True
+            if self.live.active:
+                self.live.started_from_view()
+        if self._client is not None:
+            self.status_bar.set_latency(self._client.last_latency)
+        self._update_counts()
+        self._explain_empty()
+
+    def on_stats_loaded(self, event: msg.StatsLoaded) -> None:
+        if event.generation != self._generation:
+            return
+        self._stats_done = True
+        stats = event.stats
+        if stats is None:
+            self._stats_supported = False
+            self.histogram.show_unavailable(
+                "No histogram: this target has only GET /logs (no /stats), so counts are unknown."
+            )
+        else:
+            self._stats_supported = True
+            self._total = stats.total
+            self.histogram.show_stats(stats)
+            self.tag_filter.add_tags(stats.tags)
+            self._store_first = as_datetime(stats.first_timestamp) or self._store_first
+            self._store_last = as_datetime(stats.last_timestamp) or self._store_last
+        self._update_counts()
+        self._explain_empty()
+
+    def _update_counts(self, *, loading: bool = False) -> None:
+        loaded = self.log_view.loaded_count
+        if self._client is None:
+            text = ""
+        elif loading:
+            text = "Loading…"
+        elif self._total is not None:
+            text = f"{loaded:,} loaded of {self._total:,}"
+        else:
+            text = f"{loaded:,} loaded" + (" (more on scroll)" if self._next_cursor else "")
+        self.query_one("#counts", Label).update(f"{text}   {self._query.window.label()}" if text else "")
+
+    def _explain_empty(self) -> None:
+        """Say why the view is empty and how to get to data, once both the page and the stats are in."""
+        if not (self._first_page_done and self._stats_done) or self.log_view.loaded_count:
+            return
+        filtered = bool(self._query.tags or self._query.text)
+        what = "No records match the filters in" if filtered else "No records in"
+        window = self._query.window.label()
+        if self._stats_supported is False:
+            self.notice.say(
+                f"{what} {window}. This target cannot say where its data is (no /stats); "
+                "press 6 or j to ask it for everything."
+            )
+        elif self._store_last is not None and self._store_first is not None:
+            self.notice.say(
+                f"{what} {window}. The store holds records from {format_ts(self._store_first)} to "
+                f"{format_ts(self._store_last)}: press j to jump to the latest data."
+            )
+        else:
+            self.notice.say(
+                f"{what} {window}: the store is empty. Records appear here once something "
+                "posts them to /logs (press f to follow)."
+            )
+
+    # --- failures: every worker's error lands here -------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.post_message(msg.RequestFailed(event.worker.group, as_logtui_error(event.worker.error)))
+        elif event.worker is self._export_worker and event.state in (
+            WorkerState.SUCCESS,
+            WorkerState.CANCELLED,
+        ):
+            self._export_done(cancelled=event.state is WorkerState.CANCELLED)
+
+    def on_request_failed(self, event: msg.RequestFailed) -> None:
+        purpose, error = event.purpose, event.error
+        if purpose == "follow":
+            self.live.failed(error)
+        elif purpose == "export":
+            self._export_done(cancelled=False)
+            self.notify(
+                f"{error.title}\n{error.hint or ''}", title="Export failed", severity="error", timeout=10
+            )
+        elif purpose == "health":
+            self._show_failure("Could not reach the target", error, retry=self._probe_health)
+        elif purpose == "page":
+            self._show_failure("Loading more records failed", error, retry=self._request_more)
+        else:
+            self.histogram.show_unavailable("No histogram: the request failed.")
+            self._update_counts()
+            self._show_failure("Loading logs failed", error, retry=self.refetch)
+
+    def _show_failure(self, what: str, error: LogtuiError, *, retry: Callable[[], object]) -> None:
+        self._retry = retry
+        self.error_panel.show_error(error, what)
+
+    # --- detail, copy ------------------------------------------------------------------------------------
+
+    def on_log_view_record_chosen(self, event: LogView.RecordChosen) -> None:
+        from logtui.ui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(event.record))
+
+    def action_copy_record(self) -> None:
+        record = self.log_view.selected_record
+        if record is None:
+            self.notify("Select a record first (arrow keys).", severity="warning")
+            return
+        self.app.copy_to_clipboard(f"{record.timestamp} {record.tag} {record.message}")
+        self.notify("Copied the selected record to the clipboard.")
+
+    # --- live tail ---------------------------------------------------------------------------------------
+
+    def action_toggle_follow(self) -> None:
+        if self._client is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        if self.live.active:
+            self.live.stop()
+            self.notify("Stopped following.")
+            return
+        self.live.start()
+        self._auto_window = False
+        # Following means "up to now and beyond": open the end, keep the start.
+        self._query = self._query.with_window(TimeWindow(self._query.window.start, None), None)
+        self.range_bar.show_window(self._query.window, "following")
+        self.refetch()
+
+    def action_show_new(self) -> None:
+        self.log_view.jump_to_end()
+        self.live.new_seen()
+
+    def on_log_view_new_records_waiting(self, event: LogView.NewRecordsWaiting) -> None:
+        self.live.new_waiting(event.count)
+
+    def on_follow_polled(self, event: msg.FollowPolled) -> None:
+        if event.generation != self._generation or not self.live.active:
+            return
+        if event.records:
+            self.log_view.append_live(event.records)
+            if self._total is not None:
+                self._total += len(event.records)
+        self.live.polled(event.polled_at)
+        self._update_counts()
+        if event.records:
+            self.notice.clear()
+
+    def set_live_note(self, text: str) -> None:
+        self.query_one("#live", Label).update(text)
+
+    # --- export ------------------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self._client is None:
+            self.notify("Not connected yet.", severity="warning")
+            return
+        if self._export_worker is not None and self._export_worker.is_running:
+            self._export_worker.cancel()
+            return
+        from logtui.ui.screens.export_dialog import ExportDialog, ExportRequest
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.start_export(request.path, request.fmt)
+
+        self.app.push_screen(ExportDialog(self._query.window.label()), chosen)
+
+    def start_export(self, path: Path, fmt: str) -> Worker[int]:
+        assert self._client is not None
+        bar = self.query_one("#export-bar", ProgressBar)
+        bar.update(total=None, progress=0)
+        self.query_one("#export-label", Label).update(f"Exporting to {path} (e again to cancel)")
+        self.query_one("#export-progress").display = True
+        self._export_worker = self._export(self._client, self._query, path, fmt)
+        return self._export_worker
+
+    @work(exclusive=True, group="export", exit_on_error=False)
+    async def _export(self, client: LogClient, query: LogQuery, path: Path, fmt: str) -> int:
+        from logtui.core.export import export_window
+
+        def progress(written: int, total: int | None) -> None:
+            self.post_message(msg.ExportProgressed(written, total))
+
+        count = await export_window(client, query.window, query.tags, query.q, path, fmt, progress)
+        self.post_message(msg.ExportFinished(path, count))
+        return count
+
+    def on_export_progressed(self, event: msg.ExportProgressed) -> None:
+        self.query_one("#export-bar", ProgressBar).update(total=event.total, progress=event.written)
+
+    def on_export_finished(self, event: msg.ExportFinished) -> None:
+        self.notify(f"Wrote {event.count:,} records to {event.path}", title="Export done")
+
+    def _export_done(self, *, cancelled: bool) -> None:
+        self.query_one("#export-progress").display = False
+        if cancelled:
+            self.notify("Export cancelled; no file was written.", severity="warning")
+        self._export_worker = None

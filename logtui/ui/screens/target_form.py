@@ -1,0 +1,76 @@
+"""Add or edit one saved target. Checked by the core's rules before anything is saved; the wrong field is
+marked with the core's message. The token itself is never typed here: only the name of its env variable."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from logtui.core.config import Target, TargetKind, target_from_form
+from logtui.core.errors import ConfigValueError
+
+FIELDS = ("name", "url", "kind", "token_env", "timeout")
+KIND_CHOICES = [("guess from the URL", ""), *((k.label, k.value) for k in TargetKind)]
+
+
+class TargetForm(ModalScreen[Target | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, target: Target | None = None) -> None:
+        super().__init__()
+        self._target = target
+
+    def compose(self) -> ComposeResult:
+        t = self._target
+        with Vertical(id="target-form"):
+            yield Label("Edit target" if t else "Add a target", id="target-form-title")
+            yield Label("Name", classes="form-label")
+            yield Input(t.name if t else "", placeholder="prod", id="field-name")
+            yield Label("URL (the service's base URL)", classes="form-label")
+            yield Input(
+                t.url if t else "", placeholder="https://abc123.eu-west-1.awsapprunner.com", id="field-url"
+            )
+            yield Label("Kind", classes="form-label")
+            yield Select(KIND_CHOICES, value=t.kind.value if t else "", allow_blank=False, id="field-kind")
+            yield Label("Token env variable (its name, not the token; optional)", classes="form-label")
+            yield Input(t.token_env or "" if t else "", placeholder="LOGTUI_PROD_TOKEN", id="field-token_env")
+            yield Label("Timeout (seconds)", classes="form-label")
+            yield Input(f"{t.timeout:g}" if t else "10", id="field-timeout")
+            yield Label("", id="target-form-error", markup=False)
+            with Horizontal(id="target-form-buttons"):
+                yield Button("Save", variant="primary", id="target-save")
+                yield Button("Cancel", id="target-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-name", Input).focus()
+
+    def _value(self, field: str) -> str:
+        if field == "kind":
+            value = self.query_one("#field-kind", Select).value
+            return value if isinstance(value, str) else ""
+        return self.query_one(f"#field-{field}", Input).value
+
+    @on(Button.Pressed, "#target-save")
+    @on(Input.Submitted)
+    def save(self) -> None:
+        for field in FIELDS:
+            self.query_one(f"#field-{field}").remove_class("-invalid")
+        try:
+            target = target_from_form(*(self._value(f) for f in FIELDS))
+        except ConfigValueError as exc:
+            self.show_error(exc)
+            return
+        self.dismiss(target)
+
+    def show_error(self, exc: ConfigValueError) -> None:
+        if exc.field in FIELDS:
+            self.query_one(f"#field-{exc.field}").add_class("-invalid")
+        self.query_one("#target-form-error", Label).update(f"{exc.field}: {exc.problem}")
+
+    @on(Button.Pressed, "#target-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""`t`: the saved targets. Enter switches, a adds, e edits, d removes, m makes the default; saved at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from logtui.core.config import (
+    Config,
+    Target,
+    add_target,
+    edit_target,
+    remove_target,
+    set_default_target,
+)
+from logtui.core.errors import ConfigError, ConfigValueError
+from logtui.ui.screens.target_form import TargetForm
+from logtui.ui.widgets.confirm import ConfirmDialog
+
+if TYPE_CHECKING:
+    from logtui.ui.app import LogtuiApp
+
+
+class TargetsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "switch", "Switch to", priority=True),
+        Binding("a", "add", "Add"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "remove", "Remove"),
+        Binding("m", "make_default", "Make default"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    @property
+    def shell(self) -> LogtuiApp:
+        return cast("LogtuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Label("Targets", id="targets-title")
+        yield DataTable(id="targets-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="targets-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("", "Name", "Kind", "Address", "Token from", "Timeout")
+        self.refresh_table()
+        table.focus()
+
+    def refresh_table(self, select: str | None = None) -> None:
+        from logtui.ui.app import public_address
+
+        config = self.shell.config
+        current = self.shell.target.name
+        table = self.query_one(DataTable)
+        table.clear()
+        for t in config.all_targets:
+            marks = ("▶" if t.name == current else " ") + ("★" if t.name == config.default_target else " ")
+            address = "run by logtui" if t.is_local else public_address(t.url)
+            table.add_row(
+                marks, t.name, t.kind.label, address, t.token_env or "—", f"{t.timeout:g} s", key=t.name
+            )
+        names = config.target_names()
+        wanted = select or current
+        if wanted in names:
+            table.move_cursor(row=names.index(wanted))
+        if self.shell.config_error is not None:
+            self.say(
+                f"The config file has a problem, so these are the defaults: {self.shell.config_error.title}"
+            )
+
+    def say(self, text: str) -> None:
+        self.query_one("#targets-message", Label).update(text)
+
+    def selected(self) -> Target | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        names = self.shell.config.target_names()
+        row = table.cursor_row
+        return self.shell.config.get_target(names[row]) if 0 <= row < len(names) else None
+
+    def _save(self, config: Config, done: str, select: str | None = None) -> bool:
+        try:
+            self.shell.save_config(config)
+        except ConfigError as exc:
+            self.say(f"Not saved: {exc.title}" + (f" — {exc.hint}" if exc.hint else ""))
+            return False
+        self.refresh_table(select)
+        self.say(done)
+        return True
+
+    def action_switch(self) -> None:
+        target = self.selected()
+        if target is None:
+            return
+        self.shell.open_target(target)
+        self.dismiss()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_add(self) -> None:
+        def added(target: Target | None) -> None:
+            if target is None:
+                return
+            try:
+                config = add_target(self.shell.config, target)
+            except ConfigValueError as exc:
+                self.say(f"Not added: {exc.field}: {exc.problem}")
+                return
+            self._save(config, f"Added {target.name}. Enter switches to it.", select=target.name)
+
+        self.app.push_screen(TargetForm(), added)
+
+    def action_edit(self) -> None:
+        old = self.selected()
+        if old is None or old.is_local:
+            self.say(
+                "The local target is run by logtui and has nothing to edit (see the container screen, c)."
+            )
+            return
+
+        def edited(target: Target | None) -> None:
+            if target is None:
+                return
+            try:
+                config = edit_target(self.shell.config, old.name, target)
+            except ConfigValueError as exc:
+                self.say(f"Not saved: {exc.field}: {exc.problem}")
+                return
+            if (
+                self._save(config, f"Saved {target.name}.", select=target.name)
+                and self.shell.target.name == old.name
+            ):
+                # The target in use changed (URL, token, timeout): reconnect with the new settings.
+                self.shell.open_target(target)
+                self.refresh_table(target.name)
+
+        self.app.push_screen(TargetForm(old), edited)
+
+    def action_remove(self) -> None:
+        target = self.selected()
+        if target is None or target.is_local:
+            self.say("The local target cannot be removed.")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            config = remove_target(self.shell.config, target.name)
+            if self._save(config, f"Removed {target.name}.") and self.shell.target.name == target.name:
+                self.shell.open_target(config.local_target)
+                self.refresh_table()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Remove {target.name}?",
+                f"{target.url} is forgotten; its logs are not touched.",
+                confirm_label="Remove",
+            ),
+            confirmed,
+        )
+
+    def action_make_default(self) -> None:
+        target = self.selected()
+        if target is not None:
+            self._save(
+                set_default_target(self.shell.config, target.name),
+                f"{target.name} opens when logtui starts without --url/--profile.",
+                select=target.name,
+            )

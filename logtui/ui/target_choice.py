@@ -1,0 +1,50 @@
+"""Which target the app opens: a --url, a saved --profile, or the local service. Pure logic, no Textual."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from logtui.core.config import LOCAL_TARGET_NAME, Config, Target, target_from_form
+from logtui.core.errors import ConfigValueError
+
+
+def target_from_url(url: str) -> Target:
+    """An unsaved target for `--url`, named after its host so the status bar says where we are.
+
+    The kind is guessed from the host (App Runner, Lambda function URL, else HTTP). Raises ConfigValueError
+    (with `.field` "url" and `.problem`) for a URL that cannot be a target.
+    """
+    host = urlsplit(url.strip()).hostname or "url"
+    name = re.sub(r"[^\w.@+-]", "-", host)[:40] or "url"
+    if name == LOCAL_TARGET_NAME:
+        name = "localhost"
+    return target_from_form(name, url)
+
+
+def url_problem(url: str) -> str | None:
+    try:
+        target_from_url(url)
+    except ConfigValueError as exc:
+        return exc.problem
+    return None
+
+
+def find_profile(config: Config, name: str) -> Target | None:
+    return next((t for t in config.all_targets if t.name == name), None)
+
+
+def known_profiles(config: Config) -> list[str]:
+    return config.target_names()
+
+
+def launch_target(config: Config, *, url: str | None, profile: str | None) -> Target:
+    """--url beats --profile beats the config's default target beats local. Callers validated url/profile."""
+    if url:
+        return target_from_url(url)
+    for name in (profile, config.default_target):
+        if name:
+            found = find_profile(config, name)
+            if found is not None:
+                return found
+    return config.local_target

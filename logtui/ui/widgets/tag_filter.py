@@ -1,0 +1,63 @@
+"""Tag toggles: the usual severities plus whatever tags the data has. Everything on = no tag filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalScroll
+from textual.message import Message
+from textual.widgets import Checkbox, Label
+
+DEFAULT_TAGS = ("INFO", "WARNING", "ERROR", "DEBUG")
+
+
+def _checkbox_id(tag: str) -> str:
+    # Tags are free text on the wire; ids must be identifiers, so encode anything unusual.
+    return "tag-" + "".join(c if c.isalnum() else f"_{ord(c):x}_" for c in tag)
+
+
+class TagFilter(HorizontalScroll):
+    class Changed(Message):
+        """`tags` is the tag filter to send: empty when every known tag is on (i.e. no filter)."""
+
+        def __init__(self, tags: tuple[str, ...], nothing_selected: bool) -> None:
+            super().__init__()
+            self.tags = tags
+            self.nothing_selected = nothing_selected
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._tags: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("Tags", classes="filter-label")
+        for tag in DEFAULT_TAGS:
+            self._tags.append(tag)
+            yield Checkbox(tag, True, id=_checkbox_id(tag), compact=True, classes=f"tag tag-{tag.lower()}")
+
+    @property
+    def known_tags(self) -> list[str]:
+        return list(self._tags)
+
+    def add_tags(self, tags: Iterable[str]) -> None:
+        """Add toggles for tags seen in the data; new ones start on so they don't silently hide records."""
+        new = [t for t in tags if t and t not in self._tags]
+        for tag in sorted(new):
+            self._tags.append(tag)
+            self.mount(Checkbox(tag, True, id=_checkbox_id(tag), compact=True, classes="tag"))
+
+    def selected(self) -> list[str]:
+        return [t for t in self._tags if self.query_one(f"#{_checkbox_id(t)}", Checkbox).value]
+
+    def set_tag(self, tag: str, on: bool) -> None:
+        self.query_one(f"#{_checkbox_id(tag)}", Checkbox).value = on
+
+    def filter_tags(self) -> tuple[str, ...]:
+        chosen = self.selected()
+        return () if len(chosen) == len(self._tags) else tuple(chosen)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        chosen = self.selected()
+        self.post_message(self.Changed(self.filter_tags(), nothing_selected=not chosen))

@@ -42,6 +42,8 @@ def error_response(errors: Sequence[tuple[str, str]], status: int) -> Response:
 def _param_name(loc: Sequence[int | str]) -> str:
     """('query', 'tag', 0) -> 'tag'; ('body', 'logs', 3, 'tag') -> 'logs[3].tag'."""
     parts = list(loc[1:]) if loc and loc[0] in ("query", "path", "header", "body", "cookie") else list(loc)
+    if loc and loc[0] == "query":
+        parts = [p for p in parts if isinstance(p, str)]  # a repeated parameter is still one parameter
     name = ""
     for part in parts:
         if isinstance(part, int):
@@ -51,6 +53,9 @@ def _param_name(loc: Sequence[int | str]) -> str:
     if not name:
         return "body" if loc and loc[0] == "body" else "request"
     return name
+
+
+_RANGES = {"limit": (1, 10_000), "buckets": (1, 500)}
 
 
 def _friendly(err: dict[str, Any]) -> str:
@@ -64,11 +69,9 @@ def _friendly(err: dict[str, Any]) -> str:
     if kind in ("int_parsing", "int_from_float"):
         return f"{shown} is not a whole number"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        ctx = err.get("ctx", {})
-        lo = {"limit": 1, "buckets": 1}.get(str(field))
-        hi = ctx.get("le", ctx.get("lt"))
-        if lo is not None and hi is not None:
-            return f"{shown} is out of range; it must be between {lo} and {hi}"
+        bounds = _RANGES.get(str(field))
+        if bounds is not None:
+            return f"{shown} is out of range; it must be between {bounds[0]} and {bounds[1]}"
         return f"{shown} is out of range ({err.get('msg', '')})"
     if kind == "literal_error" and field == "order":
         return f"{shown} is not an order; use 'asc' or 'desc'"

@@ -263,7 +263,9 @@ class Store:
 
     def stats(self, query: Query, *, start: int, end: int, buckets: int) -> StatsResult:
         """Counts per tag and per time bucket over [start, end], one GROUP BY in SQL."""
-        span = end - start + 1
+        # The end instant would start an extra bucket when the span divides evenly; it is counted in the last
+        # one instead (the clamp below), which keeps the widths round.
+        span = max(end - start, 1)
         width = -(-span // buckets)
         if width >= 1_000_000:
             width = -(-width // 1_000_000) * 1_000_000  # whole seconds make readable bucket edges

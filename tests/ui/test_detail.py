@@ -1,0 +1,98 @@
+"""The record detail modal: JSON pretty-printing, copying, closing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from log_analyzer.record import LogRecord
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Static
+
+from logtui.ui.screens.detail import DetailScreen, extract_json, pretty_json
+
+
+class DetailApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[object] = []
+        self.notified: list[str] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.notified.append(message)
+        super().notify(message, **kwargs)
+
+    def open(self, record: LogRecord) -> None:
+        self.push_screen(DetailScreen(record), self.results.append)
+
+
+def static_content(screen: DetailScreen, selector: str) -> object:
+    return screen.query_one(selector, Static).content
+
+
+def test_extract_json_finds_whole_and_trailing_payloads() -> None:
+    assert extract_json('{"a": 1}') == ("", {"a": 1})
+    assert extract_json("  [1, 2]  ") == ("", [1, 2])
+    assert extract_json('login failed {"user": "bob"}') == ("login failed", {"user": "bob"})
+    assert extract_json("took 12 ms") is None
+    assert extract_json('"just a string"') is None
+    assert extract_json("{not json}") is None
+    assert extract_json('{"a": 1} and then text') is None
+    assert extract_json('braces {in} text then {"k": [true]}') == ("braces {in} text then", {"k": [True]})
+
+
+async def test_json_message_is_pretty_printed_and_highlighted() -> None:
+    record = LogRecord(
+        "2023-04-23T10:22:00", "ERROR", 'payment failed {"order": 42, "items": ["a", "b"], "ok": false}'
+    )
+    app = DetailApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open(record)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        header = screen.query_one("#detail-header", Static)
+        assert "2023-04-23T10:22:00" in str(header.render()) and "ERROR" in str(header.render())
+        assert screen.json_text == pretty_json({"order": 42, "items": ["a", "b"], "ok": False})
+        assert screen.json_text is not None and screen.json_text.count("\n") >= 5
+        syntax = static_content(screen, "#detail-json")
+        assert isinstance(syntax, Syntax)
+        assert syntax.code.rstrip() == screen.json_text
+        assert syntax.lexer is not None
+        prefix = static_content(screen, "#detail-message")
+        assert isinstance(prefix, Text) and prefix.plain == "payment failed"
+
+
+async def test_plain_message_is_shown_whole() -> None:
+    message = "disk almost full on /var\nsecond line of the message"
+    app = DetailApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open(LogRecord("2023-04-23T10:00:00", "WARNING", message))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        assert screen.json_text is None
+        assert not screen.query("#detail-json")
+        body = static_content(screen, "#detail-message")
+        assert isinstance(body, Text) and body.plain == message
+
+
+async def test_c_and_m_copy_and_notify_and_escape_closes() -> None:
+    record = LogRecord("2023-04-23T10:00:00", "INFO", "Test log")
+    app = DetailApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open(record)
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert json.loads(app.clipboard) == record.to_json()
+        assert app.notified == ["Copied the record (JSON) to the clipboard."]
+        await pilot.press("m")
+        assert app.clipboard == "Test log"
+        assert app.notified[-1] == "Copied the message to the clipboard."
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailScreen)
+        assert app.results == [None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 from collections.abc import Sequence
@@ -103,7 +104,12 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     from log_analyzer.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=True)
+    # uvicorn's own logging setup, plus our logger on the same handler (seed-on-empty, pruner lines)
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["log_analyzer"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", access_log=True, log_config=log_config
+    )
     return 0
 
 

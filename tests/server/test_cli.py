@@ -1,0 +1,179 @@
+"""The `log-analyzer` commands, run as real child processes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.helpers import ServerProcess, free_port, wait_until
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "log_analyzer.cli", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin.decode() if stdin is not None else None,
+    )
+
+
+def rows(db: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT ts_text, tag, message FROM logs ORDER BY ts, id").fetchall()
+
+
+def test_serve_prints_uvicorn_lines_and_access_log(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory()
+    httpx.get(f"{server.url}/logs", params={"limit": 1})
+    log = server.db_path.with_suffix(".server.log")
+    wait_until(lambda: '"GET /logs?limit=1 HTTP/1.1" 200' in log.read_text(), 10, "the access-log line")
+    text = log.read_text()
+    assert f"Uvicorn running on http://127.0.0.1:{server.port}" in text
+    assert "Application startup complete." in text
+
+
+def test_serve_takes_the_port_from_PORT(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "log_analyzer.cli", "serve", "--db", str(tmp_path / "p.db")],
+            env={**os.environ, "PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def up() -> bool:
+            assert proc.poll() is None, log.read_text()
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(up, 30, "serve on $PORT")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert f"Uvicorn running on http://127.0.0.1:{port}" in log.read_text()
+
+
+def test_bad_port_env_is_a_clear_error(tmp_path: Path) -> None:
+    r = cli("serve", "--db", str(tmp_path / "x.db"), env={"PORT": "eighty"})
+    assert r.returncode == 2
+    assert "PORT='eighty'" in r.stderr and "Traceback" not in r.stderr
+    r = cli("serve", "--port", "70000")
+    assert r.returncode == 2 and "not a port number" in r.stderr
+
+
+def test_seed_loads_the_course_sample(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    r = cli("seed", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    got = rows(db)
+    assert len(got) == 22
+    assert got[0] == ("2023-04-23T10:00:00", "INFO", "Test log")
+    assert got[-1] == ("2023-04-23T10:22:00", "ERROR", "Test error")
+
+
+def test_seed_demo_generates_realistic_records(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    r = cli("seed", "--demo", "20000", "--days", "3", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert "generated 20000 demo records" in r.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='record_count'").fetchone()[0] == 20000
+        tags = dict(conn.execute("SELECT tag, COUNT(*) FROM logs GROUP BY tag").fetchall())
+        lo, hi = conn.execute("SELECT min(ts), max(ts) FROM logs").fetchone()
+        json_msgs = conn.execute("SELECT COUNT(*) FROM logs WHERE message LIKE '{%'").fetchone()[0]
+        fractions = conn.execute("SELECT COUNT(*) FROM logs WHERE ts_text LIKE '%.%'").fetchone()[0]
+    assert set(tags) == {"DEBUG", "INFO", "WARN", "ERROR"}
+    assert tags["INFO"] > tags["ERROR"] > 0
+    assert 2.5 * 86_400e6 < hi - lo <= 3 * 86_400e6
+    assert 0 < json_msgs < 20000 and 0 < fractions < 20000
+
+
+def test_ingest_keeps_good_lines_and_reports_bad_ones(tmp_path: Path) -> None:
+    src = tmp_path / "in.log"
+    src.write_bytes(
+        b'{"timestamp": "2024-01-01T00:00:00", "tag": "INFO", "message": "json line"}\n'
+        b"2024-01-01T00:00:01.250Z WARN plain line with  spaces\n"
+        b"\n"
+        b"# a comment\n"
+        b"2024-01-01 00:00:02 ERROR space-separated date\n"
+        b"garbage\n"
+        b"2024-02-30T00:00:00 INFO impossible date\n"
+        b'{"timestamp": "2024-01-01T00:00:03", "tag": "INFO"}\n'
+        b"2024-01-01T00:00:04 INFO \xff\xfe not utf-8\n"
+        b"2024-01-01T00:00:05 DEBUG\n"
+    )
+    db = tmp_path / "i.db"
+    r = cli("ingest", str(src), "--db", str(db), "--batch", "2")
+    assert r.returncode == 1  # some lines were skipped
+    assert rows(db) == [
+        ("2024-01-01T00:00:00", "INFO", "json line"),
+        ("2024-01-01T00:00:01.250000", "WARN", "plain line with  spaces"),
+        ("2024-01-01T00:00:02", "ERROR", "space-separated date"),
+        ("2024-01-01T00:00:05", "DEBUG", ""),
+    ]
+    for n in (6, 7, 8, 9):
+        assert f"in.log:{n}: skipped" in r.stderr, r.stderr
+    assert "in.log:8: skipped: message: is required but missing" in r.stderr
+    assert "ingested 4 records" in r.stderr and "skipped 4 bad lines" in r.stderr
+    assert "ingesting in.log [" in r.stderr  # the progress bar
+
+
+def test_ingest_stdin_and_missing_file(tmp_path: Path) -> None:
+    db = tmp_path / "i.db"
+    r = cli("ingest", "-", "--db", str(db), stdin=b"2024-01-01T00:00:00 INFO from stdin\n")
+    assert r.returncode == 0, r.stderr
+    assert rows(db) == [("2024-01-01T00:00:00", "INFO", "from stdin")]
+    r = cli("ingest", str(tmp_path / "nope.log"), "--db", str(db))
+    assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_prune_deletes_only_old_records(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    assert cli("seed", "--db", str(db)).returncode == 0  # 2023: old
+    assert cli("seed", "--demo", "100", "--days", "1", "--db", str(db)).returncode == 0  # the last day
+    r = cli("prune", "--db", str(db))
+    assert r.returncode == 2 and "LOG_ANALYZER_RETENTION_DAYS" in r.stderr
+    r = cli("prune", "--db", str(db), env={"LOG_ANALYZER_RETENTION_DAYS": "30"})
+    assert r.returncode == 0, r.stderr
+    assert "pruned 22 records" in r.stderr
+    assert len(rows(db)) == 100
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='record_count'").fetchone()[0] == 100
+    r = cli("prune", "--db", str(db), env={"LOG_ANALYZER_RETENTION_DAYS": "-1"})
+    assert r.returncode == 2 and "LOG_ANALYZER_RETENTION_DAYS" in r.stderr
+
+
+def test_background_pruner_and_seed_on_empty(server_factory: Callable[..., ServerProcess]) -> None:
+    # The seed sample is from 2023, so with a 30-day retention the pruner removes all of it right after
+    # the server loads it: both startup behaviours in one run.
+    server = server_factory(env={"LOG_ANALYZER_SEED_ON_EMPTY": "1", "LOG_ANALYZER_RETENTION_DAYS": "30"})
+    wait_until(lambda: httpx.get(f"{server.url}/health").json()["records"] == 0, 20, "the pruner")
+    log = server.db_path.with_suffix(".server.log").read_text()
+    assert "loaded the 22-record seed sample" in log or "seed sample" in log
+    assert "pruned 22 records" in log
+
+
+def test_seed_on_empty_only_when_empty(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory(env={"LOG_ANALYZER_SEED_ON_EMPTY": "1"})
+    assert httpx.get(f"{server.url}/health").json()["records"] == 22
+    server.stop()
+    again = ServerProcess(server.db_path, env={"LOG_ANALYZER_SEED_ON_EMPTY": "1"}).start()
+    try:
+        assert httpx.get(f"{again.url}/health").json()["records"] == 22
+    finally:
+        again.stop()

@@ -39,7 +39,7 @@ class DockerSettings:
     volume: str = "log-analyzer-data"
     image: str = field(default_factory=default_image)
     build_context: Path | None = None
-    # Seconds for one Docker API call; builds get `build_timeout` per read instead (pip can be quiet for long).
+    # Seconds for one Docker API call; builds get `build_timeout` per read (pip can be quiet for long).
     api_timeout: float = 30.0
     build_timeout: float = 900.0
 
@@ -50,7 +50,9 @@ class DockerSettings:
         if self.host_port == 0:
             object.__setattr__(self, "host_port", None)
         if self.host_port is not None and not 1 <= self.host_port <= 65535:
-            raise ValueError(f"host_port must be 1..65535, or 0/None for any free port (got {self.host_port})")
+            raise ValueError(
+                f"host_port must be 1..65535, or 0/None for any free port (got {self.host_port})"
+            )
 
 
 class RuntimeState(enum.Enum):
@@ -83,7 +85,9 @@ class RuntimeStatus:
 
 class ImageMissing(RuntimeFailure):
     def __init__(self, image: str) -> None:
-        super().__init__(f"The image {image} is not built yet", "Build it first (the container panel's Build).")
+        super().__init__(
+            f"The image {image} is not built yet", "Build it first (the container panel's Build)."
+        )
         self.image = image
 
 

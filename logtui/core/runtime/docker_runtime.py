@@ -1,8 +1,8 @@
 """The local log-analyzer in a Docker container, driven through the Docker SDK.
 
-Blocking by design (the SDK is): call from threads. Every API call carries a timeout (`DockerSettings.api_timeout`,
-builds `build_timeout` per read); the only open-ended call is `logs(follow=True)`, whose stream any thread can
-end with `.close()` (or `DockerRuntime.close()`).
+Blocking by design (the SDK is): call from threads. Every API call carries a timeout
+(`DockerSettings.api_timeout`, builds `build_timeout` per read); the only open-ended call is
+`logs(follow=True)`, whose stream any thread can end with `.close()` (or `DockerRuntime.close()`).
 
 Safety rules kept here:
 - logtui only touches containers carrying its label; a container with our name and no label is someone else's
@@ -13,6 +13,7 @@ Safety rules kept here:
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import re
@@ -27,12 +28,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import docker
-import docker.errors
 import httpx
 import requests
 
-from logtui.core.errors import (
+# Loaded by name: under mypy a plain `import docker` resolves to this repository's docker/ folder (a namespace
+# package) instead of the SDK.
+docker: Any = importlib.import_module("docker")
+
+from logtui.core.errors import (  # noqa: E402
     BuildFailed,
     DockerfileMissing,
     DockerUnavailable,
@@ -41,7 +44,7 @@ from logtui.core.errors import (
     PortInUse,
     RuntimeFailure,
 )
-from logtui.core.runtime.base import (
+from logtui.core.runtime.base import (  # noqa: E402
     LABEL_MANAGED,
     LABEL_ROLE,
     BackupFailed,
@@ -78,9 +81,11 @@ _BACKUP_TMP = "/tmp/logtui-backup.db"
 
 _PORT_BUSY = re.compile(r"port is already allocated|address already in use", re.IGNORECASE)
 _STEP = re.compile(r"^Step \d+/\d+ : ")
+# The classic builder wraps a step's stderr in colour codes; the UI shows plain text.
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-# --- connecting ---------------------------------------------------------------------------------------------
+# --- connecting -------------------------------------------------------------------------------------------
 
 
 def _engine_address() -> str:
@@ -96,8 +101,9 @@ def _unavailable(exc: BaseException, where: str) -> DockerUnavailable:
         )
     else:
         hint = (
-            "Start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST to an engine "
-            "that runs (unix:///path/to/docker.sock, tcp://host:2376 with DOCKER_TLS_VERIFY=1, ssh://user@host). "
+            "Start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST to an "
+            "engine that runs (unix:///path/to/docker.sock, tcp://host:2376 with DOCKER_TLS_VERIFY=1, "
+            "ssh://user@host). "
             'Without Docker, set runtime = "embedded".'
         )
     err = DockerUnavailable(f"No Docker engine answers at {where}", hint)
@@ -105,9 +111,10 @@ def _unavailable(exc: BaseException, where: str) -> DockerUnavailable:
     return err
 
 
-def connect(timeout: float) -> docker.DockerClient:
-    """A client for the engine named by DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), else the default
-    socket, else the Docker CLI's current context (Docker Desktop puts its socket there). Raises DockerUnavailable.
+def connect(timeout: float) -> Any:
+    """A client for the engine named by DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH), else the
+    default socket, else the Docker CLI's current context (Docker Desktop puts its socket there).
+    Raises DockerUnavailable.
     """
     where = _engine_address()
     try:
@@ -127,11 +134,11 @@ def connect(timeout: float) -> docker.DockerClient:
     raise _unavailable(first, where) from first
 
 
-# --- log streams ---------------------------------------------------------------------------------------------
+# --- log streams ------------------------------------------------------------------------------------------
 
 
 class LogStream(Iterator[str]):
-    """Decoded lines from a Docker log stream; `close()` may be called from any thread to end the iteration."""
+    """Decoded lines from a Docker log stream; `close()`, from any thread, ends the iteration."""
 
     def __init__(self, chunks: Any, on_close: Callable[[LogStream], None] | None = None) -> None:
         self._chunks = chunks
@@ -193,7 +200,7 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-# --- the runtime ---------------------------------------------------------------------------------------------
+# --- the runtime ------------------------------------------------------------------------------------------
 
 
 def _parse_docker_time(text: str | None) -> datetime | None:
@@ -220,14 +227,14 @@ class DockerRuntime:
         self.settings = settings or DockerSettings()
         self._project_root = project_root
         self._probe_timeout = probe_timeout
-        self._client: docker.DockerClient | None = None
+        self._client: Any | None = None
         self._streams: set[LogStream] = set()
         self._lock = threading.Lock()
         self._base_url: str | None = None
 
-    # --- plumbing ---------------------------------------------------------------------------------------------
+    # --- plumbing -----------------------------------------------------------------------------------------
 
-    def _docker(self) -> docker.DockerClient:
+    def _docker(self) -> Any:
         with self._lock:
             if self._client is None:
                 self._client = connect(self._probe_timeout or self.settings.api_timeout)
@@ -253,7 +260,7 @@ class DockerRuntime:
             raise RuntimeFailure(f"Docker refused {what}: {exc.explanation or exc}", None) from exc
 
     def _container(self) -> Any | None:
-        """Our container, None if absent; NameTaken if the name belongs to a container logtui did not create."""
+        """Our container, None if absent; NameTaken if the name is a container logtui did not create."""
         name = self.settings.container_name
         client = self._docker()
         found = self._call(
@@ -293,7 +300,7 @@ class DockerRuntime:
         """Where a client on this machine reaches the published port."""
         docker_host = os.environ.get("DOCKER_HOST", "")
         if docker_host.startswith(("tcp://", "ssh://", "http://", "https://")):
-            # A remote engine publishes on its own host; bind 127.0.0.1 there is unreachable from here by design.
+            # A remote engine publishes on its own host (and 127.0.0.1 there is unreachable from here).
             return urlparse(docker_host).hostname or "127.0.0.1"
         bind = self.settings.bind
         return "127.0.0.1" if bind in ("", "0.0.0.0", "::") else bind
@@ -324,7 +331,7 @@ class DockerRuntime:
         except httpx.HTTPError:
             return False
 
-    # --- the Runtime interface --------------------------------------------------------------------------------
+    # --- the Runtime interface ----------------------------------------------------------------------------
 
     @property
     def base_url(self) -> str | None:
@@ -361,17 +368,27 @@ class DockerRuntime:
             self._base_url = None
             if image is None:
                 return RuntimeStatus(
-                    RuntimeState.IMAGE_MISSING, f"Image {s.image} not built yet", image=s.image, volume=volume,
+                    RuntimeState.IMAGE_MISSING,
+                    f"Image {s.image} not built yet",
+                    image=s.image,
+                    volume=volume,
                     db_size=db_size,
                 )
             return RuntimeStatus(
-                RuntimeState.IMAGE_BUILT, f"Image {s.image} built; no container yet", image=s.image,
-                volume=volume, db_size=db_size,
+                RuntimeState.IMAGE_BUILT,
+                f"Image {s.image} built; no container yet",
+                image=s.image,
+                volume=volume,
+                db_size=db_size,
             )
         st = container.attrs.get("State") or {}
         started_at = _parse_docker_time(st.get("StartedAt"))
         common: dict[str, Any] = dict(
-            image=s.image, container_id=container.id, volume=volume, started_at=started_at, db_size=db_size,
+            image=s.image,
+            container_id=container.id,
+            volume=volume,
+            started_at=started_at,
+            db_size=db_size,
         )
         status = container.status
         if status in ("running", "restarting", "paused"):
@@ -391,7 +408,7 @@ class DockerRuntime:
             RuntimeState.EXITED, f"Container exited with code {code}", exit_code=code, **common
         )
 
-    # --- build ------------------------------------------------------------------------------------------------
+    # --- build --------------------------------------------------------------------------------------------
 
     def _build_context(self) -> Path:
         candidates: list[Path] = []
@@ -400,7 +417,7 @@ class DockerRuntime:
                 candidates.append(Path(given))
         if not candidates:
             here = Path(__file__).resolve()
-            candidates += list(here.parents)[:6] + [Path.cwd(), *Path.cwd().parents]
+            candidates += [*list(here.parents)[:6], Path.cwd(), *Path.cwd().parents]
         for root in candidates:
             if (root / DOCKERFILE).is_file() and (root / "server" / "log_analyzer").is_dir():
                 return root
@@ -421,8 +438,13 @@ class DockerRuntime:
         pending = ""
         try:
             stream = client.api.build(
-                path=str(root), dockerfile=DOCKERFILE, tag=self.settings.image, decode=True, rm=True,
-                forcerm=True, labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
+                path=str(root),
+                dockerfile=DOCKERFILE,
+                tag=self.settings.image,
+                decode=True,
+                rm=True,
+                forcerm=True,
+                labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
             )
             for chunk in stream:
                 if "error" in chunk or "errorDetail" in chunk:
@@ -438,15 +460,15 @@ class DockerRuntime:
                 if not text:
                     continue
                 *lines, pending = (pending + text).split("\n")
-                for line in lines:
-                    line = line.rstrip("\r")
+                for raw_line in lines:
+                    line = _ANSI.sub("", raw_line).rstrip("\r")
                     if _STEP.match(line):
                         step, step_output = line, []
                     else:
                         step_output.append(line)
                     on_line(line)
             if pending:
-                on_line(pending)
+                on_line(_ANSI.sub("", pending))
         except docker.errors.APIError as exc:
             # The engine refused before streaming: a Dockerfile it cannot parse, a bad tag, ...
             message = str(exc.explanation or exc)
@@ -464,13 +486,15 @@ class DockerRuntime:
         if self._image() is None:
             raise BuildFailed(step, "The build finished but the image is not there.")
 
-    # --- lifecycle --------------------------------------------------------------------------------------------
+    # --- lifecycle ----------------------------------------------------------------------------------------
 
     def _stale(self, container: Any, image: Any) -> bool:
-        """A stopped container made from another image or port setting is recreated (the data is on the volume)."""
+        """A stopped container from another image or port setting is recreated (the data is on the volume)."""
         if container.attrs.get("Image") != image.id:
             return True
-        bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT) or [{}]
+        bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(
+            CONTAINER_PORT
+        ) or [{}]
         host_ip = bindings[0].get("HostIp") or ""
         host_port = bindings[0].get("HostPort") or ""
         want_port = str(self.settings.host_port) if self.settings.host_port else ""
@@ -487,7 +511,8 @@ class DockerRuntime:
             self._refresh_url(container)
             return
         if container is not None and self._stale(container, image):
-            self._call("removing the outdated container", lambda: container.remove(force=True))
+            stale = container
+            self._call("removing the outdated container", lambda: stale.remove(force=True))
             container = None
         created = volume_created = False
         if container is None:
@@ -551,7 +576,8 @@ class DockerRuntime:
             if container.status in ("exited", "dead"):
                 code = (container.attrs.get("State") or {}).get("ExitCode")
                 raise NotHealthy(
-                    f"The container exited with code {code}", f"Its last output:\n{self._tail_text(container)}"
+                    f"The container exited with code {code}",
+                    f"Its last output:\n{self._tail_text(container)}",
                 )
             self._refresh_url(container)
             if self._base_url and container.status == "running" and self._probe_health(self._base_url):
@@ -600,27 +626,31 @@ class DockerRuntime:
                 ) from exc
             raise
 
-    # --- backup -----------------------------------------------------------------------------------------------
+    # --- backup -------------------------------------------------------------------------------------------
 
     def backup(self, dest: Path, on_progress: Callable[[int], None] | None = None) -> Path:
         """Copy the database out of the volume into `dest` (a file, or a directory to put a dated file in).
 
-        A running container makes the copy itself (exec); otherwise a short-lived helper container from the same
-        image mounts the volume. The copy then leaves through the Docker API (get_archive), never a bind mount,
-        so it works with a remote engine too.
+        A running container makes the copy itself (exec); otherwise a short-lived helper container from the
+        same image mounts the volume. The copy leaves through the Docker API (get_archive), never a bind
+        mount, so it works with a remote engine too.
         """
         dest = Path(dest)
         if dest.is_dir():
             dest = dest / f"log-analyzer-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.db"
         if not self._volume_exists():
-            raise BackupFailed(f"There is no data volume {self.settings.volume} yet", "Start the server first.")
+            raise BackupFailed(
+                f"There is no data volume {self.settings.volume} yet", "Start the server first."
+            )
         container = self._container()
         if container is not None and container.status == "running":
             self._backup_in(container)
             try:
                 self._extract(container, dest, on_progress)
             finally:
-                self._call("cleaning up the backup copy", lambda: container.exec_run(["rm", "-f", _BACKUP_TMP]))
+                self._call(
+                    "cleaning up the backup copy", lambda: container.exec_run(["rm", "-f", _BACKUP_TMP])
+                )
         else:
             helper = self._backup_helper()
             try:
@@ -699,7 +729,7 @@ class DockerRuntime:
         finally:
             part.unlink(missing_ok=True)
 
-    # --- logs -------------------------------------------------------------------------------------------------
+    # --- logs ---------------------------------------------------------------------------------------------
 
     def logs(self, tail: int = 100, follow: bool = False) -> Iterator[str]:
         """The container's stdout/stderr lines. follow=True streams until the container stops or the returned

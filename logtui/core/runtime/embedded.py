@@ -3,10 +3,10 @@
 `log-analyzer serve` runs from this same Python on 127.0.0.1 (a free port), over an SQLite file in the user's
 data dir, seeded with demo data on first run so a new user sees logs at once.
 
-No orphans: the child is stopped by `stop()`/`close()`, by an atexit hook, and, when logtui dies without running
-either (SIGKILL, a crash), by itself: it watches its stdin, a pipe from logtui, and stops when that closes.
-With `keep_running=True` the child is detached instead (own session, output to a log file) and a state file lets
-the next logtui find it again.
+No orphans: the child is stopped by `stop()`/`close()`, by an atexit hook, and, when logtui dies without
+running either (SIGKILL, a crash), by itself: it watches its stdin, a pipe from logtui, and stops when that
+closes. With `keep_running=True` the child is detached instead (own session, output to a log file) and a
+state file lets the next logtui find it again.
 
 All calls block: run them in threads.
 """
@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -39,9 +39,9 @@ from logtui.core.runtime.base import BackupFailed, RuntimeState, RuntimeStatus
 
 DEFAULT_DEMO_RECORDS = 50_000
 
-# Runs in the child before the server: when LOGTUI_WATCH_PARENT=1, a thread reads stdin (a pipe whose other end
-# only logtui holds) and on EOF, i.e. logtui is gone however it ended, asks the server to stop (SIGTERM: uvicorn
-# shuts down cleanly), and exits hard if that takes over 10 s. Then the ordinary `log_analyzer.cli` main runs.
+# Runs in the child before the server: when LOGTUI_WATCH_PARENT=1, a thread reads stdin (a pipe whose other
+# end only logtui holds) and on EOF, i.e. logtui is gone however it ended, asks the server to stop (SIGTERM:
+# uvicorn shuts down cleanly), and exits hard if that takes over 10 s. Then the usual log_analyzer.cli runs.
 _LAUNCHER = r"""
 import os, runpy, signal, sys, threading, time
 def _watch_parent():
@@ -115,7 +115,7 @@ class _Ring:
             return [text for _, text in lines], self._next
 
     def after(self, seq: int, timeout: float) -> tuple[list[str], int]:
-        """Lines numbered >= seq, waiting up to `timeout` for one; returns them and the next number to ask for."""
+        """Lines numbered >= seq, waiting up to `timeout` for one; returns them and the next number."""
         with self._cond:
             if self._next <= seq and not self.ended:
                 self._cond.wait(timeout)
@@ -178,7 +178,7 @@ class EmbeddedRuntime:
         self._followers: list[RingFollow] = []
         _live.add(self)
 
-    # --- paths ------------------------------------------------------------------------------------------------
+    # --- paths --------------------------------------------------------------------------------------------
 
     @property
     def _state_file(self) -> Path:
@@ -206,7 +206,7 @@ class EmbeddedRuntime:
             env.pop(key, None)
         return env
 
-    # --- process state ----------------------------------------------------------------------------------------
+    # --- process state ------------------------------------------------------------------------------------
 
     def _running(self) -> bool:
         if self._proc is not None:
@@ -235,28 +235,40 @@ class EmbeddedRuntime:
     def status(self) -> RuntimeStatus:
         with self._lock:
             running = self._running()
-            common = dict(started_at=self._started_at, db_size=self._db_size(), volume=str(self.db_path))
+            common: dict[str, Any] = dict(
+                started_at=self._started_at, db_size=self._db_size(), volume=str(self.db_path)
+            )
             if running:
                 address = f"127.0.0.1:{self._port}"
                 if self._probe():
                     return RuntimeStatus(
-                        RuntimeState.HEALTHY, f"Serving on http://{address} (embedded, pid {self.pid})",
-                        host_port=self._port, address=address, **common,
+                        RuntimeState.HEALTHY,
+                        f"Serving on http://{address} (embedded, pid {self.pid})",
+                        host_port=self._port,
+                        address=address,
+                        **common,
                     )
                 return RuntimeStatus(
-                    RuntimeState.RUNNING, f"Starting (embedded, pid {self.pid}); /health not answering yet",
-                    host_port=self._port, address=address, **common,
+                    RuntimeState.RUNNING,
+                    f"Starting (embedded, pid {self.pid}); /health not answering yet",
+                    host_port=self._port,
+                    address=address,
+                    **common,
                 )
             if self._exit_code is not None and self._started_at is not None:
                 return RuntimeStatus(
-                    RuntimeState.EXITED, f"The embedded server exited with code {self._exit_code}",
-                    exit_code=self._exit_code, **common,
+                    RuntimeState.EXITED,
+                    f"The embedded server exited with code {self._exit_code}",
+                    exit_code=self._exit_code,
+                    **common,
                 )
             return RuntimeStatus(
-                RuntimeState.IMAGE_BUILT, f"Ready to start the embedded server (database {self.db_path})", **common
+                RuntimeState.IMAGE_BUILT,
+                f"Ready to start the embedded server (database {self.db_path})",
+                **common,
             )
 
-    # --- build / start ----------------------------------------------------------------------------------------
+    # --- build / start ------------------------------------------------------------------------------------
 
     def build(self, on_line: Callable[[str], None]) -> None:
         on_line(
@@ -266,14 +278,29 @@ class EmbeddedRuntime:
 
     def _seed(self) -> None:
         self._ring.push(f"logtui: first run, generating {self.demo_records} demo records into {self.db_path}")
-        cmd = [self._python, "-m", "log_analyzer.cli", "seed", "--demo", str(self.demo_records),
-               "--db", str(self.db_path)]
+        cmd = [
+            self._python,
+            "-m",
+            "log_analyzer.cli",
+            "seed",
+            "--demo",
+            str(self.demo_records),
+            "--db",
+            str(self.db_path),
+        ]
         try:
             done = subprocess.run(
-                cmd, env=self._child_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=300, check=False
+                cmd,
+                env=self._child_env(),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=300,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
-            raise RuntimeFailure("Generating the demo data took over 300 s", "Try again, or lower it.") from exc
+            raise RuntimeFailure(
+                "Generating the demo data took over 300 s", "Try again, or lower it."
+            ) from exc
         for line in (done.stdout + done.stderr).decode("utf-8", "replace").splitlines():
             # The progress bar redraws with \r; keep its last state only.
             self._ring.push(line.rsplit("\r", 1)[-1])
@@ -281,7 +308,9 @@ class EmbeddedRuntime:
             for suffix in ("", "-wal", "-shm"):
                 self.db_path.with_name(self.db_path.name + suffix).unlink(missing_ok=True)
             tail = "\n".join(self._ring.tail(10)[0])
-            raise RuntimeFailure(f"Generating the demo data failed (exit code {done.returncode})", tail or None)
+            raise RuntimeFailure(
+                f"Generating the demo data failed (exit code {done.returncode})", tail or None
+            )
 
     def _try_adopt(self) -> bool:
         """Re-attach to a server a previous logtui left running with keep_running."""
@@ -314,25 +343,45 @@ class EmbeddedRuntime:
             self._spawn(self._fixed_port or free_port())
 
     def _spawn(self, port: int) -> None:
-        cmd = [self._python, "-c", _LAUNCHER, "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--db", str(self.db_path)]
+        cmd = [
+            self._python,
+            "-c",
+            _LAUNCHER,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            str(self.db_path),
+        ]
         env = self._child_env()
         self._ring.reopen()
         self._ring.push(f"logtui: starting the embedded server on 127.0.0.1:{port}")
         if self.keep_running:
             with open(self._log_file, "ab") as log:
                 self._proc = subprocess.Popen(
-                    cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    cmd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-            self._state_file.write_text(json.dumps(
-                {"pid": self._proc.pid, "port": port, "db": str(self.db_path), "started": time.time()}
-            ))
+            self._state_file.write_text(
+                json.dumps(
+                    {"pid": self._proc.pid, "port": port, "db": str(self.db_path), "started": time.time()}
+                )
+            )
             self._start_file_tail()
         else:
             env["LOGTUI_WATCH_PARENT"] = "1"
             self._proc = subprocess.Popen(
-                cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                cmd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
             )
             assert self._proc.stdout is not None
             reader = threading.Thread(
@@ -355,7 +404,7 @@ class EmbeddedRuntime:
 
         def tail() -> None:
             try:
-                f = open(log_file, "rb")  # noqa: SIM115 - held for the thread's life
+                f = open(log_file, "rb")
             except OSError:
                 return
             with f:
@@ -391,7 +440,8 @@ class EmbeddedRuntime:
                         self._spawn(free_port())
                         continue
                     raise NotHealthy(
-                        f"The embedded server exited with code {self._exit_code}", f"Its last output:\n{output}"
+                        f"The embedded server exited with code {self._exit_code}",
+                        f"Its last output:\n{output}",
                     )
                 if self._probe():
                     return
@@ -402,7 +452,7 @@ class EmbeddedRuntime:
                 )
             pause.wait(0.1)
 
-    # --- stop -------------------------------------------------------------------------------------------------
+    # --- stop ---------------------------------------------------------------------------------------------
 
     def stop(self, timeout: float = 10) -> None:
         with self._lock:
@@ -459,7 +509,7 @@ class EmbeddedRuntime:
             return
         self.stop()
 
-    # --- logs / backup ----------------------------------------------------------------------------------------
+    # --- logs / backup ------------------------------------------------------------------------------------
 
     def logs(self, tail: int = 100, follow: bool = False) -> Iterator[str]:
         if not follow:

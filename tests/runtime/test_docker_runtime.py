@@ -1,0 +1,378 @@
+"""DockerRuntime on a real Docker engine (skips without one; fails instead under LOGTUI_REQUIRE_DOCKER=1)."""
+
+from __future__ import annotations
+
+import queue
+import socket
+import sqlite3
+import threading
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+import httpx
+import pytest
+
+from logtui.core.errors import (
+    BuildFailed,
+    DockerfileMissing,
+    DockerUnavailable,
+    NameTaken,
+    PortInUse,
+)
+from logtui.core.runtime import choose_runtime
+from logtui.core.runtime.base import LABEL_MANAGED, DockerSettings, RuntimeState
+from logtui.core.runtime.docker_runtime import DockerRuntime
+from logtui.core.runtime.embedded import EmbeddedRuntime
+from tests.helpers import ServerProcess
+
+pytestmark = pytest.mark.docker
+
+COURSE_QUERY = {"start_time": "2023-04-23T10:00:00", "end_time": "2023-04-23T10:05:00"}
+SIX_RECORDS = [
+    {"timestamp": f"2023-04-23T10:0{i}:00", "tag": "INFO", "message": "Test log"} for i in range(6)
+]
+
+
+def start_healthy(rt: DockerRuntime) -> str:
+    rt.start()
+    rt.wait_healthy(timeout=60)
+    assert rt.base_url is not None
+    return rt.base_url
+
+
+def post(base_url: str, records: list[dict[str, str]]) -> None:
+    r = httpx.post(f"{base_url}/logs", json={"logs": records}, timeout=10)
+    assert r.status_code == 201, r.text
+    assert r.json() == {"inserted": len(records)}
+
+
+def fetch_all(base_url: str, **params: str) -> list[dict[str, str]]:
+    r = httpx.get(
+        f"{base_url}/logs",
+        params={
+            "start_time": "2000-01-01T00:00:00",
+            "end_time": "2100-01-01T00:00:00",
+            "limit": "10000",
+            **params,
+        },
+        timeout=10,
+    )
+    assert r.status_code == 200, r.text
+    return list(r.json()["logs"])
+
+
+def marked_records(n: int) -> tuple[str, list[dict[str, str]]]:
+    marker = f"kept-{uuid.uuid4().hex[:8]}"
+    return marker, [
+        {"timestamp": f"2024-05-01T12:00:{i:02d}", "tag": "WARN", "message": f"{marker} #{i}"}
+        for i in range(n)
+    ]
+
+
+# --- 1. build, start, healthy, the course's query ---------------------------------------------------------
+
+
+def test_build_streams_output_and_the_container_answers_the_course_query(
+    runtime: DockerRuntime, build_lines: list[str], docker_client: Any
+) -> None:
+    # The session fixture built docker/Dockerfile through runtime.build(on_line): every step was streamed.
+    assert any(line.startswith("Step 1/") and "FROM python:3.11-slim" in line for line in build_lines)
+    assert any(line.startswith("Successfully tagged") for line in build_lines)
+    assert runtime.status().state is RuntimeState.IMAGE_BUILT
+
+    base_url = start_healthy(runtime)
+
+    r = httpx.get(f"{base_url}/logs", params=COURSE_QUERY, timeout=10)
+    assert r.status_code == 200
+    assert r.json() == {"logs": SIX_RECORDS, "next_cursor": None}
+    status = runtime.status()
+    assert status.state is RuntimeState.HEALTHY
+    assert status.address == f"127.0.0.1:{status.host_port}"
+    assert status.volume == runtime.settings.volume
+    assert status.started_at is not None
+    container = docker_client.containers.get(runtime.settings.container_name)
+    assert container.id == status.container_id
+    assert container.labels[LABEL_MANAGED] == "true"
+
+
+def test_a_failing_build_step_raises_build_failed_with_that_steps_output(
+    tmp_path: Path, docker_client: Any
+) -> None:
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "server" / "log_analyzer").mkdir(parents=True)
+    (tmp_path / "docker" / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nRUN echo all good\nRUN echo about to break && exit 3\nRUN echo never\n"
+    )
+    tag = f"logtui-broken:{uuid.uuid4().hex[:8]}"
+    rt = DockerRuntime(DockerSettings(image=tag, build_context=tmp_path, container_name=f"unused-{tag[-8:]}"))
+    lines: list[str] = []
+    with pytest.raises(BuildFailed) as info:
+        rt.build(lines.append)
+    rt.close()
+    assert "RUN echo about to break && exit 3" in info.value.step
+    assert "about to break" in info.value.output
+    assert "returned a non-zero code: 3" in info.value.output
+    assert "never" not in info.value.output
+    assert any("about to break" in line for line in lines)
+    with pytest.raises(docker.errors.ImageNotFound):
+        docker_client.images.get(tag)
+
+
+def test_no_dockerfile_raises_dockerfile_missing(tmp_path: Path, docker_client: Any) -> None:
+    rt = DockerRuntime(DockerSettings(image="logtui-none:x", build_context=tmp_path))
+    with pytest.raises(DockerfileMissing) as info:
+        rt.build(lambda line: None)
+    assert "docker/Dockerfile" in info.value.title
+    assert "build_context" in (info.value.hint or "")
+
+
+# --- 2. the data outlives the container -------------------------------------------------------------------
+
+
+def test_records_survive_stop_remove_and_a_new_container(runtime: DockerRuntime, docker_client: Any) -> None:
+    base_url = start_healthy(runtime)
+    marker, records = marked_records(5)
+    post(base_url, records)
+    first_id = runtime.status().container_id
+
+    runtime.stop()
+    assert runtime.status().state is RuntimeState.EXITED
+    runtime.remove()
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(runtime.settings.container_name)
+    assert runtime.status().volume == runtime.settings.volume  # remove() kept the volume
+
+    base_url = start_healthy(runtime)
+    assert runtime.status().container_id != first_id
+    kept = fetch_all(base_url, q=marker)
+    assert [r["message"] for r in kept] == [r["message"] for r in records]
+    # The seed loads only into an empty store: still the course's 22 plus ours, not 44.
+    assert httpx.get(f"{base_url}/health", timeout=10).json()["records"] == 22 + len(records)
+
+
+# --- 3. backup --------------------------------------------------------------------------------------------
+
+
+def _count(db: Path) -> int:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(con.execute("SELECT count(*) FROM logs").fetchone()[0])
+    finally:
+        con.close()
+
+
+def _served_messages(db: Path, marker: str) -> list[str]:
+    """Serve the backup with the real log-analyzer: the copy must be a usable store, not just a file."""
+    server = ServerProcess(db).start()
+    try:
+        return [r["message"] for r in fetch_all(server.url, q=marker)]
+    finally:
+        server.stop()
+
+
+def test_backup_copies_a_readable_database_out_of_the_volume(runtime: DockerRuntime, tmp_path: Path) -> None:
+    base_url = start_healthy(runtime)
+    marker, records = marked_records(40)
+    post(base_url, records)
+    expected = httpx.get(f"{base_url}/health", timeout=10).json()["records"]
+
+    progress: list[int] = []
+    live = runtime.backup(tmp_path / "live.db", on_progress=progress.append)
+    assert _count(live) == expected == 22 + 40
+    assert progress and progress[-1] == live.stat().st_size
+    assert not list(tmp_path.glob("*.part"))
+    assert _served_messages(live, marker) == [r["message"] for r in records]
+
+    # Stopped: a helper container mounts the volume instead; it is gone afterwards.
+    runtime.stop()
+    stopped = runtime.backup(tmp_path)  # a directory: a dated file inside it
+    assert stopped.parent == tmp_path and stopped.suffix == ".db"
+    assert _count(stopped) == expected
+    assert runtime.status().state is RuntimeState.EXITED
+    client = runtime._docker()
+    leftovers = client.containers.list(
+        all=True, filters={"name": f"{runtime.settings.container_name}-backup-"}
+    )
+    assert leftovers == []
+
+
+# --- 4. loopback only, non-root ---------------------------------------------------------------------------
+
+
+def _bridge_gateway(client: Any) -> str | None:
+    try:
+        configs = client.networks.get("bridge").attrs["IPAM"]["Config"] or []
+    except (docker.errors.NotFound, KeyError):
+        return None
+    return next((c["Gateway"] for c in configs if c.get("Gateway")), None)
+
+
+def test_port_is_published_on_loopback_only_and_the_server_is_not_root(
+    runtime: DockerRuntime, docker_client: Any
+) -> None:
+    start_healthy(runtime)
+    container = docker_client.containers.get(runtime.settings.container_name)
+    bindings = container.attrs["NetworkSettings"]["Ports"]["8000/tcp"]
+    assert bindings and all(b["HostIp"] == "127.0.0.1" for b in bindings)
+    port = int(bindings[0]["HostPort"])
+
+    # A non-loopback address of this host (the docker bridge's) must not reach the server.
+    gateway = _bridge_gateway(docker_client)
+    if gateway:
+        with pytest.raises(OSError), socket.create_connection((gateway, port), timeout=2):
+            pass
+
+    assert container.attrs["Config"]["User"] == "app"
+    uid = container.exec_run(["id", "-u"]).output.decode().strip()
+    assert uid.isdigit() and int(uid) != 0
+    server_uid = container.exec_run(["sh", "-c", "stat -c %u /proc/1"]).output.decode().strip()
+    assert server_uid == uid
+
+
+# --- 5. typed errors that change nothing ------------------------------------------------------------------
+
+
+def test_unreachable_daemon_gives_docker_unavailable(
+    docker_settings: DockerSettings, docker_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    rt = DockerRuntime(docker_settings)
+    status = rt.status()
+    assert status.state is RuntimeState.UNREACHABLE
+    assert "DOCKER_HOST" in status.detail
+    with pytest.raises(DockerUnavailable) as info:
+        rt.start()
+    assert "no-engine.sock" in info.value.title
+    assert "DOCKER_HOST" in (info.value.hint or "")
+    assert "Start Docker" in (info.value.hint or "")
+    for call in (rt.stop, rt.remove, lambda: rt.backup(tmp_path / "x.db"), lambda: list(rt.logs())):
+        with pytest.raises(DockerUnavailable):
+            call()
+    assert not (tmp_path / "x.db").exists()
+    # auto falls back to the embedded runtime; an explicit "docker" is honoured (and says it is unreachable).
+    assert isinstance(choose_runtime(None), EmbeddedRuntime)
+    assert isinstance(choose_runtime(None, override="docker"), DockerRuntime)
+    monkeypatch.delenv("DOCKER_HOST")
+    assert docker_client.containers.list(all=True, filters={"name": docker_settings.container_name}) == []
+
+
+def test_busy_port_gives_port_in_use_and_leaves_nothing_behind(
+    docker_settings: DockerSettings, docker_client: Any
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        rt = DockerRuntime(replace(docker_settings, host_port=port))
+        with pytest.raises(PortInUse) as info:
+            rt.start()
+        rt.close()
+    assert info.value.port == port
+    assert str(port) in info.value.title
+    assert docker_client.containers.list(all=True, filters={"name": docker_settings.container_name}) == []
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.volumes.get(docker_settings.volume)
+
+
+def test_a_foreign_container_with_our_name_is_never_touched(
+    docker_settings: DockerSettings, docker_client: Any, tmp_path: Path
+) -> None:
+    foreign = docker_client.containers.run(
+        "python:3.11-slim",
+        ["sleep", "300"],
+        name=docker_settings.container_name,
+        detach=True,
+        labels={"owner": "someone-else"},
+    )
+    try:
+        foreign.reload()
+        before = foreign.attrs
+        rt = DockerRuntime(docker_settings)
+        for call in (rt.start, rt.stop, rt.restart, rt.remove, rt.delete_data, lambda: list(rt.logs())):
+            with pytest.raises(NameTaken) as info:
+                call()
+            assert info.value.name == docker_settings.container_name
+        assert "not created by logtui" in rt.status().detail
+        foreign.reload()
+        assert foreign.id == before["Id"]
+        assert foreign.status == "running"
+        assert foreign.attrs["State"]["StartedAt"] == before["State"]["StartedAt"]
+        assert foreign.labels == {"owner": "someone-else"}
+    finally:
+        foreign.remove(force=True)
+
+
+# --- 6. logs ----------------------------------------------------------------------------------------------
+
+
+def test_logs_yield_startup_lines_and_follow_yields_later_lines(runtime: DockerRuntime) -> None:
+    base_url = start_healthy(runtime)
+    lines = list(runtime.logs(tail=100))
+    assert any("Application startup complete." in line for line in lines)
+    assert any("Uvicorn running on http://0.0.0.0:8000" in line for line in lines)
+
+    stream = runtime.logs(tail=0, follow=True)
+    seen: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            seen.put(line)
+        seen.put(None)  # the iteration ended
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    marker = f"follow-{uuid.uuid4().hex[:8]}"
+    httpx.get(f"{base_url}/logs", params={"q": marker}, timeout=10)
+    while True:
+        line = seen.get(timeout=30)
+        assert line is not None, "the follow stream ended before the request's line"
+        if marker in line:
+            assert "GET /logs" in line
+            break
+    # close() from another thread ends the blocked iteration.
+    stream.close()  # type: ignore[attr-defined]
+    reader.join(timeout=10)
+    assert not reader.is_alive()
+
+
+# --- stale containers, delete_data ------------------------------------------------------------------------
+
+
+def test_changed_port_setting_recreates_the_stopped_container_and_keeps_data(
+    runtime: DockerRuntime, docker_settings: DockerSettings
+) -> None:
+    base_url = start_healthy(runtime)
+    marker, records = marked_records(3)
+    post(base_url, records)
+    runtime.stop()
+    old_id = runtime.status().container_id
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        fixed = s.getsockname()[1]
+    moved = DockerRuntime(replace(docker_settings, host_port=fixed))
+    try:
+        base_url = start_healthy(moved)
+        status = moved.status()
+        assert status.host_port == fixed and status.container_id != old_id
+        assert len(fetch_all(base_url, q=marker)) == 3
+        moved.delete_data()
+        assert moved.status().volume is None
+        assert moved.status().state is RuntimeState.IMAGE_BUILT
+    finally:
+        moved.close()
+
+
+def test_auto_picks_docker_when_an_engine_answers(docker_settings: DockerSettings) -> None:
+    class Config:
+        runtime = "auto"
+        docker = docker_settings
+
+    chosen = choose_runtime(Config())
+    try:
+        assert isinstance(chosen, DockerRuntime)
+        assert chosen.settings == docker_settings
+    finally:
+        chosen.close()

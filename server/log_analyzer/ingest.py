@@ -80,6 +80,8 @@ def ingest_lines(
     consumed = 0
     for line_no, text, size in lines:
         consumed += size
+        row: Row | None
+        problem: str | None
         if text is None:
             row, problem = None, "is not UTF-8 text"
         else:

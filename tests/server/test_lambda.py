@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-
 from log_analyzer import lambda_handler
 from log_analyzer.seed import sample_rows
 from log_analyzer.settings import LAMBDA_MAX_RESPONSE_BYTES, Settings

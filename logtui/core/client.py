@@ -46,6 +46,8 @@ Order = Literal["asc", "desc"]
 
 # Lambda function URLs: https://<id>.lambda-url.<region>.on.aws
 _LAMBDA_URL_SUFFIX = ".on.aws"
+# Bodies above this are big enough that a reset while sending means "refused for its size".
+_BIG_BODY = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -309,9 +311,18 @@ class LogClient:
         except httpx.TransportError as exc:
             if _find_in_chain(exc, ssl.SSLError) is not None:
                 raise self._tls_error(exc) from None
+            if content is not None and len(content) > _BIG_BODY and isinstance(exc, httpx.NetworkError):
+                # A service refusing a big body answers 413 and hangs up while we are still sending, so
+                # the client sees a reset instead of the 413.
+                raise TooLarge(
+                    f"{self._where()} closed the connection while receiving {len(content) / 1e6:.1f} MB "
+                    f"on {method} {path}",
+                    _too_large_hint(method),
+                ) from None
             raise ConnectFailed(
-                f"The connection to {self._where()} failed: {_describe(exc)}",
-                "Check your network, then retry.",
+                f"{self._where()} dropped the connection before answering ({_describe(exc)})",
+                "Check that the URL's scheme and port are the log-analyzer's; if they are, the service may "
+                "have crashed mid-request: look at its logs, then retry.",
             ) from None
         self.last_latency = time.perf_counter() - started
         self._raise_for_status(resp, method, path, optional=optional)
@@ -378,9 +389,7 @@ class LogClient:
             raise Unauthorized(f"{self._where()} refused access ({status}: {detail})", self._auth_hint())
         if status in (413, 502):
             raise TooLarge(
-                f"{self._where()} answered {status} to {method} {path}: {detail}",
-                "The page was too big for the target (Lambda's limit is 6 MB; proxies have their own): "
-                "lower page_size in the config and retry.",
+                f"{self._where()} answered {status} to {method} {path}: {detail}", _too_large_hint(method)
             )
         if optional and (status == 404 or (status == 405 and method != "GET")):
             raise NotSupported(
@@ -425,6 +434,15 @@ class LogClient:
                 f"{self._where()} answered {path} with {ctype}, not JSON: {_snippet(resp.content)!r}",
                 "The URL probably points at a web page or a proxy, not at a log-analyzer: check it.",
             ) from None
+
+
+def _too_large_hint(method: str) -> str:
+    if method == "GET":
+        return (
+            "The page was too big for the target (Lambda's limit is 6 MB; proxies have their own): "
+            "lower page_size in the config and retry."
+        )
+    return "The body was too big for the target (the service takes 5 MB): send fewer records per request."
 
 
 def _query(

@@ -4,8 +4,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-
 from log_analyzer.record import LogRecord
+
 from logtui.core.client import LogClient
 from logtui.core.follow import MAX_BACKOFF, Backoff, FollowCursor, poll_new_records
 from logtui.core.timerange import TimeWindow

@@ -1,0 +1,381 @@
+"""LogClient against a real log-analyzer (course data / fresh writable servers), and each failure mode.
+
+Failures a log-analyzer cannot produce (an HTML page, garbage bytes, a proxy's 502, a hung socket, a bad
+certificate) come from the small real servers in tiny_http; only states no local socket can reach (a connect
+timeout, an AWS Lambda host name) use httpx.MockTransport, and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from log_analyzer.record import LogRecord
+
+from logtui.core.client import LogClient
+from logtui.core.config import Target, TargetKind
+from logtui.core.errors import (
+    ApiError,
+    BadResponse,
+    ConnectFailed,
+    NotSupported,
+    Rejected,
+    RequestTimedOut,
+    ServerFailed,
+    TLSFailed,
+    TooLarge,
+    Unauthorized,
+)
+from logtui.core.timerange import TimeWindow, parse_window
+from tests.core.tiny_http import (
+    course_original_logs,
+    fixed,
+    garbage_server,
+    http_server,
+    self_signed_cert,
+    silent_server,
+)
+from tests.helpers import ServerProcess, free_port
+
+DAY = parse_window("2023-04-23", "2023-04-23", now=datetime(2024, 1, 1, tzinfo=UTC))
+EVERYTHING = TimeWindow()
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+# --- the happy paths on the course's data ------------------------------------------------------------------
+
+
+async def test_health_on_the_course_data(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url) as client:
+        health = await client.health()
+        assert health.status == "ok"
+        assert health.records == 22
+        assert health.first_timestamp == utc(2023, 4, 23, 10, 0)
+        assert health.last_timestamp == utc(2023, 4, 23, 10, 22)
+        assert health.version
+        assert client.last_latency is not None and client.last_latency > 0
+
+
+async def test_logs_returns_the_course_records_in_order(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url) as client:
+        page = await client.logs(DAY)
+        assert len(page.records) == 22
+        assert page.next_cursor is None and page.paginated
+        assert page.records[0] == LogRecord("2023-04-23T10:00:00", "INFO", "Test log")
+        assert page.records[-1] == LogRecord("2023-04-23T10:22:00", "ERROR", "Test error")
+        desc = await client.logs(DAY, order="desc", limit=1)
+        assert desc.records == [LogRecord("2023-04-23T10:22:00", "ERROR", "Test error")]
+        assert desc.next_cursor is not None
+
+
+async def test_window_tags_and_q_are_sent(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url) as client:
+        window = TimeWindow(utc(2023, 4, 23, 10, 5), utc(2023, 4, 23, 10, 9))
+        assert len((await client.logs(window)).records) == 5  # both ends inclusive
+        errors = await client.logs(DAY, tags=["ERROR"])
+        assert [r.message for r in errors.records] == ["Test error"]
+        assert len((await client.logs(DAY, tags=["INFO", "ERROR"])).records) == 22
+        assert [r.tag for r in (await client.logs(DAY, q="ERROR")).records] == ["ERROR"]
+        assert (await client.logs(TimeWindow(utc(2024, 1, 1), None))).records == []
+
+
+async def test_iter_pages_follows_next_cursor(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url) as client:
+        pages = [page async for page in client.iter_pages(EVERYTHING, limit=5)]
+        assert [len(p.records) for p in pages] == [5, 5, 5, 5, 2]
+        records = [r for p in pages for r in p.records]
+        assert records == (await client.logs(EVERYTHING)).records
+
+
+async def test_stats_on_the_course_data(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url) as client:
+        stats = await client.stats(DAY, buckets=24)
+        assert stats.total == 22
+        assert stats.tags == {"INFO": 21, "ERROR": 1}
+        assert len(stats.buckets) == 24
+        assert sum(b.total for b in stats.buckets) == 22
+        assert stats.first_timestamp == utc(2023, 4, 23, 10, 0)
+        assert stats.last_timestamp == utc(2023, 4, 23, 10, 22)
+        filtered = await client.stats(DAY, buckets=1, tags=["ERROR"])
+        assert filtered.total == 1
+
+
+async def test_post_logs_then_read_back(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory()
+    records = [
+        LogRecord("2024-02-01T08:00:00", "WARNING", "disk 91% full"),
+        LogRecord("2024-02-01T08:00:01", "DEBUG", "é ✓ \n x"),
+    ]
+    async with LogClient(server.url) as client:
+        assert await client.post_logs(records) == 2
+        assert (await client.logs(EVERYTHING)).records == records
+
+
+async def test_for_target_uses_the_targets_url_token_and_timeout(
+    server_factory: Callable[..., ServerProcess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = server_factory(env={"LOG_ANALYZER_API_KEY": "k3y", "LOG_ANALYZER_READ_REQUIRES_KEY": "1"})
+    monkeypatch.setenv("MY_KEY", "k3y")
+    target = Target("dev", server.url, TargetKind.LOCAL, "MY_KEY", 7.0)
+    async with LogClient.for_target(target) as client:
+        assert client.timeout == 7.0 and client.name == "dev"
+        assert (await client.health()).status == "ok"
+        assert "k3y" not in repr(client)
+
+
+# --- failures the real service produces --------------------------------------------------------------------
+
+
+async def test_missing_token_is_unauthorized_with_a_hint_naming_the_env_var(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    server = server_factory(env={"LOG_ANALYZER_API_KEY": "k3y", "LOG_ANALYZER_READ_REQUIRES_KEY": "1"})
+    async with LogClient(server.url, token_env="PROD_TOKEN") as client:
+        with pytest.raises(Unauthorized) as info:
+            await client.logs(EVERYTHING)
+        assert "401" in info.value.title
+        assert info.value.hint and "export PROD_TOKEN=" in info.value.hint
+    async with LogClient(server.url, token="wrong-s3cr3t", token_env="PROD_TOKEN") as client:
+        with pytest.raises(Unauthorized) as info:
+            await client.logs(EVERYTHING)
+        assert info.value.hint and "PROD_TOKEN is wrong" in info.value.hint
+        assert "wrong-s3cr3t" not in str(info.value) and "wrong-s3cr3t" not in repr(client)
+    async with LogClient(server.url, token="k3y") as client:
+        assert (await client.logs(EVERYTHING)).records == []
+
+
+async def test_write_without_key_is_unauthorized(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory(env={"LOG_ANALYZER_API_KEY": "k3y"})
+    async with LogClient(server.url) as client:
+        assert (await client.logs(EVERYTHING)).records == []  # reads stay open
+        with pytest.raises(Unauthorized):
+            await client.post_logs([LogRecord("2024-01-01T00:00:00", "INFO", "x")])
+
+
+async def test_a_bad_parameter_is_rejected_with_the_servers_detail(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url) as client:
+        with pytest.raises(Rejected) as info:
+            await client.logs(EVERYTHING, limit=20000)
+        assert 400 <= info.value.status < 500
+        assert "limit" in info.value.title
+        with pytest.raises(Rejected) as info:
+            await client.logs(EVERYTHING, cursor="not-a-cursor")
+        assert "cursor" in info.value.title
+
+
+async def test_an_oversized_post_is_too_large(server_factory: Callable[..., ServerProcess]) -> None:
+    server = server_factory()
+    big = [LogRecord("2024-01-01T00:00:00", "INFO", "x" * 60_000) for _ in range(100)]  # ~6 MB
+    async with LogClient(server.url) as client:
+        with pytest.raises(TooLarge) as info:
+            await client.post_logs(big)
+        # Either the 413 arrives, or the service hangs up mid-upload (it answers 413 unread).
+        assert "413" in info.value.title or "closed the connection while receiving" in info.value.title
+        assert info.value.hint and "fewer records" in info.value.hint
+
+
+# --- failures of the network and of things that are not a log-analyzer -------------------------------------
+
+
+async def test_refused_connection_names_host_and_port() -> None:
+    port = free_port()  # closed again: nothing listens there
+    async with LogClient(f"http://127.0.0.1:{port}") as client:
+        with pytest.raises(ConnectFailed) as info:
+            await client.health()
+    assert f"127.0.0.1:{port}" in info.value.title and "refused" in info.value.title
+    assert info.value.hint and f"127.0.0.1:{port}" in info.value.hint
+
+
+async def test_dns_failure_names_the_host() -> None:
+    async with LogClient("https://no-such-host.invalid") as client:
+        with pytest.raises(ConnectFailed) as info:
+            await client.logs(EVERYTHING)
+    assert "resolve" in info.value.title and "no-such-host.invalid" in info.value.title
+    assert info.value.hint and "no-such-host.invalid" in info.value.hint
+
+
+async def test_a_hung_service_times_out() -> None:
+    with silent_server() as url:
+        async with LogClient(url, timeout=0.3) as client:
+            with pytest.raises(RequestTimedOut) as info:
+                await client.logs(EVERYTHING)
+    assert "0.3 s" in info.value.title
+    assert info.value.hint and "timeout" in info.value.hint
+
+
+async def test_connect_timeout() -> None:
+    # A connect timeout needs a host that drops SYNs; no loopback socket does that, so a transport raises it.
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    async with LogClient("https://slow.example.com", transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(RequestTimedOut, match=r"Connecting to slow\.example\.com:443 timed out"):
+            await client.health()
+
+
+async def test_https_to_a_plain_http_port_is_a_tls_error(course_server: ServerProcess) -> None:
+    async with LogClient(course_server.url.replace("http://", "https://")) as client:
+        with pytest.raises(TLSFailed) as info:
+            await client.health()
+    assert info.value.hint and "plain http" in info.value.hint
+
+
+async def test_untrusted_certificate_is_a_tls_error(tmp_path: Path) -> None:
+    cert = self_signed_cert(tmp_path)
+    with http_server({"/health": fixed(200, "application/json", '{"status":"ok"}')}, tls=cert) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(TLSFailed) as info:
+                await client.health()
+    assert "TLS handshake" in info.value.title
+    assert info.value.hint and "not trusted" in info.value.hint
+
+
+async def test_html_page_is_a_bad_response_naming_type_and_first_bytes() -> None:
+    page = "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please log in</body></html>"
+    with http_server({"/logs": fixed(200, "text/html; charset=utf-8", page)}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(BadResponse) as info:
+                await client.logs(EVERYTHING)
+    assert "text/html" in info.value.title
+    assert "<!DOCTYPE html><html>" in info.value.title
+
+
+async def test_invalid_json_is_a_bad_response() -> None:
+    with http_server({"/logs": fixed(200, "application/json", '{"logs": [ {"timestamp": ')}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(BadResponse, match="not JSON"):
+                await client.logs(EVERYTHING)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"records": []}', "no 'logs' list"),
+        ('{"logs": [{"timestamp": "2024-01-01T00:00:00"}]}', "a record lacks"),
+        ('{"logs": [], "next_cursor": 5}', "next_cursor is int"),
+        ("[1, 2]", "a record lacks"),
+    ],
+)
+async def test_json_of_the_wrong_shape_is_a_bad_response(body: str, says: str) -> None:
+    with http_server({"/logs": fixed(200, "application/json", body)}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(BadResponse, match=says):
+                await client.logs(EVERYTHING)
+
+
+async def test_garbage_that_is_not_http_is_a_bad_response() -> None:
+    with garbage_server() as url:
+        async with LogClient(url) as client:
+            with pytest.raises(BadResponse) as info:
+                await client.health()
+    assert "valid HTTP" in info.value.title
+
+
+@pytest.mark.parametrize("status", [413, 502])
+async def test_proxy_413_and_502_say_lower_the_page_size(status: int) -> None:
+    html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    with http_server({"/logs": fixed(status, "text/html", html)}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(TooLarge) as info:
+                await client.logs(EVERYTHING, limit=10000)
+    assert str(status) in info.value.title and "Bad Gateway" in info.value.title
+    assert info.value.hint and "lower page_size" in info.value.hint
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_5xx_is_server_failed(status: int) -> None:
+    with http_server({"/logs": fixed(status, "application/json", '{"detail": "database is locked"}')}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(ServerFailed, match="database is locked"):
+                await client.logs(EVERYTHING)
+
+
+async def test_redirect_is_reported_not_followed() -> None:
+    with http_server(
+        {"/health": fixed(301, "text/html", "moved")},
+        extra_headers={"Location": "https://elsewhere.example/"},
+    ) as url:
+        async with LogClient(url, token="s3cr3t") as client:
+            with pytest.raises(BadResponse) as info:
+                await client.health()
+    assert "https://elsewhere.example/" in info.value.title
+
+
+async def test_not_a_log_analyzer_404_on_logs_is_rejected_with_a_hint() -> None:
+    with http_server({}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(Rejected) as info:
+                await client.logs(EVERYTHING)
+    assert info.value.status == 404
+    assert info.value.hint and "without /logs" in info.value.hint
+
+
+async def test_lambda_function_url_403_hints_at_the_auth_type() -> None:
+    # The hint depends on the AWS host name, which cannot be served locally: a transport answers as AWS does.
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"Message": "Forbidden"})
+
+    url = "https://abcdefgh.lambda-url.eu-west-1.on.aws"
+    async with LogClient(url, transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(Unauthorized) as info:
+            await client.logs(EVERYTHING)
+    assert "403" in info.value.title and "Forbidden" in info.value.title
+    assert info.value.hint and "AWS_IAM" in info.value.hint and "NONE" in info.value.hint
+
+
+# --- the course's original service: GET /logs only, no cursor ---------------------------------------------
+
+
+async def test_the_course_original_service_still_works() -> None:
+    records = [
+        {"timestamp": f"2023-04-23T10:{m:02d}:00", "tag": "INFO", "message": "Test log"} for m in range(21)
+    ]
+    records.append({"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"})
+    with http_server({"/logs": course_original_logs(records)}) as url:
+        async with LogClient(url) as client:
+            page = await client.logs(DAY, limit=5)
+            assert len(page.records) == 22  # it ignores limit and sends everything
+            assert page.next_cursor is None and not page.paginated
+            pages = [p async for p in client.iter_pages(DAY, limit=5)]
+            assert len(pages) == 1
+            with pytest.raises(NotSupported) as info:
+                await client.health()
+            assert "GET /health" in info.value.title
+            with pytest.raises(NotSupported):
+                await client.stats(DAY, buckets=10)
+            with pytest.raises(NotSupported):
+                await client.post_logs([LogRecord("2024-01-01T00:00:00", "INFO", "x")])
+
+
+async def test_a_repeated_cursor_does_not_loop_forever() -> None:
+    record = '{"timestamp": "2024-01-01T00:00:00", "tag": "INFO", "message": "x"}'
+    body = f'{{"logs": [{record}], "next_cursor": "same"}}'
+    with http_server({"/logs": fixed(200, "application/json", body)}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(BadResponse, match="same next_cursor twice"):
+                _ = [p async for p in client.iter_pages(EVERYTHING)]
+
+
+# --- construction ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["localhost:8000", "ftp://h", "", "http://"])
+def test_a_url_that_is_not_http_fails_at_once(url: str) -> None:
+    with pytest.raises(ConnectFailed, match="not an http"):
+        LogClient(url)
+
+
+async def test_repr_and_errors_never_show_the_token() -> None:
+    client = LogClient("http://127.0.0.1:9/", token="s3cr3t-t0ken")
+    assert "s3cr3t" not in repr(client)
+    assert client.base_url == "http://127.0.0.1:9"
+    with pytest.raises(ApiError) as info:
+        await client.health()
+    assert "s3cr3t" not in str(info.value) and "s3cr3t" not in (info.value.hint or "")
+    await client.aclose()

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from logtui.core.client import LogClient, Stats
-from logtui.core.errors import LogtuiError, NotSupported
+from logtui.core.errors import LogtuiError, NotSupported, Unauthorized
 from logtui.core.timerange import TimeWindow, format_ts, preset_window
 from logtui.ui import messages as msg
 from logtui.ui.screens.live_tail import LiveTail
@@ -533,7 +533,8 @@ class LogsScreen(Screen[None]):
             self._show_failure("Loading logs failed", error, retry=self.refetch)
 
     def _show_failure(self, what: str, error: LogtuiError, *, retry: Callable[[], object]) -> None:
-        self._retry = retry
+        # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.
+        self._retry = self.app_reconnect if isinstance(error, Unauthorized) else retry
         self.error_panel.show_error(error, what)
 
     # --- detail, copy ------------------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Helpers for the app's Pilot tests (no tests here): build the app through the real factory with a fixed
+clock, and wait for the app to settle by waiting on its workers and message queues — never by sleeping."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from logtui.core.config import Config, Target, TargetKind, save_config
+from logtui.ui.app import LogtuiApp
+from logtui.ui.factory import AppOptions, create_app
+from logtui.ui.screens.logs import LogsScreen
+
+#: Twenty minutes after the course's last record: "last 1h" holds all 22 of them.
+COURSE_NOW = datetime(2023, 4, 23, 10, 30, tzinfo=UTC)
+SIZE = (130, 40)
+
+COURSE = [
+    *({"timestamp": f"2023-04-23T10:{m:02d}:00", "tag": "INFO", "message": "Test log"} for m in range(21)),
+    {"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"},
+]
+
+
+def make_app(now: datetime = COURSE_NOW, **options: Any) -> LogtuiApp:
+    return create_app(AppOptions(now=lambda: now, **options))
+
+
+def logs_screen(app: LogtuiApp) -> LogsScreen:
+    assert app.logs_screen is not None
+    return app.logs_screen
+
+
+async def wait_workers(pilot: Pilot[Any]) -> None:
+    """Wait for the running workers; a failed one is fine here: the app shows it, and tests assert that."""
+    try:
+        await pilot.app.workers.wait_for_complete()
+    except WorkerFailed:
+        pass
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 200) -> None:
+    """Let messages and workers run until nothing is running (handlers may start new workers)."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await wait_workers(pilot)
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+    raise AssertionError("the app never settled: workers kept running")
+
+
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], bool], *, limit: float = 30.0, what: str = ""
+) -> None:
+    """Pump the app until `condition` holds (for things driven by timers or other processes)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause()
+        await wait_workers(pilot)
+    await pilot.pause()
+
+
+def write_config(path: Path, *targets: Target, **fields: Any) -> Path:
+    save_config(Config(targets=list(targets), **fields), path)
+    return path
+
+
+def http_target(name: str, url: str, **kw: Any) -> Target:
+    return Target(name, url, kw.pop("kind", TargetKind.HTTP), **kw)
+
+
+def shown_messages(app: LogtuiApp) -> list[str]:
+    view = logs_screen(app).log_view
+    return [f"{view.record_at(i).timestamp} {view.record_at(i).tag}" for i in range(view.loaded_count)]
+
+
+def request_count(log_path: Path, needle: str = "GET /logs") -> int:
+    """Requests the real server logged (uvicorn's access log), to prove a request was or was not sent."""
+    return log_path.read_text(errors="replace").count(needle) if log_path.exists() else 0

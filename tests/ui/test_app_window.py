@@ -1,0 +1,193 @@
+"""The logs screen against the real course server: launch window, presets, stepping, bad input, the jump to
+the data, tag and text filters, the detail view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.widgets import Checkbox, Input
+
+from logtui.ui.screens.logs_query import DEFAULT_PRESET
+from logtui.ui.widgets.histogram import Histogram
+from tests.helpers import ServerProcess
+from tests.ui.test_app_support import SIZE, logs_screen, make_app, request_count, settle, shown_messages
+
+
+async def test_launch_with_url_start_end_shows_the_six_records(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        assert shown_messages(app) == [f"2023-04-23T10:0{m}:00 INFO" for m in range(6)]
+        assert screen.counts_text.startswith("6 loaded of 6")
+        assert "server 0.1.0" in screen.status_bar.text
+        assert course_server.url in screen.status_bar.text
+        assert screen.error_panel.text == ""
+        assert screen.notice.text == ""
+        assert screen.histogram.state == "stats"
+
+
+async def test_default_window_is_the_last_hour(course_server: ServerProcess) -> None:
+    async with make_app(url=course_server.url).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(pilot.app)
+        assert screen.current_query.preset == DEFAULT_PRESET
+        assert screen.log_view.loaded_count == 22  # 09:30 .. 10:30 holds the whole course sample
+
+
+async def test_launch_long_after_the_data_opens_where_the_data_is(course_server: ServerProcess) -> None:
+    # The course's data is from 2023; a user running logtui today must not face a blank screen.
+    later = datetime(2026, 1, 1, tzinfo=UTC)
+    async with make_app(now=later, url=course_server.url).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(pilot.app)
+        window = screen.current_query.window
+        assert window.start == datetime(2023, 4, 23, 10, 0, tzinfo=UTC)
+        assert window.end == datetime(2023, 4, 23, 10, 22, tzinfo=UTC)
+        assert screen.log_view.loaded_count == 22
+        assert screen.range_bar.start_input.value == "2023-04-23T10:00:00"
+
+
+async def test_empty_window_says_so_and_j_jumps_to_the_data(course_server: ServerProcess) -> None:
+    # An explicit window is respected even when empty: explained, with a way to the data.
+    app = make_app(url=course_server.url, start="2024-01-01", end="2024-01-02")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        assert screen.log_view.loaded_count == 0
+        assert "No records in" in screen.notice.text
+        assert "2023-04-23T10:00:00 to 2023-04-23T10:22:00" in screen.notice.text
+        assert "press j" in screen.notice.text
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.log_view.loaded_count == 22
+        assert screen.notice.text == ""
+
+
+async def test_presets_and_stepping(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("1")  # 15m: 10:15 .. 10:30
+        await settle(pilot)
+        assert screen.current_query.preset == "15m"
+        assert screen.log_view.loaded_count == 7  # 10:15..10:20 INFO + the 10:22 ERROR
+        await pilot.press("6")  # everything
+        await settle(pilot)
+        assert screen.current_query.window.start is None and screen.current_query.window.end is None
+        assert screen.log_view.loaded_count == 22
+        assert screen.counts_text.startswith("22 loaded of 22")
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("left_square_bracket")  # 10:00 .. 10:15
+        await settle(pilot)
+        assert screen.current_query.window.start == datetime(2023, 4, 23, 10, 0, tzinfo=UTC)
+        assert screen.log_view.loaded_count == 16  # 10:00 .. 10:15, both ends inclusive
+        await pilot.press("left_square_bracket")  # 09:45 .. 10:00
+        await settle(pilot)
+        assert shown_messages(app) == ["2023-04-23T10:00:00 INFO"]
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert screen.current_query.window.end == datetime(2023, 4, 23, 10, 30, tzinfo=UTC)
+        assert screen.log_view.loaded_count == 7
+        assert screen.range_bar.start_input.value == "2023-04-23T10:15:00"
+
+
+async def test_typed_window_and_invalid_input_sends_nothing(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        start = screen.range_bar.start_input
+        generation = screen.generation
+        sent = request_count(course_server._log)
+        await pilot.press("s")
+        assert app.focused is start
+        start.value = ""
+        await pilot.press(*"yesterdy", "enter")
+        await settle(pilot)
+        assert start.has_class("-invalid")
+        assert "Start:" in screen.range_bar.error_text and "now-15m" in screen.range_bar.error_text
+        assert screen.generation == generation  # nothing was reset...
+        assert request_count(course_server._log) == sent  # ...and nothing was sent
+        assert screen.log_view.loaded_count == 6
+        # an end before the start is marked on the end field
+        start.value = "2023-04-23T10:10"
+        screen.range_bar.end_input.value = "2023-04-23T10:00"
+        start.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.range_bar.end_input.has_class("-invalid") and not start.has_class("-invalid")
+        assert request_count(course_server._log) == sent
+        # a valid pair clears the marks and refetches
+        screen.range_bar.end_input.value = "now"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not screen.range_bar.end_input.has_class("-invalid")
+        assert screen.range_bar.error_text == ""
+        assert screen.log_view.loaded_count == 12  # 10:10 .. 10:20 INFO + 10:22 ERROR
+        assert request_count(course_server._log) > sent
+
+
+async def test_tag_toggle_and_text_search(course_server: ServerProcess) -> None:
+    async with make_app(url=course_server.url).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(pilot.app)
+        screen.query_one("#tag-INFO", Checkbox).value = False
+        await settle(pilot)
+        assert screen.current_query.tags == ("WARNING", "ERROR", "DEBUG")
+        assert shown_messages(pilot.app) == ["2023-04-23T10:22:00 ERROR"]
+        assert screen.counts_text.startswith("1 loaded of 1")
+        screen.query_one("#tag-INFO", Checkbox).value = True
+        await settle(pilot)
+        assert screen.current_query.tags == ()
+        assert screen.log_view.loaded_count == 22
+        # every tag off: nothing can match, and the screen says why instead of asking the server
+        for tag in screen.tag_filter.known_tags:
+            screen.tag_filter.set_tag(tag, False)
+        await settle(pilot)
+        assert screen.log_view.loaded_count == 0
+        assert "Every tag is switched off" in screen.notice.text
+        for tag in screen.tag_filter.known_tags:
+            screen.tag_filter.set_tag(tag, True)
+        await settle(pilot)
+        await pilot.press("slash")
+        assert pilot.app.focused is screen.query_one("#search", Input)
+        await pilot.press(*"ERROR", "enter")
+        await settle(pilot)
+        assert screen.current_query.text == "ERROR"
+        assert screen.log_view.highlight == "ERROR"
+        assert shown_messages(pilot.app) == [
+            "2023-04-23T10:22:00 ERROR"
+        ]  # q is case-insensitive: "Test error"
+
+
+async def test_histogram_bucket_zooms_the_window(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url, start="2023-04-23T10:00:00", end="2023-04-23T10:30:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        start, end = datetime(2023, 4, 23, 10, 20, tzinfo=UTC), datetime(2023, 4, 23, 10, 25, tzinfo=UTC)
+        screen.histogram.post_message(Histogram.BucketChosen(screen.histogram, start, end))
+        await settle(pilot)
+        assert screen.current_query.window.start == start
+        assert shown_messages(app) == ["2023-04-23T10:20:00 INFO", "2023-04-23T10:22:00 ERROR"]
+
+
+async def test_enter_opens_the_detail_view_and_y_copies(course_server: ServerProcess) -> None:
+    from logtui.ui.screens.detail import DetailScreen
+
+    app = make_app(url=course_server.url, start="2023-04-23T10:20:00", end="2023-04-23T10:30:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.record.message == "Test error"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("y")
+        assert app.clipboard == "2023-04-23T10:22:00 ERROR Test error"

@@ -405,10 +405,11 @@ class LogClient:
             )
         if status < 500:
             raise Rejected(detail, None, status=status)
-        raise ServerFailed(
-            f"{self._where()} failed with {status} on {method} {path}: {detail}",
-            "The service itself failed: look at its logs (container pane, CloudWatch), then retry.",
-        )
+        if status in (503, 504):
+            hint = "The service is starting, overloaded or behind a gateway that gave up: retry in a moment."
+        else:
+            hint = "The service itself failed: look at its logs (container pane, CloudWatch), then retry."
+        raise ServerFailed(f"{self._where()} failed with {status} on {method} {path}: {detail}", hint)
 
     def _auth_hint(self) -> str:
         if self.is_lambda_url:

@@ -33,6 +33,8 @@ __all__ = [
     "EXAMPLE_CONFIG",
     "LOCAL_TARGET_NAME",
     "Config",
+    "ConfigError",
+    "ConfigValueError",
     "RuntimeChoice",
     "Target",
     "TargetKind",

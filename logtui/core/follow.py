@@ -20,7 +20,7 @@ from log_analyzer.record import LogRecord
 from logtui.core.client import LogClient
 from logtui.core.timerange import TimeWindow, parse_ts
 
-__all__ = ["MAX_BACKOFF", "Backoff", "FollowCursor", "poll_new_records"]
+__all__ = ["MAX_BACKOFF", "Backoff", "FollowCursor", "FollowState", "poll_new_records"]
 
 #: Longest wait between polls while the target keeps failing (seconds). Documented in the config file.
 MAX_BACKOFF = 60.0
@@ -82,6 +82,10 @@ class FollowCursor:
         else:
             self.last_timestamp = last
             self.shown_at_last = same
+
+
+#: The name the brief used; same class.
+FollowState = FollowCursor
 
 
 @dataclass

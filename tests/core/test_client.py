@@ -288,12 +288,13 @@ async def test_proxy_413_and_502_say_lower_the_page_size(status: int) -> None:
     assert info.value.hint and "lower page_size" in info.value.hint
 
 
-@pytest.mark.parametrize("status", [500, 503])
-async def test_5xx_is_server_failed(status: int) -> None:
+@pytest.mark.parametrize(("status", "hint"), [(500, "look at its logs"), (503, "retry in a moment")])
+async def test_5xx_is_server_failed(status: int, hint: str) -> None:
     with http_server({"/logs": fixed(status, "application/json", '{"detail": "database is locked"}')}) as url:
         async with LogClient(url) as client:
-            with pytest.raises(ServerFailed, match="database is locked"):
+            with pytest.raises(ServerFailed, match="database is locked") as info:
                 await client.logs(EVERYTHING)
+    assert info.value.hint and hint in info.value.hint
 
 
 async def test_redirect_is_reported_not_followed() -> None:

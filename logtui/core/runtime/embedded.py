@@ -77,6 +77,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def _pid_alive(pid: int) -> bool:
     try:
+        # A zombie (exited, not yet reaped: e.g. where PID 1 does not reap) serves nothing: count it as gone.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass  # no /proc (macOS): ask the kernel
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
@@ -479,6 +487,7 @@ class EmbeddedRuntime:
                 if _pid_alive(adopted):
                     os.kill(adopted, signal.SIGKILL)
                 self._exit_code = 0
+                self._adopted_pid = None
             if proc is not None or adopted is not None:
                 self._state_file.unlink(missing_ok=True)
             self._stop_tail.set()

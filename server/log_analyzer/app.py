@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Literal
 
@@ -71,6 +71,22 @@ def start_service(app: FastAPI) -> Service:
 
 def _service(request: Request) -> Service:
     return start_service(request.app)
+
+
+def only_params(*allowed: str) -> Callable[[Request], None]:
+    """A dependency refusing unknown query parameters: a typo such as `start=` would otherwise be ignored
+    silently and return an unfiltered window."""
+    known = frozenset(allowed)
+
+    def check(request: Request) -> None:
+        unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
+        if unknown:
+            takes = ", ".join(allowed) if allowed else "no query parameters"
+            raise ParamError(
+                [(name[:40], f"is not a parameter of this endpoint, which takes {takes}") for name in unknown]
+            )
+
+    return check
 
 
 def _window(start_time: str | None, end_time: str | None) -> tuple[int | None, int | None]:
@@ -172,14 +188,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/logs",
         response_model=None,
         responses={200: {"model": LogsPage}, **ERROR_RESPONSES},
-        dependencies=[Depends(require_read)],
+        dependencies=[
+            Depends(require_read),
+            Depends(only_params("start_time", "end_time", "tag", "q", "limit", "cursor", "order")),
+        ],
         summary="Records in a time window, oldest first (or newest first with order=desc)",
     )
     def get_logs(
         service: Annotated[Service, Depends(_service)],
         start_time: Annotated[str | None, Query(max_length=64, description=START_DOC)] = None,
         end_time: Annotated[str | None, Query(max_length=64, description=END_DOC)] = None,
-        tag: Annotated[list[TagParam] | None, Query(description="repeatable; case-insensitive")] = None,
+        tag: Annotated[list[TagParam], Query(description="repeatable; case-insensitive")] = [],  # noqa: B006
         q: Annotated[
             str | None, Query(max_length=MAX_Q_CHARS, description="case-insensitive substring of the message")
         ] = None,
@@ -189,7 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ] = None,
         order: Literal["asc", "desc"] = "asc",
     ) -> Response:
-        query = _query(start_time, end_time, tag or [], q)
+        query = _query(start_time, end_time, tag, q)
         after = None
         if cursor is not None:
             try:
@@ -211,7 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             422: {"model": ErrorOut, "description": "a record is invalid; nothing was stored"},
             **ERROR_RESPONSES,
         },
-        dependencies=[Depends(require_write)],
+        dependencies=[Depends(require_write), Depends(only_params())],
         openapi_extra={
             "requestBody": {"required": True, "content": {"application/json": {"schema": POST_BODY_SCHEMA}}}
         },
@@ -235,7 +254,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/stats",
         response_model=None,
         responses={200: {"model": StatsOut}, **ERROR_RESPONSES},
-        dependencies=[Depends(require_read)],
+        dependencies=[
+            Depends(require_read),
+            Depends(only_params("start_time", "end_time", "buckets", "tag", "q")),
+        ],
         summary="Counts per tag and per time bucket (for histograms)",
     )
     def get_stats(
@@ -247,12 +269,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             str | None, Query(max_length=64, description=END_DOC + "; default: the last record")
         ] = None,
         buckets: Annotated[int, Query(ge=1, le=500)] = 60,
-        tag: Annotated[list[TagParam] | None, Query(description="repeatable; case-insensitive")] = None,
+        tag: Annotated[list[TagParam], Query(description="repeatable; case-insensitive")] = [],  # noqa: B006
         q: Annotated[
             str | None, Query(max_length=MAX_Q_CHARS, description="case-insensitive substring of the message")
         ] = None,
     ) -> Response:
-        query = _query(start_time, end_time, tag or [], q)
+        query = _query(start_time, end_time, tag, q)
         bounds = service.store.bounds()
         start, end = query.start, query.end
         if start is None:
@@ -285,7 +307,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(
         "/health",
         response_model=None,
-        responses={200: {"model": HealthOut}},
+        responses={200: {"model": HealthOut}, 400: ERROR_RESPONSES[400]},
+        dependencies=[Depends(only_params())],
         summary="Liveness and store summary",
     )
     def health(service: Annotated[Service, Depends(_service)]) -> Response:

@@ -95,5 +95,15 @@ def install(app: FastAPI) -> None:
         return error_response(errors or [("request", "is invalid")], 400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
-        return json_response({"detail": str(exc.detail)}, exc.status_code, dict(exc.headers or {}))
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette lists only the matched route's methods; GET and POST /logs are two routes.
+            methods = {
+                m
+                for route in app.routes
+                if getattr(route, "path", None) == request.url.path
+                for m in (getattr(route, "methods", None) or ())
+            }
+            headers["Allow"] = ", ".join(sorted(methods))
+        return json_response({"detail": str(exc.detail)}, exc.status_code, headers)

@@ -37,7 +37,7 @@ class FollowCursor:
     shown_at_last: int = 0
     since: datetime | None = None
     # Records still to drop in the poll under way (armed by next_window, spans pages of that poll).
-    _skip: int = field(default=0, repr=False)
+    _skip: int = field(default=0, init=False, repr=False)
 
     @classmethod
     def from_records(cls, records: Sequence[LogRecord], *, since: datetime | None = None) -> FollowCursor:
@@ -125,11 +125,14 @@ async def poll_new_records(
     """One follow poll: every new record since the cursor (up to about `max_records`), cursor advanced.
 
     A burst bigger than `max_records` is not lost: the cursor stops where this poll stopped and the next poll
-    carries on from there.
+    carries on from there. If the poll fails or is cancelled part-way, `cursor` is left as it was, so the
+    records of the pages that did arrive (and were never shown) come again next time.
     """
+    work = FollowCursor(cursor.last_timestamp, cursor.shown_at_last, since=cursor.since)
     new: list[LogRecord] = []
-    async for page in client.iter_pages(cursor.next_window(), tags=tags, q=q, limit=page_size):
-        new.extend(cursor.accept(page.records))
+    async for page in client.iter_pages(work.next_window(), tags=tags, q=q, limit=page_size):
+        new.extend(work.accept(page.records))
         if len(new) >= max_records:
             break
+    cursor.last_timestamp, cursor.shown_at_last = work.last_timestamp, work.shown_at_last
     return new

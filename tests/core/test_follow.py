@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -7,8 +8,10 @@ import pytest
 from log_analyzer.record import LogRecord
 
 from logtui.core.client import LogClient
+from logtui.core.errors import ServerFailed
 from logtui.core.follow import MAX_BACKOFF, Backoff, FollowCursor, poll_new_records
 from logtui.core.timerange import TimeWindow
+from tests.core.tiny_http import Reply, http_server
 from tests.helpers import ServerProcess
 
 
@@ -148,6 +151,28 @@ async def test_follow_respects_filters(server_factory: Callable[..., ServerProce
         assert [r.message for r in await poll_new_records(client, cursor, tags=["ERROR"])] == ["e1"]
         await client.post_logs([rec("10:00:00", "e2", "ERROR"), rec("10:00:00", "i2")])
         assert [r.message for r in await poll_new_records(client, cursor, tags=["ERROR"])] == ["e2"]
+
+
+async def test_a_poll_failing_part_way_leaves_the_cursor_as_it_was() -> None:
+    first = {"timestamp": "2024-01-01T10:00:01", "tag": "INFO", "message": "page one"}
+    fail = True
+
+    def logs(method: str, path: str, query: dict[str, list[str]]) -> Reply:
+        if "cursor" not in query:
+            return 200, "application/json", json.dumps({"logs": [first], "next_cursor": "c2"}).encode()
+        if fail:
+            return 503, "application/json", b'{"detail": "try later"}'
+        return 200, "application/json", b'{"logs": [], "next_cursor": null}'
+
+    cursor = FollowCursor.from_records([rec("10:00:00", "shown")])
+    with http_server({"/logs": logs}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(ServerFailed):
+                await poll_new_records(client, cursor)
+            assert (cursor.last_timestamp, cursor.shown_at_last) == (T10, 1)
+            fail = False
+            assert [r.message for r in await poll_new_records(client, cursor)] == ["page one"]
+    assert cursor.last_timestamp == datetime(2024, 1, 1, 10, 0, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("base", [0.5, 2.0])

@@ -57,15 +57,24 @@ async def settle(pilot: Pilot[Any], rounds: int = 200) -> None:
 
 
 async def wait_for(
-    pilot: Pilot[Any], condition: Callable[[], bool], *, limit: float = 30.0, what: str = ""
+    pilot: Pilot[Any],
+    condition: Callable[[], bool],
+    *,
+    limit: float = 30.0,
+    what: str = "",
+    workers: bool = True,
 ) -> None:
-    """Pump the app until `condition` holds (for things driven by timers or other processes)."""
+    """Pump the app until `condition` holds (for things driven by timers or other processes).
+
+    `workers=False` only pumps messages, for conditions reached while a worker is still running.
+    """
     deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         await pilot.pause()
-        await wait_workers(pilot)
+        if workers:
+            await wait_workers(pilot)
     await pilot.pause()
 
 

@@ -4,6 +4,7 @@ screen's export worker (core export_window), which is atomic: a cancelled export
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from textual import on
@@ -12,6 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+
+from logtui.core.export import default_export_name
+from logtui.core.timerange import TimeWindow
 
 FORMATS = ("csv", "jsonl")
 
@@ -33,17 +37,18 @@ def path_problem(path: Path) -> str | None:
 class ExportDialog(ModalScreen[ExportRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, window_label: str, default_dir: Path | None = None) -> None:
+    def __init__(self, window: TimeWindow, *, now: datetime, default_dir: Path | None = None) -> None:
         super().__init__()
-        self._window_label = window_label
+        self._window = window
+        self._default_name = default_export_name(window, "csv", now=now)
         self._default_dir = default_dir or Path.cwd()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
             yield Label(
-                f"Export {self._window_label} with the current filters", id="export-title", markup=False
+                f"Export {self._window.label()} with the current filters", id="export-title", markup=False
             )
-            yield Input(str(self._default_dir / "logs.csv"), id="export-path")
+            yield Input(str(self._default_dir / self._default_name), id="export-path")
             with RadioSet(id="export-format"):
                 yield RadioButton("CSV", value=True, id="fmt-csv")
                 yield RadioButton("JSON Lines", id="fmt-jsonl")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -606,7 +606,7 @@ class LogsScreen(Screen[None]):
             if request is not None:
                 self.start_export(request.path, request.fmt)
 
-        self.app.push_screen(ExportDialog(self._query.window.label()), chosen)
+        self.app.push_screen(ExportDialog(self._query.window, now=self._now()), chosen)
 
     def start_export(self, path: Path, fmt: str) -> Worker[int]:
         assert self._client is not None
@@ -619,12 +619,22 @@ class LogsScreen(Screen[None]):
 
     @work(exclusive=True, group="export", exit_on_error=False)
     async def _export(self, client: LogClient, query: LogQuery, path: Path, fmt: str) -> int:
-        from logtui.core.export import export_window
+        from logtui.core.export import ExportFormat, export_window
 
         def progress(written: int, total: int | None) -> None:
             self.post_message(msg.ExportProgressed(written, total))
 
-        count = await export_window(client, query.window, query.tags, query.q, path, fmt, progress)
+        count = await export_window(
+            client,
+            query.window,
+            tags=query.tags,
+            q=query.q,
+            dest=path,
+            fmt=cast("ExportFormat", fmt),
+            on_progress=progress,
+            page_size=self._page_size,
+            total=self._total,
+        )
         self.post_message(msg.ExportFinished(path, count))
         return count
 

@@ -176,7 +176,7 @@ def test_keep_running_detaches_and_the_next_runtime_reattaches(db_path: Path) ->
             os.kill(pid, signal.SIGKILL)
 
 
-# --- logs, backup, delete, errors ----------------------------------------------------------------------------
+# --- logs, backup, delete, errors -------------------------------------------------------------------------
 
 
 def test_follow_yields_lines_printed_later_and_close_ends_it(embedded: EmbeddedRuntime) -> None:

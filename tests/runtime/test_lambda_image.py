@@ -23,6 +23,7 @@ pytestmark = pytest.mark.docker
 
 REPO = Path(__file__).resolve().parents[2]
 API = "/2018-06-01/runtime"
+FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:log-analyzer"
 
 
 def function_url_event(path: str, query: dict[str, str]) -> dict[str, Any]:
@@ -87,7 +88,7 @@ class RuntimeApiEmulator:
                     self._reply(404)
                     return
                 if emulator._handed_out:
-                    # Lambda holds the long poll until the next event; ours never comes, so hold until teardown.
+                    # Lambda holds this long poll until the next event; none comes: hold until teardown.
                     emulator.closing.wait(120)
                     self._reply(500, b'{"errorMessage": "emulator closing"}')
                     return
@@ -99,7 +100,7 @@ class RuntimeApiEmulator:
                     {
                         "Lambda-Runtime-Aws-Request-Id": emulator.request_id,
                         "Lambda-Runtime-Deadline-Ms": deadline,
-                        "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-west-1:123456789012:function:la",
+                        "Lambda-Runtime-Invoked-Function-Arn": FUNCTION_ARN,
                         "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
                     },
                 )

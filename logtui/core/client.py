@@ -133,6 +133,9 @@ class LogClient:
             # A redirect usually means a wrong URL (http -> https, a login page); say so rather than follow it
             # somewhere the bearer token should not go.
             follow_redirects=False,
+            # HTTP(S)_PROXY is for the outside world; a proxy that cannot reach our loopback would break the
+            # local target for anyone who set one without NO_PROXY.
+            trust_env=not _is_loopback(self.host),
         )
 
     @classmethod
@@ -140,6 +143,11 @@ class LogClient:
         cls, target: Target, *, base_url: str | None = None, transport: httpx.AsyncBaseTransport | None = None
     ) -> LogClient:
         """A client for a configured target; `base_url` overrides its URL (the local runtime's address)."""
+        if not (base_url or target.url):
+            raise ConnectFailed(
+                f"The target {target.name!r} has no address yet",
+                "Start the local service (container screen) and retry, or pick another target.",
+            )
         return cls(
             base_url or target.url,
             token=target.token(),
@@ -435,6 +443,11 @@ class LogClient:
                 f"{self._where()} answered {path} with {ctype}, not JSON: {_snippet(resp.content)!r}",
                 "The URL probably points at a web page or a proxy, not at a log-analyzer: check it.",
             ) from None
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower()
+    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 def _too_large_hint(method: str) -> str:

@@ -129,6 +129,24 @@ async def test_for_target_uses_the_targets_url_token_and_timeout(
         assert "k3y" not in repr(client)
 
 
+async def test_a_proxy_in_the_environment_does_not_capture_the_loopback(
+    course_server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(var, dead_proxy)
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    async with LogClient(course_server.url) as client:
+        assert (await client.health()).records == 22
+
+
+def test_the_local_target_without_an_address_says_so() -> None:
+    local = Target("local", "", TargetKind.LOCAL)
+    with pytest.raises(ConnectFailed, match="has no address yet"):
+        LogClient.for_target(local)
+
+
 # --- failures the real service produces --------------------------------------------------------------------
 
 

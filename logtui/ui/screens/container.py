@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
@@ -153,7 +153,7 @@ def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bo
         return False
     state = status.state
     if action == "build":
-        return kind == "docker"
+        return True  # the embedded runtime answers that there is nothing to build, which is worth saying
     if action == "start":
         return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
     if action == "stop":
@@ -238,6 +238,7 @@ class ContainerScreen(Screen[None]):
         self._following = False
         self._shown_exited_output = False
         self._backup_dest: Path | None = None
+        self._output_stop = threading.Event()
 
     # --- layout ---------------------------------------------------------------------------------------------
 
@@ -269,6 +270,9 @@ class ContainerScreen(Screen[None]):
         self.query_one("#container-panel", ContainerPanel).border_title = "Local log-analyzer"
         self._timer = self.set_interval(self._refresh_interval, self._tick, pause=False)
         self.action_refresh()
+
+    def on_unmount(self) -> None:
+        self._output_stop.set()
 
     def on_screen_suspend(self) -> None:
         self._timer.pause()
@@ -447,7 +451,11 @@ class ContainerScreen(Screen[None]):
             f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
             "Back up first to keep a copy you can restore or query."
         )
-        word = self.status.volume if self.status and self.status.volume else "delete"
+        # Typing the volume's name proves the user read which one goes; the embedded database's path is too
+        # long to ask for, so there the word is "delete".
+        word = "delete"
+        if self.runtime.kind == "docker" and self.status and self.status.volume:
+            word = self.status.volume
         self.app.push_screen(
             TypedConfirmDialog(
                 f"Delete {volume}?",
@@ -617,20 +625,20 @@ class ContainerScreen(Screen[None]):
             if not self._following:
                 self._following = True
                 self._write_output_rule("following the service's output")
-                self._follow_output(True)
+                self._follow_output(True, self.app)
         elif status.state is RuntimeState.EXITED and not self._following and not self._shown_exited_output:
             # A stopped service can still say why it stopped: show its last lines once.
             self._shown_exited_output = True
             self._following = True
             self._write_output_rule("last output before it stopped")
-            self._follow_output(False)
+            self._follow_output(False, self.app)
 
     def _write_output_rule(self, text: str) -> None:
         log = self.query_one("#service-output", Log)
         log.write_line(f"── {text} ({self._now():%H:%M:%S}) ──")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=LOGS_GROUP, name="follow-output")
-    def _follow_output(self, follow: bool) -> None:
+    def _follow_output(self, follow: bool, app: App[object]) -> None:
         worker = get_current_worker()
         stream = self.runtime.logs(tail=self._log_tail, follow=follow)
         lines: queue.Queue[str | BaseException | None] = queue.Queue()
@@ -648,7 +656,9 @@ class ContainerScreen(Screen[None]):
 
         threading.Thread(target=pump, name="logtui-service-output", daemon=True).start()
         try:
-            while not worker.is_cancelled:
+            # Also watch the app itself: a thread worker still running when the event loop closes would hold
+            # up the process's exit (executor threads are joined), so stop as soon as the app is closing.
+            while not worker.is_cancelled and app.is_running and not self._output_stop.is_set():
                 try:
                     item = lines.get(timeout=0.2)
                 except queue.Empty:

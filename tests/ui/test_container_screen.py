@@ -1,0 +1,587 @@
+"""The container screen driven by Pilot against real runtimes.
+
+Embedded runtime: a real `log-analyzer serve` child process over a real SQLite file under the tmp XDG dirs.
+Docker runtime: the real engine (skipped without one, failing under LOGTUI_REQUIRE_DOCKER=1), with container
+and volume names unique to the test run, removed afterwards. One fake runtime appears, for the one state a
+real engine cannot be driven into on cue: the daemon dying between a status call and the next action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from textual.app import App
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Log, Static
+
+from logtui.core.errors import DockerUnavailable
+from logtui.core.runtime.base import DockerSettings, Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.embedded import EmbeddedRuntime
+from logtui.ui.screens.container import (
+    LOGS_GROUP,
+    ContainerActionFailed,
+    ContainerActionFinished,
+    ContainerActionStarted,
+    ContainerScreen,
+    ContainerStatusRefreshed,
+    LocalServiceStarted,
+)
+from logtui.ui.widgets.build_output import BuildOutput, parse_step
+from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
+from logtui.ui.widgets.container_panel import ContainerPanel
+
+FIXED_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+
+class ContainerHost(App[None]):
+    """A bare app that shows the screen and records every container message that bubbles up to it."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.seen: list[Message] = []
+
+    def on_mount(self) -> None:
+        # No timer-driven refreshes in tests: every refresh here is one the test caused and waits for.
+        self.push_screen(ContainerScreen(self.runtime, refresh_interval=3600, health_timeout=60))
+
+    def on_container_status_refreshed(self, message: ContainerStatusRefreshed) -> None:
+        self.seen.append(message)
+
+    def on_container_action_started(self, message: ContainerActionStarted) -> None:
+        self.seen.append(message)
+
+    def on_container_action_finished(self, message: ContainerActionFinished) -> None:
+        self.seen.append(message)
+
+    def on_container_action_failed(self, message: ContainerActionFailed) -> None:
+        self.seen.append(message)
+
+    def on_local_service_started(self, message: LocalServiceStarted) -> None:
+        self.seen.append(message)
+
+    def of(self, kind: type[Message]) -> list[Any]:
+        return [m for m in self.seen if isinstance(m, kind)]
+
+
+async def settle(pilot: Pilot[None], *, include_output: bool = False) -> None:
+    """Wait until the screen's workers (but the open-ended output follower, unless asked) are done and their
+    messages handled — including the status refresh every finished action triggers."""
+    app = pilot.app
+    for _ in range(20):
+        pending = [w for w in app.workers if not w.is_finished and (include_output or w.group != LOGS_GROUP)]
+        if not pending:
+            await pilot.pause()
+            if not [
+                w for w in app.workers if not w.is_finished and (include_output or w.group != LOGS_GROUP)
+            ]:
+                return
+            continue
+        # Failed workers are part of what the tests check (through the messages), not an error here.
+        await asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
+        await pilot.pause()
+    raise AssertionError("workers kept starting")
+
+
+def screen_of(app: App[None]) -> ContainerScreen:
+    screen = app.screen_stack[1]
+    assert isinstance(screen, ContainerScreen)
+    return screen
+
+
+def facts(app: App[None]) -> dict[str, str]:
+    return screen_of(app).query_one(ContainerPanel).facts
+
+
+def banner(app: App[None]) -> str:
+    widget = screen_of(app).query_one("#container-error", Static)
+    return str(widget.content) if widget.display else ""
+
+
+def service_output(app: App[None]) -> str:
+    return "\n".join(screen_of(app).query_one("#service-output", Log).lines)
+
+
+async def get(url: str, **kwargs: Any) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.get(url, **kwargs)
+
+
+def records_in(db: Path) -> int:
+    with sqlite3.connect(db) as con:
+        return int(con.execute("SELECT COUNT(*) FROM logs").fetchone()[0])
+
+
+# --- embedded runtime ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[EmbeddedRuntime]:
+    runtime = EmbeddedRuntime(tmp_path / "embedded" / "logs.db", demo_records=300)
+    yield runtime
+    runtime.close()
+    assert runtime.pid is None or not runtime._running(), "the embedded server outlived the test"
+
+
+async def test_embedded_start_follows_output_and_points_the_app_at_it(embedded: EmbeddedRuntime) -> None:
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert facts(app)["Runtime"].startswith("Embedded")
+        assert facts(app)["Service"] == "not running"
+        assert "Press s to start" in facts(app)["Next"]
+        assert not screen_of(app).query_one("#do-start", Button).disabled
+        assert screen_of(app).query_one("#do-stop", Button).disabled
+
+        await pilot.press("s")
+        await settle(pilot)
+        started = app.of(LocalServiceStarted)
+        assert len(started) == 1
+        url = started[0].base_url
+        assert url.startswith("http://127.0.0.1:")
+        assert (await get(f"{url}/health")).json()["records"] == 300
+        assert facts(app)["Service"] == "running · healthy"
+        assert facts(app)["Address"] == url
+        assert facts(app)["Database size"] != "unknown"
+        assert [m.action for m in app.of(ContainerActionFinished)] == ["start"]
+        assert screen_of(app).query_one("#do-start", Button).disabled
+
+        await pilot.press("x")
+        # Stopping ends the output stream, so now every worker (the follower too) finishes.
+        await settle(pilot, include_output=True)
+        assert facts(app)["Service"].startswith("exited")
+        output = service_output(app)
+        assert "following the service's output" in output
+        assert "Application startup complete." in output
+        assert [m.action for m in app.of(ContainerActionFinished)] == ["start", "stop"]
+        assert banner(app) == ""
+
+
+async def test_embedded_restart_build_and_remove(embedded: EmbeddedRuntime) -> None:
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        first = app.of(LocalServiceStarted)[0].base_url
+
+        await pilot.click("#do-restart")
+        await settle(pilot)
+        urls = [m.base_url for m in app.of(LocalServiceStarted)]
+        assert len(urls) == 2 and urls[0] == first
+        assert (await get(f"{urls[1]}/health")).status_code == 200
+
+        # Nothing to build for the embedded runtime, and the build pane says so.
+        await pilot.press("b")
+        await settle(pilot)
+        build = screen_of(app).query_one(BuildOutput)
+        assert any("Nothing to build" in line for line in build.lines)
+        assert build.status_text == "Build finished."
+
+        await pilot.press("m")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        body = str(dialog.query_one(".dialog-body", Static).content)
+        assert "logs stay" in body
+        await pilot.click("#confirm")
+        await settle(pilot, include_output=True)
+        assert not embedded._running()
+        assert embedded.db_path.exists(), "remove must keep the data"
+        assert records_in(embedded.db_path) == 300
+        assert [m.action for m in app.of(ContainerActionFinished)][-1] == "remove"
+
+
+async def test_embedded_remove_cancelled_changes_nothing(embedded: EmbeddedRuntime) -> None:
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ContainerScreen)
+        assert embedded._running()
+        assert "remove" not in [m.action for m in app.of(ContainerActionStarted)]
+
+
+async def test_embedded_backup_writes_a_valid_database(embedded: EmbeddedRuntime, tmp_path: Path) -> None:
+    app = ContainerHost(embedded)
+    taken = tmp_path / "taken.db"
+    taken.write_text("not a database")
+    dest = tmp_path / "backups" / "copy.db"
+    dest.parent.mkdir()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+
+        await pilot.press("u")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PathPrompt)
+        # An existing file is refused with a reason, and the prompt stays open.
+        prompt.query_one("#path", Input).value = str(taken)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is prompt
+        assert "already exists" in str(prompt.query_one("#path-error").render())
+        assert taken.read_text() == "not a database"
+
+        prompt.query_one("#path", Input).value = str(dest)
+        await pilot.press("enter")
+        await settle(pilot)
+        finished = app.of(ContainerActionFinished)[-1]
+        assert finished.action == "backup" and finished.result == dest
+        assert records_in(dest) == 300
+        assert str(dest) in str(screen_of(app).query_one("#activity-label").render())
+
+
+async def test_embedded_delete_volume_names_the_count_offers_backup_then_deletes(
+    embedded: EmbeddedRuntime, tmp_path: Path
+) -> None:
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+
+        # First time: take the offered backup instead.
+        await pilot.press("D")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TypedConfirmDialog)
+        body = str(dialog.query_one(".dialog-body", Static).content)
+        assert "300 log records" in body
+        assert dialog.query_one("#confirm", Button).disabled
+        await pilot.click("#alternative")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PathPrompt)
+        backup = tmp_path / "before-delete.db"
+        prompt.query_one("#path", Input).value = str(backup)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert records_in(backup) == 300
+        assert embedded.db_path.exists()
+
+        # Second time: a wrong word keeps the button disarmed; the right one deletes.
+        await pilot.press("D")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TypedConfirmDialog)
+        typed = dialog.query_one("#typed", Input)
+        typed.value = "yes"
+        await pilot.pause()
+        assert dialog.query_one("#confirm", Button).disabled
+        typed.value = dialog.word
+        await pilot.pause()
+        assert not dialog.query_one("#confirm", Button).disabled
+        await pilot.click("#confirm")
+        await settle(pilot, include_output=True)
+        assert not embedded.db_path.exists()
+        assert [m.action for m in app.of(ContainerActionFinished)][-1] == "delete_volume"
+        assert facts(app)["Database size"] == "unknown"
+
+
+async def test_embedded_start_failure_is_shown_with_what_to_do(tmp_path: Path) -> None:
+    # A real busy port: the child cannot bind it, and a fixed port means no retry on another one.
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        runtime = EmbeddedRuntime(tmp_path / "e" / "logs.db", demo_records=10, port=port)
+        try:
+            app = ContainerHost(runtime)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("s")
+                await settle(pilot)
+                failed = app.of(ContainerActionFailed)
+                assert [m.action for m in failed] == ["start"]
+                assert "exited" in failed[0].error.title
+                text = banner(app)
+                assert failed[0].error.title in text
+                assert "address already in use" in text  # the hint carries the server's last output
+                screen = screen_of(app)
+                assert screen.busy is None
+                assert not app.of(LocalServiceStarted)
+                # The app keeps running and the next action can be tried.
+                assert not screen.query_one("#do-start", Button).disabled
+        finally:
+            runtime.close()
+
+
+async def test_command_palette_offers_the_container_actions(
+    embedded: EmbeddedRuntime, tmp_path: Path
+) -> None:
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        app.action_command_palette()
+        await pilot.pause()
+        await pilot.press(*"Local service: Back up")
+        await settle(pilot)  # the palette searches in workers too
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ContainerScreen)
+
+
+# --- Docker unavailable ------------------------------------------------------------------------------------
+
+
+async def test_docker_unreachable_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+
+    dead = tmp_path / "dead.sock"
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{dead}")
+    runtime = DockerRuntime(DockerSettings(container_name="logtui-none", volume="logtui-none"))
+    app = ContainerHost(runtime)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            shown = facts(app)
+            assert shown["Docker"] == "not reachable"
+            assert "Start Docker" in shown["Next"] and "DOCKER_HOST" in shown["Next"]
+            assert str(dead) in shown["Detail"]
+            screen = screen_of(app)
+            assert all(b.disabled for b in screen.query("#container-actions Button").results(Button))
+            await pilot.press("s")
+            await settle(pilot)
+            assert not app.of(ContainerActionStarted), "no action runs against a missing daemon"
+    finally:
+        runtime.close()
+
+
+class DaemonDiesMidCall:
+    """FAKE, on purpose: the engine answers status() and then vanishes during start(). A real engine cannot be
+    made to die between two calls on cue in a test; everything else here uses the real ones."""
+
+    kind = "docker"
+    base_url = None
+
+    def __init__(self) -> None:
+        self.alive = True
+
+    def status(self) -> RuntimeStatus:
+        if self.alive:
+            return RuntimeStatus(RuntimeState.IMAGE_BUILT, "built", image="log-analyzer:test", volume="v")
+        return RuntimeStatus(RuntimeState.UNREACHABLE, "No Docker engine answers", image="log-analyzer:test")
+
+    def start(self) -> None:
+        self.alive = False
+        raise DockerUnavailable("Lost the Docker engine while starting the container", "Start Docker again.")
+
+    def logs(self, tail: int = 100, follow: bool = False) -> Iterator[str]:
+        return iter(())
+
+    def close(self) -> None:
+        pass
+
+
+async def test_daemon_gone_mid_action_keeps_the_app_running() -> None:
+    runtime: Any = DaemonDiesMidCall()
+    app = ContainerHost(runtime)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert [m.action for m in app.of(ContainerActionFailed)] == ["start"]
+        assert "Lost the Docker engine" in banner(app) and "Start Docker again." in banner(app)
+        assert facts(app)["Docker"] == "not reachable"
+        assert app.is_running and screen_of(app).busy is None
+
+
+def test_build_steps_are_parsed() -> None:
+    assert parse_step("Step 3/9 : RUN pip install x") == (3, 9, "RUN pip install x")
+    assert parse_step("#7 [3/9] RUN pip install x") == (3, 9, "RUN pip install x")
+    assert parse_step("#7 [builder 2/4] COPY . .") == (2, 4, "COPY . .")
+    assert parse_step("Successfully built abc") is None
+    assert parse_step("Step 10/9 : nonsense") is None
+
+
+# --- real Docker engine -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def docker_names(docker_client: Any) -> Iterator[DockerSettings]:
+    """Unique container/volume names for one test, removed afterwards whatever the test did."""
+    suffix = uuid.uuid4().hex[:8]
+    settings = DockerSettings(container_name=f"logtui-ui-{suffix}", volume=f"logtui-ui-{suffix}-data")
+    yield settings
+    for c in docker_client.containers.list(all=True, filters={"name": settings.container_name}):
+        c.remove(force=True)
+    for v in docker_client.volumes.list(filters={"name": settings.volume}):
+        v.remove(force=True)
+
+
+@pytest.fixture(scope="session")
+def server_image(docker_client: Any) -> str:
+    """The service image, built once if missing (a warm layer cache makes the UI's own build quick)."""
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+
+    settings = DockerSettings()
+    runtime = DockerRuntime(settings)
+    try:
+        if runtime.status().state is RuntimeState.IMAGE_MISSING:
+            runtime.build(lambda line: None)
+    finally:
+        runtime.close()
+    return settings.image
+
+
+@pytest.mark.docker
+async def test_docker_build_start_backup_stop_remove_delete(
+    docker_names: DockerSettings, tmp_path: Path, server_image: str
+) -> None:
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+
+    runtime = DockerRuntime(docker_names)
+    app = ContainerHost(runtime)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert facts(app)["Docker"] == "engine reachable"
+
+            # Build: output streams into the pane with step progress (a warm cache makes this quick).
+            await pilot.press("b")
+            await settle(pilot)
+            assert [m.action for m in app.of(ContainerActionFinished)] == ["build"], banner(app)
+            build = screen_of(app).query_one(BuildOutput)
+            assert any(parse_step(line) for line in build.lines)
+            assert build.total_steps is not None and build.step == build.total_steps
+            assert facts(app)["Image"].endswith("· built")
+
+            await pilot.press("s")
+            await settle(pilot)
+            url = app.of(LocalServiceStarted)[0].base_url
+            assert url.startswith("http://127.0.0.1:")
+            response = await get(f"{url}/logs", params={"start_time": "2023-04-23T10:00:00"})
+            records = response.json()["logs"]
+            assert len(records) == 22  # the image seeds the course's sample into the new volume
+            assert facts(app)["Container"].startswith("running · healthy")
+            assert facts(app)["Volume"] == docker_names.volume
+
+            dest = tmp_path / "docker-backup.db"
+            await pilot.press("u")
+            await pilot.pause()
+            assert isinstance(app.screen, PathPrompt)
+            app.screen.query_one("#path", Input).value = str(dest)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.of(ContainerActionFinished)[-1].action == "backup", banner(app)
+            assert records_in(dest) == 22
+
+            await pilot.press("x")
+            await settle(pilot, include_output=True)
+            assert facts(app)["Container"].startswith("exited")
+            assert "Application startup complete." in service_output(app)
+
+            await pilot.press("m")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.click("#confirm")
+            await settle(pilot)
+            assert facts(app)["Container"] == "none yet"
+            assert facts(app)["Volume"] == docker_names.volume, "the volume outlives the container"
+
+            await pilot.press("D")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, TypedConfirmDialog)
+            assert dialog.word == docker_names.volume
+            dialog.query_one("#typed", Input).value = docker_names.volume
+            await pilot.press("enter")
+            await settle(pilot)
+            assert facts(app)["Volume"] == "—"
+            assert not app.of(ContainerActionFailed), [m.error for m in app.of(ContainerActionFailed)]
+    finally:
+        runtime.close()
+
+
+@pytest.mark.docker
+async def test_docker_busy_port_and_failed_build_are_explained(
+    docker_names: DockerSettings, tmp_path: Path, docker_client: Any
+) -> None:
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+
+    # A build context whose Dockerfile fails at its second step, on the local stand-in base image.
+    context = tmp_path / "context"
+    (context / "docker").mkdir(parents=True)
+    (context / "server" / "log_analyzer").mkdir(parents=True)
+    (context / "docker" / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nRUN echo about to fail && exit 3\n"
+    )
+    tag = f"logtui-ui-broken:{uuid.uuid4().hex[:8]}"
+    broken = DockerRuntime(
+        DockerSettings(
+            container_name=docker_names.container_name,
+            volume=docker_names.volume,
+            image=tag,
+            build_context=context,
+        )
+    )
+    app = ContainerHost(broken)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("b")
+            await settle(pilot)
+            failed = app.of(ContainerActionFailed)
+            assert [m.action for m in failed] == ["build"]
+            assert "Step 2/2" in failed[0].error.title
+            assert "Step 2/2" in banner(app)
+            build = screen_of(app).query_one(BuildOutput)
+            assert build.step == 1 or build.step == 2
+            assert "failed" in build.status_text.lower()
+            assert any("about to fail" in line for line in build.lines)
+            assert facts(app)["Image"].endswith("not built")
+    finally:
+        broken.close()
+        for image in docker_client.images.list(name=tag.split(":")[0]):
+            docker_client.images.remove(image.id, force=True)
+
+
+@pytest.mark.docker
+async def test_docker_busy_port_is_named(docker_names: DockerSettings, server_image: str) -> None:
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        runtime = DockerRuntime(
+            DockerSettings(
+                container_name=docker_names.container_name, volume=docker_names.volume, host_port=port
+            )
+        )
+        app = ContainerHost(runtime)
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                await pilot.press("s")
+                await settle(pilot)
+                failed = app.of(ContainerActionFailed)
+                assert [m.action for m in failed] == ["start"]
+                assert str(port) in banner(app) and "host_port" in banner(app)
+                assert facts(app)["Container"] == "none yet", "a failed start leaves nothing behind"
+        finally:
+            runtime.close()

@@ -15,10 +15,12 @@ import difflib
 import enum
 import os
 import re
+import shutil
 import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import urlsplit
@@ -509,13 +511,18 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def save_config(config: Config, path: Path | None = None) -> Path:
-    """Validate and write atomically (temp file + rename): a crash mid-write leaves the old file whole."""
+    """Validate and write atomically (temp file + rename): a crash mid-write leaves the old file whole.
+
+    If the file on disk does not load (the app then runs on defaults), it is first copied to
+    `config.toml.broken-<time>`, so saving from the UI never silently drops the user's hand-written targets.
+    """
     path = path or paths.config_file()
     validate_config(config, source=path)
     text = render_config(config)
     tmp_name: str | None = None
     try:
         paths.ensure_dir(path.parent)
+        _keep_broken_file(path)
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -531,6 +538,19 @@ def save_config(config: Config, path: Path | None = None) -> Path:
         if tmp_name is not None:
             Path(tmp_name).unlink(missing_ok=True)
     return path
+
+
+def _keep_broken_file(path: Path) -> Path | None:
+    if not path.is_file():
+        return None
+    try:
+        load_config(path)
+        return None
+    except ConfigError:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        backup = path.with_name(f"{path.name}.broken-{stamp}")
+        shutil.copy2(path, backup)
+        return backup
 
 
 # --- editing (pure: each returns a new Config, validated) --------------------------------------------------

@@ -97,6 +97,20 @@ def test_save_is_atomic_and_refuses_an_invalid_config(tmp_path: Path) -> None:
     assert path.read_text() == before
 
 
+def test_saving_over_a_broken_file_keeps_a_copy_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    broken = '[[targets]]\nname = "mine"\nurl = "http://h"\npage_sise = 3\n'
+    path.write_text(broken)
+    with pytest.raises(ConfigError):
+        load_config(path)
+    save_config(Config(targets=[PROD]), path)
+    assert load_config(path).targets == [PROD]
+    backups = [p for p in tmp_path.iterdir() if p.name.startswith("config.toml.broken-")]
+    assert len(backups) == 1 and backups[0].read_text() == broken
+    save_config(Config(), path)  # the file on disk is valid now: no further copies
+    assert len([p for p in tmp_path.iterdir() if p.name.startswith("config.toml.broken-")]) == 1
+
+
 def test_save_failure_is_a_config_error_and_leaves_nothing(tmp_path: Path) -> None:
     ro = tmp_path / "ro"
     ro.mkdir()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -30,11 +29,12 @@ from log_analyzer.models import (
     LogsPage,
     StatsOut,
 )
+from log_analyzer.pages import render_logs_page
 from log_analyzer.pruner import prune_forever
 from log_analyzer.seed import load_sample
 from log_analyzer.settings import Settings
-from log_analyzer.store import Order, PageRows, Store, render_bound
 from log_analyzer.store import Query as LogQuery
+from log_analyzer.store import Store, render_bound
 from log_analyzer.timefmt import TimeFormatError, parse_timestamp
 from log_analyzer.validation import MAX_Q_CHARS, TAG_PATTERN, check_body
 
@@ -117,38 +117,6 @@ def _query(start_time: str | None, end_time: str | None, tags: list[str], q: str
     return LogQuery(start=start, end=end, tags=unique, q=q or None)
 
 
-def _lambda_size(body: bytes) -> int:
-    """Bytes `body` takes once the Lambda runtime embeds it as a JSON string (quotes, backslashes and
-    non-ASCII re-escaped; ensure_ascii is the worst case), which is what the 6 MB limit counts."""
-    return len(json.dumps(body.decode()))
-
-
-def render_page(page: PageRows, service: Service, query: LogQuery, order: Order) -> bytes:
-    """The /logs body from rows, cut short (with a next_cursor) if it would pass max_response_bytes."""
-    rows = page.rows
-    more = page.more
-    records = [{"timestamp": r[2], "tag": r[3], "message": r[4]} for r in rows]
-    logs_json = orjson.dumps(records)
-    budget = service.settings.max_response_bytes - 1024  # room for the envelope and the cursor
-    size_of = _lambda_size if service.settings.lambda_mode else len
-    # Under Lambda every byte of the body costs at most two in the invocation result (see _lambda_size).
-    worst = len(logs_json) * (2 if service.settings.lambda_mode else 1)
-    if worst > budget and size_of(logs_json) > budget:
-        parts = [orjson.dumps(r) for r in records]
-        keep, size = 0, 2
-        for part in parts:
-            part_size = size_of(part)
-            if keep and size + part_size + 1 > budget:
-                break
-            size += part_size + 1
-            keep += 1
-        rows = rows[:keep]
-        logs_json = b"[" + b",".join(parts[:keep]) + b"]"
-        more = True
-    cursor = service.cursors.encode(rows[-1][0], rows[-1][1], query, order) if more and rows else None
-    return b'{"logs":' + logs_json + b',"next_cursor":' + orjson.dumps(cursor) + b"}"
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings if settings is not None else Settings.from_env()
 
@@ -215,10 +183,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 after = service.cursors.decode(cursor, query, order)
             except CursorError as exc:
                 raise ParamError([("cursor", str(exc))]) from None
-        page = service.store.page(
-            query, limit=limit, order=order, after=after, max_chars=service.settings.max_response_bytes
+        rows = service.store.page_rows(query, limit=limit, order=order, after=after)
+        body = render_logs_page(
+            rows,
+            limit=limit,
+            max_bytes=service.settings.max_response_bytes,
+            lambda_mode=service.settings.lambda_mode,
+            make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
         )
-        return Response(render_page(page, service, query, order), media_type="application/json")
+        return Response(body, media_type="application/json")
 
     @app.post(
         "/logs",

@@ -10,8 +10,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_FRACTION = re.compile(r":\d\d[.,]\d")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FRACTION = re.compile(r":\d\d[.,]\d", re.ASCII)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _ONE_DAY_MICROS = 86_400_000_000
 
 ACCEPTED = (
@@ -54,7 +54,41 @@ def parse_timestamp(text: str, *, end_of_day: bool = False) -> tuple[int, bool]:
         raise TimeFormatError(
             f"{_clip(stripped)!r} falls outside the years 1..9999 once converted to UTC"
         ) from None
-    return _to_micros(parsed), bool(_FRACTION.search(stripped))
+    micros = _to_micros(parsed)
+    # sub-second digits can also come from an offset such as +01:00:00.5; the rendering must stay exact
+    return micros, bool(_FRACTION.search(stripped)) or micros % 1_000_000 != 0
+
+
+_FAST = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\Z", re.ASCII)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_day_micros: dict[str, int] = {}
+
+
+def parse_plain(text: str) -> tuple[int, str] | None:
+    """Fast path for the common naive `YYYY-MM-DDTHH:MM:SS[.f]` form: (micros, rendered), or None to leave
+    the text to parse_timestamp (which also explains what is wrong). Bulk ingest spends most of its
+    validation time here, hence the cache of day starts."""
+    m = _FAST.match(text)
+    if m is None:
+        return None
+    day = text[:10]
+    base = _day_micros.get(day)
+    if base is None:
+        try:
+            base = (date(int(m[1]), int(m[2]), int(m[3])).toordinal() - _EPOCH_ORDINAL) * _ONE_DAY_MICROS
+        except ValueError:
+            return None
+        if len(_day_micros) < 100_000:
+            _day_micros[day] = base
+    hour, minute, second = int(m[4]), int(m[5]), int(m[6])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    frac = m[7]
+    if frac is None:
+        return base + (hour * 3600 + minute * 60 + second) * 1_000_000, text
+    digits = frac.ljust(6, "0")
+    micros = base + (hour * 3600 + minute * 60 + second) * 1_000_000 + int(digits)
+    return micros, f"{text[:19]}.{digits}"
 
 
 def _clip(text: str, n: int = 40) -> str:

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from log_analyzer.record import LogRecord
 
 from logtui.core.client import LogClient
@@ -180,3 +182,29 @@ def test_backoff_never_goes_below_base(base: float) -> None:
     b = Backoff(base=base)
     for _ in range(20):
         assert base <= b.failed() <= max(base, MAX_BACKOFF)
+
+
+# --- property: whatever the arrival pattern and page size, each record is shown once -----------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    batches=st.lists(st.lists(st.integers(min_value=0, max_value=3), max_size=8), max_size=10),
+    page_size=st.integers(min_value=1, max_value=5),
+)
+def test_every_record_is_shown_exactly_once(batches: list[list[int]], page_size: int) -> None:
+    # The store behaves as the service does: records never arrive older than the newest one (the follow
+    # contract), equal timestamps keep insertion order, windows include their start.
+    store: list[LogRecord] = []
+    shown: list[LogRecord] = []
+    cursor = FollowCursor()
+    clock = 0
+    for batch in batches:
+        for step in batch:
+            clock += step  # 0 = same timestamp as the previous record
+            store.append(rec(f"10:{clock // 60:02d}:{clock % 60:02d}", f"m{len(store)}"))
+        window = cursor.next_window()
+        answer = [r for r in store if window.contains(datetime.fromisoformat(r.timestamp + "+00:00"))]
+        for i in range(0, len(answer), page_size):
+            shown += cursor.accept(answer[i : i + page_size])
+    assert shown == store

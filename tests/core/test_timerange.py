@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logtui.core.errors import LogtuiError
 from logtui.core.timerange import (
@@ -185,3 +187,29 @@ def test_format_and_parse_ts_round_trip() -> None:
     for s in ("2023-04-23T10:00:00", "2023-04-23T10:00:00.123456"):
         assert format_ts(parse_ts(s)) == s
     assert parse_ts("2023-04-23T10:00:00") == utc(2023, 4, 23, 10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    dt=st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9998, 12, 30), timezones=st.just(UTC)),
+    offset_minutes=st.integers(min_value=-14 * 60, max_value=14 * 60),
+)
+def test_any_instant_survives_the_wire_format_and_typing_it_back(dt: datetime, offset_minutes: int) -> None:
+    assert parse_ts(format_ts(dt)) == dt
+    assert parse_time(format_ts(dt), now=NOW) == dt
+    typed_with_offset = dt.astimezone(timezone(timedelta(minutes=offset_minutes))).isoformat()
+    assert parse_time(typed_with_offset, now=NOW) == dt
+
+
+@given(
+    start=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    width=st.timedeltas(min_value=timedelta(seconds=1), max_value=timedelta(days=400)),
+    steps=st.integers(min_value=-5, max_value=5),
+)
+def test_stepping_keeps_the_width_and_is_reversible(start: datetime, width: timedelta, steps: int) -> None:
+    w = TimeWindow(start, start + width)
+    moved = w.shifted(steps)
+    assert moved.width == width
+    assert moved.shifted(-steps) == w

@@ -221,7 +221,7 @@ class ContainerScreen(Screen[None]):
         runtime: Runtime,
         *,
         now: Callable[[], datetime] | None = None,
-        refresh_interval: float = 2.0,
+        refresh_interval: float = 3.0,
         health_timeout: float = 60.0,
         log_tail: int = 100,
         name: str | None = None,
@@ -552,28 +552,30 @@ class ContainerScreen(Screen[None]):
         self.query_one("#activity-label", Label).update(f"{label}…")
         bar = self.query_one("#activity-progress", ProgressBar)
         bar.update(total=None, progress=0)
-        bar.display = True
+        # A build shows its own step bar in the Build pane; one bar is enough.
+        bar.display = message.action != "build"
         if message.action == "build":
+            image = self.status.image if self.status and self.status.image else "the image"
             self.query_one(TabbedContent).active = "pane-build"
-            self.query_one(BuildOutput).begin(
-                f"Building {self.status.image if self.status else 'the image'}…"
-            )
+            self.query_one(BuildOutput).begin(f"Building {image}…")
         if message.action == "backup":
-            self.query_one("#activity-progress", ProgressBar).update(
-                total=self.status.db_size if self.status and self.status.db_size else None
-            )
+            bar.update(total=self.status.db_size if self.status and self.status.db_size else None)
 
     def on_container_action_finished(self, message: ContainerActionFinished) -> None:
         self._action_over()
         action, result = message.action, message.result
         if action in ("start", "restart") and isinstance(result, str):
             text = f"The local log-analyzer answers at {result}."
+            self.query_one(TabbedContent).active = "pane-output"
             self.post_message(LocalServiceStarted(result))
         elif action == "backup" and isinstance(result, Path):
             text = f"Backup written to {result}."
             self._backup_dest = result
         elif action == "build":
-            text = "Image built. Press s to start it."
+            if self.status is not None and self.status.state in _RUNNING:
+                text = "Image built. Press r to restart the service on the new image."
+            else:
+                text = "Image built. Press s to start it."
             self.query_one(BuildOutput).finish(True, "Build finished.")
         else:
             text = str(result) if result else f"{ACTION_LABELS[action]} done."
@@ -608,7 +610,12 @@ class ContainerScreen(Screen[None]):
         self.notify(error.hint or error.title, title=error.title, severity="error", timeout=8)
 
     def on_build_output_received(self, message: BuildOutputReceived) -> None:
-        self.query_one(BuildOutput).add_lines(message.lines)
+        build = self.query_one(BuildOutput)
+        build.add_lines(message.lines)
+        if build.running and build.step is not None:
+            self.query_one("#activity-label", Label).update(
+                f"Building… step {build.step}/{build.total_steps}"
+            )
 
     def on_backup_progressed(self, message: BackupProgressed) -> None:
         bar = self.query_one("#activity-progress", ProgressBar)

@@ -87,9 +87,34 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
+TIME_FLAGS = ("--start", "--end")
+
+
+def glue_relative_times(argv: Sequence[str]) -> list[str]:
+    """`--start -2h` -> `--start=-2h`: argparse would take "-2h" for an unknown flag, yet it is the documented
+    syntax for "two hours ago"."""
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if (
+            arg in TIME_FLAGS
+            and i + 1 < len(args)
+            and args[i + 1].startswith("-")
+            and args[i + 1][1:2].isdigit()
+        ):
+            out.append(f"{arg}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
     """Parse and check `argv`; exits with status 2 and one line on stderr when a flag is wrong."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(glue_relative_times(sys.argv[1:] if argv is None else argv))
     try:
         parse_window(args.start, args.end, now=utc_now())
     except TimeParseError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from logtui.core.config import Config, Target, TargetKind, save_config
 from logtui.ui.app import LogtuiApp
@@ -40,7 +40,7 @@ async def wait_workers(pilot: Pilot[Any]) -> None:
     """Wait for the running workers; a failed one is fine here: the app shows it, and tests assert that."""
     try:
         await pilot.app.workers.wait_for_complete()
-    except WorkerFailed:
+    except (WorkerFailed, WorkerCancelled):
         pass
 
 

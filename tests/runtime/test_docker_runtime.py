@@ -226,6 +226,8 @@ def test_port_is_published_on_loopback_only_and_the_server_is_not_root(
             pass
 
     assert container.attrs["Config"]["User"] == "app"
+    assert container.attrs["HostConfig"]["CapDrop"] == ["ALL"]
+    assert container.attrs["HostConfig"]["SecurityOpt"] == ["no-new-privileges"]
     uid = container.exec_run(["id", "-u"]).output.decode().strip()
     assert uid.isdigit() and int(uid) != 0
     server_uid = container.exec_run(["sh", "-c", "stat -c %u /proc/1"]).output.decode().strip()

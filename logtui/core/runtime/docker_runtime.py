@@ -79,6 +79,10 @@ print(os.path.getsize(dst))
 """
 _BACKUP_TMP = "/tmp/logtui-backup.db"
 
+# The server needs no Linux capabilities (it runs as a non-root user on port 8000): drop them all, and let
+# nothing inside gain privileges through setuid binaries.
+HARDENING: dict[str, Any] = {"cap_drop": ["ALL"], "security_opt": ["no-new-privileges"]}
+
 _PORT_BUSY = re.compile(r"port is already allocated|address already in use", re.IGNORECASE)
 _STEP = re.compile(r"^Step \d+/\d+ : ")
 # The classic builder wraps a step's stderr in colour codes; the UI shows plain text.
@@ -531,6 +535,7 @@ class DockerRuntime:
                     ports={CONTAINER_PORT: (s.bind, s.host_port)},
                     volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
                     detach=True,
+                    **HARDENING,
                 ),
             )
             created = True
@@ -693,6 +698,7 @@ class DockerRuntime:
                 volumes={self.settings.volume: {"bind": DATA_DIR, "mode": "rw"}},
                 network_disabled=True,
                 detach=True,
+                **HARDENING,
             ),
         )
         try:

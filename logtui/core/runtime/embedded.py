@@ -441,6 +441,9 @@ class EmbeddedRuntime:
         while True:
             with self._lock:
                 if not self._running():
+                    # The reader thread may still hold the last lines (the reason it exited): let it finish.
+                    for reader in self._readers:
+                        reader.join(timeout=2)
                     output = "\n".join(self._ring.tail(20)[0])
                     if self._proc is not None and "address already in use" in output and retries > 0:
                         # Another program took the free port between our check and the server's bind.

@@ -511,6 +511,9 @@ class DockerRuntime:
         if image is None:
             raise ImageMissing(s.image)
         container = self._container()
+        if container is not None and container.status == "paused":
+            self._call("resuming the paused container", container.unpause)
+            container.reload()
         if container is not None and container.status in ("running", "restarting"):
             self._refresh_url(container)
             return

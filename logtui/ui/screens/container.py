@@ -627,6 +627,11 @@ class ContainerScreen(Screen[None]):
     # --- the service's own output ---------------------------------------------------------------------------
 
     def _sync_output(self, status: RuntimeStatus) -> None:
+        if status.state is RuntimeState.UNREACHABLE:
+            log = self.query_one("#service-output", Log)
+            if log.line_count == 0:
+                log.write_line("No service output: no Docker engine answers (what to do is above).")
+            return
         if status.state in _RUNNING:
             self._shown_exited_output = False
             if not self._following:

@@ -245,6 +245,10 @@ class LogView(ScrollView, can_focus=True):
             self._new_count += len(records)
             self.post_message(self.NewRecordsWaiting(self, self._new_count))
 
+    def move_cursor(self, index: int) -> None:
+        """Put the cursor on row `index` (clamped to the loaded rows) and scroll it into view."""
+        self._move_cursor(index)
+
     def jump_to_end(self) -> None:
         """Move the cursor to the last row and scroll there; clears the waiting-records count."""
         if self._store:

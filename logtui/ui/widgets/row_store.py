@@ -121,13 +121,13 @@ class RowStore:
             return
         ts_list = [r.timestamp for r in records]
         msg_list = [r.message for r in records]
-        ids = self._tag_ids
-        tag_ids = array("H")
-        for r in records:
-            tid = ids.get(r.tag)
-            if tid is None:
-                tid = self._intern(r.tag)
-            tag_ids.append(tid)
+        tag_list = [r.tag for r in records]
+        known = self._tag_ids
+        if not known.keys() >= set(tag_list):
+            for tag in dict.fromkeys(tag_list):  # first-seen order, so tag ids are stable run to run
+                if tag not in known:
+                    self._intern(tag)
+        tag_ids = array("H", map(known.__getitem__, tag_list))
         self.max_ts_len = max(self.max_ts_len, max(map(len, ts_list)))
         ts, ts_off, _ = _pack(ts_list)
         msg, msg_off, msg_ascii = _pack(msg_list)
@@ -146,6 +146,7 @@ class RowStore:
             # A pathological source with 65k distinct tags: fold the rest into one "(other)" tag, not fail.
             if tid == _MAX_TAGS - 1:
                 self.tags.append("(other)")
+            self._tag_ids[tag] = _MAX_TAGS - 1
             return _MAX_TAGS - 1
         self.tags.append(tag)
         self._tag_ids[tag] = tid

@@ -48,14 +48,14 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield Label(
                 f"Export {self._window.label()} with the current filters", id="export-title", markup=False
             )
-            yield Input(str(self._default_dir / self._default_name), id="export-path")
+            yield Input(str(self._default_dir / self._default_name), id="export-path", compact=True)
             with RadioSet(id="export-format"):
                 yield RadioButton("CSV", value=True, id="fmt-csv")
                 yield RadioButton("JSON Lines", id="fmt-jsonl")
             yield Label("", id="export-error", markup=False)
             with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-go", compact=True)
+                yield Button("Cancel", id="export-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -115,7 +115,7 @@ class LogsScreen(Screen[None]):
         yield RangeBar(self._now, id="range")
         with Horizontal(id="filters"):
             yield TagFilter(id="tags")
-            yield Input(placeholder="Search messages (/)", id="search")
+            yield Input(placeholder="Search messages (/)", id="search", compact=True)
         yield Histogram(id="histogram")
         with Horizontal(id="summary"):
             yield Label("", id="counts", markup=False)
@@ -272,7 +272,14 @@ class LogsScreen(Screen[None]):
 
     # --- user changes ------------------------------------------------------------------------------------
 
+    def _stop_following_for_new_window(self) -> None:
+        # A window chosen by hand may end in the past; appending live records after it would mislead.
+        if self.live.active:
+            self.live.stop()
+            self.notify("Changing the window stops following; press f to follow again.")
+
     def _set_window(self, window: TimeWindow, preset: str | None) -> None:
+        self._stop_following_for_new_window()
         self._query = self._query.with_window(window, preset)
         self.range_bar.show_window(window, preset)
         self.refetch()
@@ -304,9 +311,9 @@ class LogsScreen(Screen[None]):
 
     def on_range_bar_window_submitted(self, event: RangeBar.WindowSubmitted) -> None:
         self._auto_window = False
-        self._query = self._query.with_window(event.window, None)
+        # Showing the resolved times ("-2h" -> its instant) makes clear what the window is.
+        self._set_window(event.window, None)
         self.log_view.focus()
-        self.refetch()
 
     def on_histogram_bucket_chosen(self, event: Histogram.BucketChosen) -> None:
         self._auto_window = False
@@ -368,6 +375,7 @@ class LogsScreen(Screen[None]):
         self._total = None
         self.error_panel.clear()
         self.notice.clear()
+        self.log_view.placeholder = "Loading…"
         if self._client is None:
             self._update_counts()
             return
@@ -417,6 +425,13 @@ class LogsScreen(Screen[None]):
             if stats_task is not None and not stats_task.done():
                 stats_task.cancel()
 
+    @on(events.Click, "#notice")
+    def _notice_clicked(self) -> None:
+        if self.log_view.loaded_count == 0 and (
+            self._store_last is not None or self._stats_supported is False
+        ):
+            self.action_jump_to_data()
+
     def on_log_view_more_wanted(self, event: LogView.MoreWanted) -> None:
         if event.generation == self._generation:
             self._request_more()
@@ -442,6 +457,8 @@ class LogsScreen(Screen[None]):
         if event.first:
             self._first_page_done = True
             if self.live.active:
+                # Pin to the bottom, where the new records will arrive.
+                self.log_view.jump_to_end()
                 self.live.started_from_view()
         if self._client is not None:
             self.status_bar.set_latency(self._client.last_latency)
@@ -484,6 +501,7 @@ class LogsScreen(Screen[None]):
         """Say why the view is empty and how to get to data, once both the page and the stats are in."""
         if not (self._first_page_done and self._stats_done) or self.log_view.loaded_count:
             return
+        self.log_view.placeholder = "No records."
         filtered = bool(self._query.tags or self._query.text)
         what = "No records match the filters in" if filtered else "No records in"
         window = self._query.window.label()
@@ -495,7 +513,7 @@ class LogsScreen(Screen[None]):
         elif self._store_last is not None and self._store_first is not None:
             self.notice.say(
                 f"{what} {window}. The store holds records from {format_ts(self._store_first)} to "
-                f"{format_ts(self._store_last)}: press j to jump to the latest data."
+                f"{format_ts(self._store_last)}: press j (or click here) to jump to the latest data."
             )
         else:
             self.notice.say(
@@ -533,6 +551,8 @@ class LogsScreen(Screen[None]):
             self._show_failure("Loading logs failed", error, retry=self.refetch)
 
     def _show_failure(self, what: str, error: LogtuiError, *, retry: Callable[[], object]) -> None:
+        if self.log_view.loaded_count == 0:
+            self.log_view.placeholder = "Nothing loaded: see the error above."
         # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.
         self._retry = self.app_reconnect if isinstance(error, Unauthorized) else retry
         self.error_panel.show_error(error, what)

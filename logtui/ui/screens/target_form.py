@@ -20,30 +20,46 @@ KIND_CHOICES = [("guess from the URL", ""), *((k.label, k.value) for k in Target
 class TargetForm(ModalScreen[Target | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, target: Target | None = None) -> None:
+    def __init__(self, target: Target | None = None, *, editing: bool = True) -> None:
+        """`target` fills the fields; `editing=False` uses it only as a starting point for a new target."""
         super().__init__()
         self._target = target
+        self._editing = editing and target is not None
 
     def compose(self) -> ComposeResult:
         t = self._target
         with Vertical(id="target-form"):
-            yield Label("Edit target" if t else "Add a target", id="target-form-title")
+            yield Label("Edit target" if self._editing else "Add a target", id="target-form-title")
             yield Label("Name", classes="form-label")
-            yield Input(t.name if t else "", placeholder="prod", id="field-name")
+            yield Input(t.name if t else "", placeholder="prod", id="field-name", compact=True)
             yield Label("URL (the service's base URL)", classes="form-label")
             yield Input(
-                t.url if t else "", placeholder="https://abc123.eu-west-1.awsapprunner.com", id="field-url"
+                t.url if t else "",
+                placeholder="https://abc123.eu-west-1.awsapprunner.com",
+                id="field-url",
+                compact=True,
             )
             yield Label("Kind", classes="form-label")
-            yield Select(KIND_CHOICES, value=t.kind.value if t else "", allow_blank=False, id="field-kind")
+            yield Select(
+                KIND_CHOICES,
+                value=t.kind.value if t and self._editing else "",
+                allow_blank=False,
+                id="field-kind",
+                compact=True,
+            )
             yield Label("Token env variable (its name, not the token; optional)", classes="form-label")
-            yield Input(t.token_env or "" if t else "", placeholder="LOGTUI_PROD_TOKEN", id="field-token_env")
+            yield Input(
+                t.token_env or "" if t else "",
+                placeholder="LOGTUI_PROD_TOKEN",
+                id="field-token_env",
+                compact=True,
+            )
             yield Label("Timeout (seconds)", classes="form-label")
-            yield Input(f"{t.timeout:g}" if t else "10", id="field-timeout")
+            yield Input(f"{t.timeout:g}" if t else "10", id="field-timeout", compact=True)
             yield Label("", id="target-form-error", markup=False)
             with Horizontal(id="target-form-buttons"):
-                yield Button("Save", variant="primary", id="target-save")
-                yield Button("Cancel", id="target-cancel")
+                yield Button("Save", variant="primary", id="target-save", compact=True)
+                yield Button("Cancel", id="target-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#field-name", Input).focus()

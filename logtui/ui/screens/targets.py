@@ -58,13 +58,12 @@ class TargetsScreen(Screen[None]):
         current = self.shell.target.name
         table = self.query_one(DataTable)
         table.clear()
-        for t in config.all_targets:
+        for t in self.rows():
             marks = ("▶" if t.name == current else " ") + ("★" if t.name == config.default_target else " ")
             address = "run by logtui" if t.is_local else public_address(t.url)
-            table.add_row(
-                marks, t.name, t.kind.label, address, t.token_env or "—", f"{t.timeout:g} s", key=t.name
-            )
-        names = config.target_names()
+            name = t.name if t in config.all_targets else f"{t.name} (unsaved: a saves it)"
+            table.add_row(marks, name, t.kind.label, address, t.token_env or "—", f"{t.timeout:g} s")
+        names = [t.name for t in self.rows()]
         wanted = select or current
         if wanted in names:
             table.move_cursor(row=names.index(wanted))
@@ -76,13 +75,19 @@ class TargetsScreen(Screen[None]):
     def say(self, text: str) -> None:
         self.query_one("#targets-message", Label).update(text)
 
+    def unsaved_current(self) -> Target | None:
+        """The target opened with --url, which is in use but not in the config."""
+        current = self.shell.target
+        return None if current.name in self.shell.config.target_names() else current
+
+    def rows(self) -> list[Target]:
+        unsaved = self.unsaved_current()
+        return [*self.shell.config.all_targets, *([unsaved] if unsaved else [])]
+
     def selected(self) -> Target | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        names = self.shell.config.target_names()
-        row = table.cursor_row
-        return self.shell.config.get_target(names[row]) if 0 <= row < len(names) else None
+        rows = self.rows()
+        row = self.query_one(DataTable).cursor_row
+        return rows[row] if 0 <= row < len(rows) else None
 
     def _save(self, config: Config, done: str, select: str | None = None) -> bool:
         try:
@@ -115,10 +120,13 @@ class TargetsScreen(Screen[None]):
                 return
             self._save(config, f"Added {target.name}. Enter switches to it.", select=target.name)
 
-        self.app.push_screen(TargetForm(), added)
+        self.app.push_screen(TargetForm(self.unsaved_current(), editing=False), added)
 
     def action_edit(self) -> None:
         old = self.selected()
+        if old is not None and old is self.unsaved_current():
+            self.action_add()
+            return
         if old is None or old.is_local:
             self.say(
                 "The local target is run by logtui and has nothing to edit (see the container screen, c)."
@@ -145,8 +153,8 @@ class TargetsScreen(Screen[None]):
 
     def action_remove(self) -> None:
         target = self.selected()
-        if target is None or target.is_local:
-            self.say("The local target cannot be removed.")
+        if target is None or target.is_local or target is self.unsaved_current():
+            self.say("Only saved targets can be removed (the local one is always there).")
             return
 
         def confirmed(yes: bool | None) -> None:
@@ -168,7 +176,7 @@ class TargetsScreen(Screen[None]):
 
     def action_make_default(self) -> None:
         target = self.selected()
-        if target is not None:
+        if target is not None and target is not self.unsaved_current():
             self._save(
                 set_default_target(self.shell.config, target.name),
                 f"{target.name} opens when logtui starts without --url/--profile.",

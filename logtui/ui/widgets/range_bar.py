@@ -28,9 +28,13 @@ class RangeBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="range-inputs"):
             yield Label("From", classes="range-label")
-            yield Input(placeholder="beginning (e.g. 2023-04-23, now-15m, -2h)", id="range-start")
+            yield Input(
+                placeholder="beginning (e.g. 2023-04-23, now-15m, -2h)", id="range-start", compact=True
+            )
             yield Label("to", classes="range-label")
-            yield Input(placeholder="latest (e.g. now, today, 2023-04-23T10:30)", id="range-end")
+            yield Input(
+                placeholder="latest (e.g. now, today, 2023-04-23T10:30)", id="range-end", compact=True
+            )
             yield Label("UTC", id="range-preset", classes="range-label")
         yield Label("", id="range-error", markup=False)
 

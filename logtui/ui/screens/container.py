@@ -211,7 +211,8 @@ class ContainerScreen(Screen[None]):
     CSS_PATH = STYLES
     COMMANDS: ClassVar = {ContainerCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(a.key, a.name, a.label, tooltip=a.help) for a in ACTIONS),
+        # The buttons name their keys, so the footer keeps room for the app's own keys.
+        *(Binding(a.key, a.name, a.label, tooltip=a.help, show=False) for a in ACTIONS),
         Binding("f5", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
     ]

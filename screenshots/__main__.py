@@ -1,0 +1,5 @@
+import sys
+
+from screenshots.make import main
+
+sys.exit(main())

@@ -1,6 +1,6 @@
 """Follow mode's cost, measured on the real app (headless, App.run_test) against a real log-analyzer.
 
-    python bench/bench_follow.py                      # the full run (about 4 minutes)
+    python bench/bench_follow.py                      # the full run (about 5 minutes)
     python bench/bench_follow.py --quick              # shorter phases, fewer rates (about 1.5 minutes)
     python bench/bench_follow.py --interval 1 --rates 1000,20000
 
@@ -311,6 +311,13 @@ def child_post(url: str, rate: int, seconds: float, first: int, base: str) -> di
 # --- the parent ---------------------------------------------------------------------------------------------
 
 
+def keeps_up(r: dict[str, Any], interval: float) -> str:
+    """Yes when the view ends within two poll cycles (plus a second for the poll itself) of the writer."""
+    if r["caught"] is None or r["shown"] != r["posted"]:
+        return "no"
+    return "yes" if r["caught"] - r["end"] <= 2 * interval + 1.0 else "falls behind"
+
+
 def per_minute(cpu_s: float, wall_s: float) -> float:
     return cpu_s / wall_s * 60.0
 
@@ -339,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         "--idle-seconds", type=float, default=None, help="wall time per idle measurement (30)"
     )
     parser.add_argument("--repeat", type=int, default=None, help="idle measurements per case, median (2)")
-    parser.add_argument("--rates", default=None, help="writer rates, records/s (200,1000,5000,10000)")
+    parser.add_argument("--rates", default=None, help="writer rates, records/s (200,1000,5000,10000,20000)")
     parser.add_argument("--write-seconds", type=float, default=None, help="how long the writer writes (10)")
     parser.add_argument(
         "--interval", type=float, default=2.0, help="follow_interval, seconds (2, the default)"
@@ -372,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     idle_seconds = args.idle_seconds or (10.0 if args.quick else 30.0)
     repeat = args.repeat or (1 if args.quick else 2)
     rates = [
-        int(r) for r in (args.rates or ("1000,10000" if args.quick else "200,1000,5000,10000")).split(",")
+        int(r)
+        for r in (args.rates or ("1000,10000" if args.quick else "200,1000,5000,10000,20000")).split(",")
     ]
     write_seconds = args.write_seconds or (5.0 if args.quick else 10.0)
 
@@ -501,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
                             f"{bad}",
                             f"{r['shown'] / wall:,.0f}",
                             "did not catch up" if r["caught"] is None else f"{r['caught'] - r['end']:.2f} s",
+                            keeps_up(r, args.interval),
                             f"{per_minute(r['cpu_s'], wall):.1f}",
                         )
                     )

@@ -587,3 +587,40 @@ async def test_docker_busy_port_is_named(docker_names: DockerSettings, server_im
                 assert facts(app)["Container"] == "none yet", "a failed start leaves nothing behind"
         finally:
             runtime.close()
+
+
+# --- inside the real app ------------------------------------------------------------------------------------
+
+
+async def test_the_app_follows_the_service_the_container_screen_restarts(tmp_path: Path) -> None:
+    from tests.ui.test_app_support import make_app, write_config
+
+    # The real app through the factory, local target on the embedded runtime (it seeds demo data ending now).
+    config = write_config(tmp_path / "config.toml", runtime="embedded")
+    app = make_app(now=datetime.now(UTC), config_path=config, start="-7d", end="now")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        logs = app.logs_screen
+        assert logs is not None and logs.log_view.loaded_count > 0
+        first_client = app.client
+        assert first_client is not None
+
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContainerScreen)
+        assert screen.runtime is app.runtime
+        assert screen.query_one(ContainerPanel).facts["Service"] == "running · healthy"
+
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.runtime is not None and app.runtime.base_url is not None
+        # LocalServiceStarted reached the app, which swapped its client for one on the new address.
+        assert app.client is not None and app.client is not first_client
+        assert app.client.base_url == app.runtime.base_url
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is logs
+        assert logs.log_view.loaded_count > 0
+        assert logs.error_panel.text == ""

@@ -313,6 +313,8 @@ class LogView(ScrollView, can_focus=True):
             )
             # Full styles, not partial: partial ones leave colours with alpha unblended with the background.
             self._lv_styles = {n: self.get_component_rich_style(f"logview--{n}") for n in names}
+            # Widget.rich_style walks the DOM on every call; render_line needs it for every line.
+            self._lv_styles["base"] = self.rich_style
         return self._lv_styles
 
     def notify_style_update(self) -> None:
@@ -446,7 +448,7 @@ class LogView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._part_styles()["base"]
         line = self.scroll_offset.y + y
         if not self._store:
             if y == 0 and self.placeholder:
@@ -478,7 +480,7 @@ class LogView(ScrollView, can_focus=True):
             part = {name: style + cursor_bg for name, style in styles.items()}
             part["match"] = styles["match"]
         else:
-            base = self.rich_style
+            base = styles["base"]
             part = styles
         ts_w, tag_w = self._column_widths()
         tag = store.tag(row)
@@ -493,8 +495,12 @@ class LogView(ScrollView, can_focus=True):
         message = display_text(store.message(row))
         msg_segments = self._message_segments(message, base, part["match"])
         msg_w = self._message_width() if self.wrap else max(1, width - gutter_w)
+        if not self.wrap:
+            # One Strip per line: intermediate Strips (each with its own caches) cost more than the text.
+            body = Segment.adjust_line_length(msg_segments, msg_w, base, pad=True)
+            return [Strip([*gutter, *body], gutter_w + msg_w)]
         message_strip = Strip(msg_segments)
-        if not self.wrap or message_strip.cell_length <= msg_w:
+        if message_strip.cell_length <= msg_w:
             return [Strip([*gutter, *message_strip.crop_extend(0, msg_w, base)], gutter_w + msg_w)]
         blank_gutter = Segment(" " * gutter_w, base)
         strips = []

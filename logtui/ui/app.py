@@ -3,7 +3,8 @@ for the local target, the runtime) and hands both to the logs screen. The screen
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,19 @@ def public_address(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else ""
 
 
+def whole_seconds(clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    """The clock rounded up to the next whole second, so preset windows read 10:30:00, not 10:29:59.164455.
+
+    Rounding up (never down) keeps every record logged up to this instant inside a window ending "now".
+    """
+
+    def now() -> datetime:
+        t = clock()
+        return t if not t.microsecond else t.replace(microsecond=0) + timedelta(seconds=1)
+
+    return now
+
+
 class LogtuiApp(App[None]):
     CSS_PATH = [STYLES / "app.tcss", STYLES / "logs.tcss"]
     TITLE = "logtui"
@@ -53,7 +67,7 @@ class LogtuiApp(App[None]):
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
         self.options = options
-        self.clock = options.clock()
+        self.clock = whole_seconds(options.clock())
         self.config_path = options.config_path or paths.config_file()
         self.config_error: ConfigError | None = None
         try:
@@ -219,6 +233,22 @@ class LogtuiApp(App[None]):
         yield SystemCommand(
             "Local service", "Build, start, stop the local log-analyzer (c)", self.action_show_container
         )
+        for target in self.config.all_targets:
+            if target.name != self.target.name:
+                yield SystemCommand(
+                    f"Switch to {target.name}",
+                    f"Open the target {target.name} ({target.kind.label})",
+                    partial(self.open_target, target),
+                )
+        from logtui.ui.screens.targets import TargetsScreen
+
+        if isinstance(screen, TargetsScreen):
+            yield SystemCommand("Targets: add", "Add a target (a)", screen.action_add)
+            yield SystemCommand("Targets: edit", "Edit the selected target (e)", screen.action_edit)
+            yield SystemCommand("Targets: remove", "Remove the selected target (d)", screen.action_remove)
+            yield SystemCommand(
+                "Targets: make default", "Open it when logtui starts (m)", screen.action_make_default
+            )
         logs = self.logs_screen
         if logs is None or screen is not logs:
             return

@@ -55,6 +55,24 @@ async def test_records_posted_while_following_appear_once_each(
         assert screen.notice.text == ""
         await pilot.press("f")
         assert not screen.live.active
+        assert str(screen.query_one("#live").content) == ""
+
+
+async def test_picking_a_window_stops_following(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    server = server_factory()
+    app = make_app(profile="live", config_path=_fast_follow_config(tmp_path, server), start="2023-04-23")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert screen.live.active
+        await pilot.press("2")  # a window picked by hand may end in the past: following stops
+        await settle(pilot)
+        assert not screen.live.active
+        assert screen.current_query.preset == "1h"
 
 
 async def test_scrolled_away_counts_new_records_and_n_jumps(

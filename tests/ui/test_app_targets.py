@@ -65,6 +65,12 @@ async def test_switch_target_from_the_targets_screen(
         assert shown_messages(app) == ["2023-04-23T10:10:30 WARNING"]
         assert screen.status_bar.text.startswith("● other")
         assert "WARNING" in screen.tag_filter.known_tags
+        # and back, from the command palette
+        switch = next(c for c in app.get_system_commands(screen) if c.title == "Switch to course")
+        switch.callback()
+        await settle(pilot)
+        assert app.target.name == "course"
+        assert screen.log_view.loaded_count == 22
 
 
 async def test_add_edit_remove_targets_saves_the_config(course_server: ServerProcess, tmp_path: Path) -> None:

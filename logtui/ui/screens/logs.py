@@ -203,6 +203,8 @@ class LogsScreen(Screen[None]):
         self._update_counts()
 
     def on_target_ready(self, event: msg.TargetReady) -> None:
+        if event.target is not self._target:
+            return  # the user switched again before this one was ready
         self._client = event.client
         self._target = event.target
         self.error_panel.clear()
@@ -210,6 +212,8 @@ class LogsScreen(Screen[None]):
         self._probe_health()
 
     def on_target_failed(self, event: msg.TargetFailed) -> None:
+        if event.target is not self._target:
+            return
         self.notice.clear()
         self._show_failure(f"Could not open {event.target.name}", event.error, retry=self.app_reconnect)
 

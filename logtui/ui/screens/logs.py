@@ -191,6 +191,8 @@ class LogsScreen(Screen[None]):
     def show_target(self, target: Target, address: str) -> None:
         """The app switched (or is switching) to `target`: forget the old one's data right away."""
         self.live.stop()
+        if self._export_worker is not None and self._export_worker.is_running:
+            self._export_worker.cancel()  # its client is about to be closed
         self._target = target
         self._client = None
         self._stats_supported = None

@@ -478,7 +478,13 @@ class ContainerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="build")
     def _do_build(self) -> str:
+        worker = get_current_worker()
+
         def on_line(line: str) -> None:
+            # Quitting mid-build cancels this worker; stopping the stream here lets the app exit now instead
+            # of when the build ends (the process waits for its worker threads).
+            if worker.is_cancelled:
+                raise _cancelled("build")
             self.post_message(BuildOutputReceived([line]))
 
         self.runtime.build(on_line)
@@ -508,7 +514,11 @@ class ContainerScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="backup")
     def _do_backup(self, dest: Path) -> Path:
+        worker = get_current_worker()
+
         def on_progress(written: int) -> None:
+            if worker.is_cancelled:
+                raise _cancelled("backup")  # the runtime then removes its partial file
             self.post_message(BackupProgressed(written))
 
         return self.runtime.backup(dest, on_progress=on_progress)

@@ -30,7 +30,7 @@ class LogsPage(BaseModel):
 
 class BucketOut(BaseModel):
     start: str = Field(description="inclusive")
-    end: str = Field(description="exclusive")
+    end: str = Field(description="exclusive (the last bucket also holds the window's end)")
     counts: dict[str, int] = Field(description="records per tag in this bucket (tags with none are left out)")
 
 

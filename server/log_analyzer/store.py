@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from log_analyzer.timefmt import render
+from log_analyzer.timefmt import MAX_MICROS, render
 
 Order = Literal["asc", "desc"]
 #: (timestamp micros, rendered timestamp, tag, message) — what a validated record becomes before insert.
@@ -28,6 +28,8 @@ _SCHEMA = (
         message TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS logs_ts_id ON logs (ts, id)",
+    # Covers /stats: its GROUP BY reads only this index instead of every row (about half the time).
+    "CREATE INDEX IF NOT EXISTS logs_ts_tag ON logs (ts, tag)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value NOT NULL)",
     # A running count kept by the same transactions that insert and delete: /health stays O(1) at 1M rows.
     "INSERT OR IGNORE INTO meta (key, value) VALUES ('record_count', (SELECT COUNT(*) FROM logs))",
@@ -255,8 +257,12 @@ class Store:
             tags[tag] = tags.get(tag, 0) + n
             total += n
         result = StatsResult(total=total, tags=tags, bucket_micros=width)
+        # edges past 9999-12-31 cannot be rendered; the last representable instant stands in for them
         result.buckets = [
-            Bucket(start + i * width, start + (i + 1) * width, per_bucket[i]) for i in range(buckets)
+            Bucket(
+                min(start + i * width, MAX_MICROS), min(start + (i + 1) * width, MAX_MICROS), per_bucket[i]
+            )
+            for i in range(buckets)
         ]
         return result
 

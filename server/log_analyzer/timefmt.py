@@ -14,6 +14,9 @@ _FRACTION = re.compile(r":\d\d[.,]\d", re.ASCII)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _ONE_DAY_MICROS = 86_400_000_000
 
+#: 9999-12-31T23:59:59.999999, the last instant a datetime can hold
+MAX_MICROS = 253_402_300_799_999_999
+
 ACCEPTED = (
     "an ISO-8601 datetime such as 2023-04-23T10:00:00 (naive = UTC, or with Z / +02:00) or a date 2023-04-23"
 )

@@ -381,3 +381,72 @@ async def test_last_records_and_timestamp_run_for_follow_mode() -> None:
         assert view.last_timestamp_run() == ("2023-04-23T10:22:00", 3)
         assert view.last_records(2) == same[1:]
         assert view.last_records(100)[0] == make_records(1)[0]
+
+
+async def test_long_messages_are_cut_with_an_ellipsis_when_not_wrapping() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        view = app.query_one(LogView)
+        records = [
+            LogRecord("2023-04-23T10:00:00", "INFO", "x" * 200),
+            LogRecord("2023-04-23T10:00:01", "INFO", "fits"),
+        ]
+        view.append_page(records, has_more=False, generation=view.reset())
+        await pilot.pause()
+        cut = view.render_line(0)
+        assert cut.cell_length == view.scrollable_content_region.width
+        assert cut.text.endswith("x\u2026")
+        assert line_text(view, 1).endswith("fits")
+
+
+async def test_scrolling_by_mouse_or_scrollbar_also_asks_for_more() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        view = app.query_one(LogView)
+        generation = view.reset()
+        view.append_page(make_records(500), has_more=True, generation=generation)
+        await pilot.pause()
+        assert app.of_type(LogView.MoreWanted) == []
+        # No key involved: the viewport moves (as with the wheel or a scrollbar drag) near the end.
+        view.scroll_to(y=480, animate=False)
+        await pilot.pause()
+        assert len(app.of_type(LogView.MoreWanted)) == 1
+        assert view.selected_index == 0  # scrolling alone does not move the cursor
+
+
+async def test_cursor_moves_by_row_when_wrapping() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        view = app.query_one(LogView)
+        records = [LogRecord("2023-04-23T10:00:00", "INFO", f"{i} " + "long words " * 12) for i in range(30)]
+        view.append_page(records, has_more=False, generation=view.reset())
+        view.wrap = True
+        view.focus()
+        await pilot.pause()
+        per_row = view.store.row_lines(0)
+        assert per_row > 1 and view.virtual_size.height == 30 * per_row
+        await pilot.press(*["down"] * 5)
+        await pilot.pause()
+        assert view.selected_index == 5
+        # The whole cursor row is on screen.
+        top, height = view.scroll_offset.y, view.scrollable_content_region.height
+        first = view.store.row_to_line(5)
+        assert top <= first and first + per_row <= top + height
+        await pilot.press("enter")
+        await pilot.pause()
+        chosen = app.of_type(LogView.RecordChosen)
+        assert isinstance(chosen[-1], LogView.RecordChosen) and chosen[-1].record == records[5]
+
+
+async def test_theme_change_restyles_rendered_rows() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 8)) as pilot:
+        view = app.query_one(LogView)
+        view.append_page(make_records(4), has_more=False, generation=view.reset())
+        await pilot.pause()
+        before = segment_styles(view.render_line(1), "ERROR")[0].color
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = segment_styles(view.render_line(1), "ERROR")[0].color
+        assert after == view.get_component_rich_style("logview--tag-error").color
+        assert after != before

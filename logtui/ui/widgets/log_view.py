@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from log_analyzer.record import LogRecord
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -497,7 +498,12 @@ class LogView(ScrollView, can_focus=True):
         msg_w = self._message_width() if self.wrap else max(1, width - gutter_w)
         if not self.wrap:
             # One Strip per line: intermediate Strips (each with its own caches) cost more than the text.
-            body = Segment.adjust_line_length(msg_segments, msg_w, base, pad=True)
+            if (len(message) if message.isascii() else cell_len(message)) > msg_w:
+                # Cut with an ellipsis so a cut message is visibly incomplete (the wrap toggle shows it all).
+                cut = Segment.adjust_line_length(msg_segments, msg_w - 1, base, pad=True)
+                body = [*cut, Segment("\u2026", part["time"])]
+            else:
+                body = Segment.adjust_line_length(msg_segments, msg_w, base, pad=True)
             return [Strip([*gutter, *body], gutter_w + msg_w)]
         message_strip = Strip(msg_segments)
         if message_strip.cell_length <= msg_w:

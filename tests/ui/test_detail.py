@@ -32,6 +32,21 @@ def static_content(screen: DetailScreen, selector: str) -> object:
     return screen.query_one(selector, Static).content
 
 
+def test_pretty_json_keeps_numbers_and_key_order_as_written() -> None:
+    found = extract_json(
+        '{"z": 1, "total": 3070.50, "big": 12345678901234567890, "tiny": 1e-7, "s": "é", "e": {}}'
+    )
+    assert found is not None
+    assert pretty_json(found[1]) == (
+        '{\n  "z": 1,\n  "total": 3070.50,\n  "big": 12345678901234567890,\n  "tiny": 1E-7,\n'
+        '  "s": "é",\n  "e": {}\n}'
+    )
+    assert json.loads(pretty_json(found[1])) == json.loads(
+        '{"z": 1, "total": 3070.50, "big": 12345678901234567890, "tiny": 1e-7, "s": "é", "e": {}}'
+    )
+    assert pretty_json([1, [2, []], None, True]) == "[\n  1,\n  [\n    2,\n    []\n  ],\n  null,\n  true\n]"
+
+
 def test_extract_json_finds_whole_and_trailing_payloads() -> None:
     assert extract_json('{"a": 1}') == ("", {"a": 1})
     assert extract_json("  [1, 2]  ") == ("", [1, 2])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from log_analyzer.record import LogRecord
@@ -24,7 +25,8 @@ def extract_json(message: str) -> tuple[str, Any] | None:
     not worth pretty-printing, so only objects and arrays count.
     """
     stripped = message.strip()
-    decoder = json.JSONDecoder()
+    # Decimal keeps numbers as written ("3070.50" stays 3070.50, big ints and long fractions intact).
+    decoder = json.JSONDecoder(parse_float=Decimal)
     for start, char in enumerate(stripped):
         if char not in "{[":
             continue
@@ -37,8 +39,23 @@ def extract_json(message: str) -> tuple[str, Any] | None:
     return None
 
 
-def pretty_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+def pretty_json(value: Any, level: int = 0) -> str:
+    """Indented JSON with keys in their original order and numbers exactly as they were written."""
+    pad, end = "  " * (level + 1), "  " * level
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (
+            f"{pad}{json.dumps(k, ensure_ascii=False)}: {pretty_json(v, level + 1)}" for k, v in value.items()
+        )
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(pad + pretty_json(v, level + 1) for v in value) + "\n" + end + "]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 class DetailScreen(ModalScreen[None]):

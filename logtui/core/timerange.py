@@ -212,5 +212,9 @@ def preset_window(name: str, now: datetime) -> TimeWindow:
         raise ValueError(f"unknown preset {name!r}; presets are {', '.join(PRESETS)}") from None
     if width is None:
         return TimeWindow(None, None)
+    # Whole seconds: the inputs show these values and users copy them. Rounding *up* keeps a record
+    # written in this very second inside the (inclusive) end.
     now = _utc(now)
+    if now.microsecond:
+        now = now.replace(microsecond=0) + timedelta(seconds=1)
     return TimeWindow(now - width, now)

@@ -180,6 +180,15 @@ def test_presets() -> None:
         preset_window("2y", NOW)
 
 
+def test_preset_windows_are_whole_seconds_and_keep_this_second() -> None:
+    now = NOW.replace(microsecond=429_546)
+    window = preset_window("1h", now)
+    assert window.end == NOW + timedelta(seconds=1)
+    assert window.start == window.end - timedelta(hours=1)
+    assert window.contains(now)
+    assert format_ts(window.start) == "2024-05-10T11:30:16"
+
+
 def test_format_and_parse_ts_round_trip() -> None:
     assert format_ts(utc(2023, 4, 23, 10)) == "2023-04-23T10:00:00"
     assert format_ts(datetime(2023, 4, 23, 10, 0, 0, 5, tzinfo=UTC)) == "2023-04-23T10:00:00.000005"

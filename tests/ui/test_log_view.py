@@ -450,3 +450,22 @@ async def test_theme_change_restyles_rendered_rows() -> None:
         after = segment_styles(view.render_line(1), "ERROR")[0].color
         assert after == view.get_component_rich_style("logview--tag-error").color
         assert after != before
+
+
+async def test_a_huge_message_is_shown_up_to_a_cap_and_wraps_to_a_bounded_height() -> None:
+    from logtui.ui.widgets.row_store import MAX_SHOWN
+
+    app = ViewApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        view = app.query_one(LogView)
+        huge = LogRecord("2023-04-23T10:00:00", "INFO", "é" + "y" * 2_000_000)
+        view.append_page([huge, *make_records(2)], has_more=False, generation=view.reset())
+        view.wrap = True
+        await pilot.pause()
+        width = view.store.wrap_width
+        assert width is not None
+        assert view.store.row_lines(0) == -(-MAX_SHOWN // width)
+        assert view.record_at(0) == huge  # the record itself is kept whole for the detail view
+        await pilot.press("end")
+        await pilot.pause()
+        assert line_text(view, view.scrollable_content_region.height - 1).endswith("message 1")

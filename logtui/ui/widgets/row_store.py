@@ -29,8 +29,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_MAP = {"\t": " ", "\n": "\u21b5", "\r": " "}
 
 
+#: The list shows at most this much of a message (the detail view shows all of it): a multi-megabyte
+#: message would otherwise cost thousands of wrapped lines and a slow render for one row.
+MAX_SHOWN = 10_000
+
+
 def display_text(text: str) -> str:
     """Make a message safe for a single terminal line: control characters become one visible cell each."""
+    text = text[:MAX_SHOWN]
     if _CONTROL.search(text) is None:
         return text
     return _CONTROL.sub(lambda m: _CONTROL_MAP.get(m.group(), "\ufffd"), text)
@@ -79,7 +85,8 @@ class _Chunk:
         if self.ascii:
             off = self.msg_off
             counts: Iterator[int] = (
-                (off[j + 1] - off[j] - 1) // width + 1 if off[j + 1] > off[j] else 1 for j in range(self.n)
+                (min(off[j + 1] - off[j], MAX_SHOWN) - 1) // width + 1 if off[j + 1] > off[j] else 1
+                for j in range(self.n)
             )
         else:
             counts = (

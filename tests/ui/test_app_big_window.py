@@ -15,6 +15,7 @@ import pytest
 from textual.widgets import ProgressBar
 
 from logtui.ui.screens.logs import LogsScreen
+from logtui.ui.screens.logs_query import as_datetime
 from tests.core.tiny_http import http_server
 from tests.helpers import ServerProcess
 from tests.ui.test_app_support import SIZE, logs_screen, make_app, settle, wait_for
@@ -58,6 +59,18 @@ async def test_scrolling_deep_loads_pages_through_the_cursor(big_server: ServerP
             assert view.record_at((page - 1) * 1000).timestamp >= previous_last
             previous_last = view.record_at(view.loaded_count - 1).timestamp
         assert screen.counts_text.startswith(f"31,000 loaded of {DEMO:,}")
+        # G: the window's newest records without paging through the rest; g: back to the start
+        last_in_store = screen.histogram.stats.last_timestamp  # type: ignore[union-attr]
+        await pilot.press("G")
+        await settle(pilot)
+        assert view.loaded_count == 1000 and not view.has_more
+        assert view.selected_index == 999
+        assert as_datetime(view.record_at(999).timestamp) == last_in_store
+        assert screen.counts_text.startswith(f"newest 1,000 of {DEMO:,}")
+        await pilot.press("g")
+        await settle(pilot)
+        assert view.loaded_count == 1000 and view.has_more
+        assert screen.counts_text.startswith(f"1,000 loaded of {DEMO:,}")
         # a new query drops the deep view and starts over at page one
         await pilot.press("slash", *"billing", "enter")
         await settle(pilot)

@@ -58,6 +58,7 @@ async def test_dialog_refuses_a_missing_folder(course_server: ServerProcess, tmp
         dialog = pilot.app.screen
         assert isinstance(dialog, ExportDialog)
         dialog.query_one("#export-path", Input).value = str(tmp_path / "nope" / "x.csv")
+        await pilot.pause()
         dialog.submit()
         await pilot.pause()
         assert pilot.app.screen is dialog
@@ -66,3 +67,33 @@ async def test_dialog_refuses_a_missing_folder(course_server: ServerProcess, tmp
         await pilot.press("escape")
         await pilot.pause()
         assert pilot.app.screen is logs_screen(pilot.app)  # type: ignore[arg-type]
+
+
+async def test_the_file_name_picks_the_format_and_overwriting_asks(
+    course_server: ServerProcess, tmp_path: Path
+) -> None:
+    dest = tmp_path / "window.jsonl"
+    dest.write_text("old content\n")
+    app = make_app(url=course_server.url, start="2023-04-23T10:00:00", end="2023-04-23T10:01:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.fmt == "csv"
+        dialog.query_one("#export-path", Input).value = str(dest)
+        await pilot.pause()
+        assert dialog.fmt == "jsonl"  # typed ".jsonl": JSON Lines it is
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog  # the file exists: asked first
+        assert "exists" in str(dialog.query_one("#export-error").content)
+        assert dest.read_text() == "old content\n"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is logs_screen(app)
+    assert [json.loads(line)["timestamp"] for line in dest.read_text().splitlines()] == [
+        "2023-04-23T10:00:00",
+        "2023-04-23T10:01:00",
+    ]

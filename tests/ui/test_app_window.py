@@ -3,11 +3,11 @@ the data, tag and text filters, the detail view."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Checkbox, Input
 
-from logtui.ui.screens.logs_query import DEFAULT_PRESET
+from logtui.ui.screens.logs_query import DEFAULT_PRESET, jump_window
 from logtui.ui.widgets.histogram import Histogram
 from tests.helpers import ServerProcess
 from tests.ui.test_app_support import SIZE, logs_screen, make_app, request_count, settle, shown_messages
@@ -121,9 +121,17 @@ async def test_typed_window_and_invalid_input_sends_nothing(course_server: Serve
         assert screen.range_bar.end_input.has_class("-invalid") and not start.has_class("-invalid")
         assert request_count(course_server._log) == sent
         # a valid pair clears the marks and refetches
+        await pilot.press("escape", "6")  # a preset first: its label must go when the window is typed by hand
+        await settle(pilot)
+        assert "all" in str(screen.query_one("#range-preset").content)
+        start.value = "2023-04-23T10:10"
         screen.range_bar.end_input.value = "now"
+        start.focus()
+        sent = request_count(course_server._log)
         await pilot.press("enter")
         await settle(pilot)
+        assert str(screen.query_one("#range-preset").content) == "UTC"
+        assert screen.range_bar.end_input.value == "2023-04-23T10:30:00"  # "now", resolved
         assert not screen.range_bar.end_input.has_class("-invalid")
         assert screen.range_bar.error_text == ""
         assert screen.log_view.loaded_count == 12  # 10:10 .. 10:20 INFO + 10:22 ERROR
@@ -191,3 +199,18 @@ async def test_enter_opens_the_detail_view_and_y_copies(course_server: ServerPro
         assert app.screen is screen
         await pilot.press("y")
         assert app.clipboard == "2023-04-23T10:22:00 ERROR Test error"
+
+
+def test_jump_window_is_in_whole_seconds() -> None:
+    first = datetime(2026, 11, 19, 3, 0, 1, 250000, tzinfo=UTC)
+    last = datetime(2026, 11, 26, 14, 58, 5, 843680, tzinfo=UTC)
+    window = jump_window(first, last, timedelta(hours=1))
+    assert window.start == datetime(2026, 11, 26, 13, 58, 5, tzinfo=UTC)
+    assert window.end == datetime(2026, 11, 26, 14, 58, 6, tzinfo=UTC)  # still holds the last record
+    small = jump_window(
+        datetime(2023, 4, 23, 10, tzinfo=UTC), datetime(2023, 4, 23, 10, 22, tzinfo=UTC), None
+    )
+    assert (small.start, small.end) == (
+        datetime(2023, 4, 23, 10, tzinfo=UTC),
+        datetime(2023, 4, 23, 10, 22, tzinfo=UTC),
+    )

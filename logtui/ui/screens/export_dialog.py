@@ -18,6 +18,8 @@ from logtui.core.export import default_export_name
 from logtui.core.timerange import TimeWindow
 
 FORMATS = ("csv", "jsonl")
+#: File name endings that say which format the user means.
+SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self._window = window
         self._default_name = default_export_name(window, "csv", now=now)
         self._default_dir = default_dir or Path.cwd()
+        #: A path the user was warned exists; submitting it again overwrites it.
+        self._overwrite_ok: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
@@ -69,8 +73,17 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         # Keep the file's extension in step with the format when it is one of ours.
         field = self.query_one("#export-path", Input)
         path = Path(field.value)
-        if path.suffix.lower() in (".csv", ".jsonl"):
+        if SUFFIX_FORMATS.get(path.suffix.lower(), self.fmt) != self.fmt:
             field.value = str(path.with_suffix(f".{self.fmt}"))
+
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        # The name's ending picks the format: "errors.jsonl" must not get CSV in it.
+        event.input.remove_class("-invalid")
+        self.query_one("#export-error", Label).update("")
+        wanted = SUFFIX_FORMATS.get(Path(event.value.strip()).suffix.lower())
+        if wanted is not None and wanted != self.fmt:
+            self.query_one(f"#fmt-{wanted}", RadioButton).value = True
 
     @on(Button.Pressed, "#export-go")
     @on(Input.Submitted, "#export-path")
@@ -84,6 +97,10 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         problem = path_problem(path)
         if problem:
             self._error(problem)
+            return
+        if path.exists() and path != self._overwrite_ok:
+            self._overwrite_ok = path
+            self._error(f"{path.name} exists: press Enter (or Export) again to replace it.")
             return
         self.dismiss(ExportRequest(path, self.fmt))
 

@@ -29,7 +29,8 @@ Times: `2023-04-23T10:00:00`, `2023-04-23` (a whole day as start and end), `now`
 |---|---|
 | `/` | search messages (case-insensitive, sent to the server; matches highlighted) |
 | tag boxes | click or Tab to one and press Space: show or hide that tag |
-| ↑ ↓ PgUp PgDn Home End | move through the records (more pages load as you scroll) |
+| ↑ ↓ PgUp PgDn Home End | move through what is loaded (more pages load as you scroll) |
+| `G` / `g` | the window's newest records at once / back to its start |
 | `Enter` | open the record: full message, JSON pretty-printed, `c` copies it |
 | `y` | copy the selected record |
 | `w` | wrap long messages |

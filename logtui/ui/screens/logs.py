@@ -69,6 +69,8 @@ class LogsScreen(Screen[None]):
         Binding("s", "focus_range", "Range", show=False),
         Binding("j", "jump_to_data", "Jump to data", show=False),
         Binding("r", "retry", "Retry", show=False),
+        Binding("G", "newest", "Newest", show=False),
+        Binding("g", "oldest", "Oldest", show=False),
         Binding("f", "toggle_follow", "Follow"),
         Binding("n", "show_new", "Go to new", show=False),
         Binding("w", "toggle_wrap", "Wrap", show=False),
@@ -106,6 +108,8 @@ class LogsScreen(Screen[None]):
         self._retry: Callable[[], object] | None = None
         self._search_timer: Timer | None = None
         self._export_worker: Worker[int] | None = None
+        #: Showing the window's newest page (G) instead of paging from its start.
+        self._newest = False
         self.live = LiveTail(self, interval=follow_interval)
 
     # --- layout ------------------------------------------------------------------------------------------
@@ -286,6 +290,7 @@ class LogsScreen(Screen[None]):
 
     def _set_window(self, window: TimeWindow, preset: str | None) -> None:
         self._stop_following_for_new_window()
+        self._newest = False
         self._query = self._query.with_window(window, preset)
         self.range_bar.show_window(window, preset)
         self.refetch()
@@ -395,7 +400,29 @@ class LogsScreen(Screen[None]):
         if self._stats_supported is not False:
             self.histogram.show_loading()
         self._update_counts(loading=True)
-        self._run_query(self._client, self._generation, self._query, self.live.active)
+        self._run_query(self._client, self._generation, self._query, self._tail_mode)
+
+    @property
+    def _tail_mode(self) -> bool:
+        return self.live.active or self._newest
+
+    def action_newest(self) -> None:
+        """The window's newest records, without paging through everything before them."""
+        if self._client is None:
+            return
+        if not self.log_view.has_more and not self._tail_mode:
+            self.log_view.jump_to_end()  # everything is loaded already
+            return
+        self._newest = True
+        self.refetch()
+
+    def action_oldest(self) -> None:
+        """Back to paging the window from its start (after G)."""
+        if self._newest:
+            self._newest = False
+            self.refetch()
+        else:
+            self.log_view.action_cursor_home()
 
     def _stats_buckets(self) -> int:
         width = self.histogram.content_size.width
@@ -443,7 +470,7 @@ class LogsScreen(Screen[None]):
             self._request_more()
 
     def _request_more(self) -> None:
-        if self._client is not None and self._next_cursor is not None and not self.live.active:
+        if self._client is not None and self._next_cursor is not None and not self._tail_mode:
             self._load_more(self._client, self._generation, self._query, self._next_cursor)
 
     @work(exclusive=True, group="page", exit_on_error=False)
@@ -462,9 +489,10 @@ class LogsScreen(Screen[None]):
         )
         if event.first:
             self._first_page_done = True
-            if self.live.active:
-                # Pin to the bottom, where the new records will arrive.
+            if self._tail_mode:
+                # Pin to the bottom: the newest records, where live ones will arrive.
                 self.log_view.jump_to_end()
+            if self.live.active:
                 self.live.started_from_view()
         if self._client is not None:
             self.status_bar.set_latency(self._client.last_latency)
@@ -497,6 +525,8 @@ class LogsScreen(Screen[None]):
             text = ""
         elif loading:
             text = "Loading…"
+        elif self._newest and not self.live.active and self._total is not None:
+            text = f"newest {loaded:,} of {self._total:,} (g: from the start)"
         elif self._total is not None:
             text = f"{loaded:,} loaded of {self._total:,}"
         else:
@@ -586,6 +616,7 @@ class LogsScreen(Screen[None]):
             return
         if self.live.active:
             self.live.stop()
+            self.range_bar.show_window(self._query.window, None)
             self.notify("Stopped following.")
             return
         self.live.start()

@@ -47,7 +47,10 @@ def jump_window(first: datetime, last: datetime, width: timedelta | None) -> Tim
     course's 22 records on one morning fits whole: 10:00:00 → 10:22:00.
     """
     span = width if width else FALLBACK_JUMP_WIDTH
-    return TimeWindow(max(first, last - span), last)
+    # Whole seconds (down at the start, up at the end) so the inputs show values people can copy.
+    end = last.replace(microsecond=0) + timedelta(seconds=1) if last.microsecond else last
+    start = max(first, last - span).replace(microsecond=0)
+    return TimeWindow(start, end)
 
 
 def window_misses_data(window: TimeWindow, first: datetime | None, last: datetime | None) -> bool:

@@ -9,6 +9,8 @@ screens end up in screenshots.
 
 from __future__ import annotations
 
+import html
+import re
 import socket
 import ssl
 import time
@@ -500,6 +502,10 @@ def _error_detail(resp: httpx.Response) -> str:
     try:
         body = orjson.loads(resp.content)
     except orjson.JSONDecodeError:
+        page = _html_text(resp.content)
+        if page is not None:
+            # Raw markup in an error line is noise; the page's title (or its words) says what answered.
+            return f"an HTML page: {page}" if page else "an HTML page"
         text = _snippet(resp.content, 120)
         return text or resp.reason_phrase or f"HTTP {resp.status_code}"
     if isinstance(body, dict):
@@ -510,6 +516,21 @@ def _error_detail(resp: httpx.Response) -> str:
             if isinstance(value, list) and value:  # FastAPI's default validation error shape
                 return "; ".join(_validation_item(v) for v in value)
     return _snippet(resp.content, 120)
+
+
+_HTML_START = re.compile(rb"\s*<(!doctype\s+html|html|head|body|h1|title)\b", re.IGNORECASE)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+def _html_text(content: bytes, size: int = 120) -> str | None:
+    """The title, else the words, of an HTML page; None when `content` is not HTML."""
+    if not _HTML_START.match(content[:200]):
+        return None
+    text = content[:4096].decode("utf-8", errors="replace")
+    found = _HTML_TITLE.search(text)
+    words = found.group(1) if found else _HTML_TAG.sub(" ", text)
+    return " ".join(html.unescape(words).split())[:size]
 
 
 def _validation_item(item: object) -> str:

@@ -264,6 +264,31 @@ async def test_html_page_is_a_bad_response_naming_type_and_first_bytes() -> None
     assert "<!DOCTYPE html><html>" in info.value.title
 
 
+async def test_a_web_server_without_logs_is_named_by_its_page_title_not_its_markup() -> None:
+    # What `python -m http.server` answers on /logs: an HTML 404 page.
+    page = (
+        '<!DOCTYPE HTML>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error response</title>\n'
+        "</head>\n<body>\n<h1>Error response</h1>\n<p>Error code: 404</p>\n</body>\n</html>\n"
+    )
+    with http_server({"/logs": fixed(404, "text/html;charset=utf-8", page)}) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(Rejected) as info:
+                await client.logs(EVERYTHING)
+    assert "has no /logs (an HTML page: Error response)" in info.value.title
+    assert "<" not in info.value.title
+    assert info.value.hint and "points at a log-analyzer" in info.value.hint
+
+
+async def test_an_html_error_page_without_title_gives_its_words() -> None:
+    with http_server(
+        {"/logs": fixed(401, "text/html", "<html><body><h1>401 Authorization Required</h1>")}
+    ) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(Unauthorized) as info:
+                await client.logs(EVERYTHING)
+    assert "(401: an HTML page: 401 Authorization Required)" in info.value.title
+
+
 async def test_invalid_json_is_a_bad_response() -> None:
     with http_server({"/logs": fixed(200, "application/json", '{"logs": [ {"timestamp": ')}) as url:
         async with LogClient(url) as client:

@@ -73,12 +73,14 @@ class LogsLoaded(Message):
 
 
 class StatsLoaded(Message):
-    """/stats for the current query; `stats` is None when the target has no /stats."""
+    """/stats for the current query; `stats` is None when the target has no /stats (or it failed: `error`)."""
 
-    def __init__(self, generation: int, stats: Stats | None) -> None:
+    def __init__(self, generation: int, stats: Stats | None, *, error: LogtuiError | None = None) -> None:
         super().__init__()
         self.generation = generation
         self.stats = stats
+        #: /stats failed while the rows came back: the histogram says so, the rows stay.
+        self.error = error
 
 
 class RequestFailed(Message):

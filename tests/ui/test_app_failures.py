@@ -159,3 +159,17 @@ async def test_the_courses_original_api_still_works() -> None:
             await pilot.press("j")
             await settle(pilot)
             assert screen.log_view.loaded_count == 22
+
+
+async def test_a_failing_stats_leaves_the_rows_and_says_why_there_is_no_histogram() -> None:
+    health = fixed(200, "application/json", '{"status": "ok", "version": "0.1.0", "records": 22}')
+    broken = fixed(500, "application/json", '{"detail": "database is locked"}')
+    with http_server({"/health": health, "/logs": course_original_logs(COURSE), "/stats": broken}) as url:
+        app = make_app(url=url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = logs_screen(app)
+            assert screen.log_view.loaded_count == 6
+            assert screen.error_panel.text == ""
+            assert screen.histogram.state == "unavailable"
+            assert "failed with 500" in screen.histogram.message

@@ -7,12 +7,14 @@ worker carries the generation it was started for and its results are dropped unl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from log_analyzer.record import LogRecord
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,6 +49,15 @@ if TYPE_CHECKING:
 
 SEARCH_DEBOUNCE = 0.35
 STATS_BUCKETS_DEFAULT = 60
+
+
+def oldest_first(records: Sequence[LogRecord]) -> list[LogRecord]:
+    """A page asked for newest-first, in view order. Reversing keeps insertion order among equal timestamps
+    (which follow mode relies on); a target that ignored `order=desc` answered oldest-first already."""
+    flipped = list(reversed(records))
+    if all(a.timestamp <= b.timestamp for a, b in pairwise(flipped)):
+        return flipped
+    return sorted(records, key=lambda r: r.timestamp)
 
 
 def as_logtui_error(error: BaseException | None) -> LogtuiError:
@@ -428,11 +439,14 @@ class LogsScreen(Screen[None]):
         width = self.histogram.content_size.width
         return max(1, min(500, width)) if width > 0 else STATS_BUCKETS_DEFAULT
 
-    async def _fetch_stats(self, client: LogClient, query: LogQuery) -> Stats | None:
+    async def _fetch_stats(self, client: LogClient, query: LogQuery) -> Stats | LogtuiError | None:
+        """/stats, None when the target has none, or the error: a failed histogram must not hide the rows."""
         try:
             return await client.stats(query.window, buckets=self._stats_buckets(), tags=query.tags, q=query.q)
         except NotSupported:
             return None
+        except LogtuiError as exc:
+            return exc
 
     @work(exclusive=True, group="query", exit_on_error=False)
     async def _run_query(self, client: LogClient, generation: int, query: LogQuery, tail: bool) -> None:
@@ -447,13 +461,16 @@ class LogsScreen(Screen[None]):
                 page = await client.logs(
                     query.window, tags=query.tags, q=query.q, limit=self._page_size, order="desc"
                 )
-                records = sorted(page.records, key=lambda r: r.timestamp)
+                records = oldest_first(page.records)
                 self.post_message(msg.LogsLoaded(generation, records, None, first=True))
             else:
                 page = await client.logs(query.window, tags=query.tags, q=query.q, limit=self._page_size)
                 self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=True))
             stats = await stats_task if stats_task is not None else None
-            self.post_message(msg.StatsLoaded(generation, stats))
+            if isinstance(stats, LogtuiError):
+                self.post_message(msg.StatsLoaded(generation, None, error=stats))
+            else:
+                self.post_message(msg.StatsLoaded(generation, stats))
         finally:
             if stats_task is not None and not stats_task.done():
                 stats_task.cancel()
@@ -504,7 +521,9 @@ class LogsScreen(Screen[None]):
             return
         self._stats_done = True
         stats = event.stats
-        if stats is None:
+        if event.error is not None:
+            self.histogram.show_unavailable(f"No histogram: {event.error.title}")
+        elif stats is None:
             self._stats_supported = False
             self.histogram.show_unavailable(
                 "No histogram: this target has only GET /logs (no /stats), so counts are unknown."

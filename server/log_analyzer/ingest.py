@@ -16,7 +16,7 @@ import orjson
 
 from log_analyzer.progress import Progress
 from log_analyzer.store import Row, Store
-from log_analyzer.validation import check_record
+from log_analyzer.validation import check_record, fast_record
 
 _TIME_ONLY = re.compile(r"^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -41,7 +41,7 @@ def parse_line(text: str, line_no: int) -> tuple[Row | None, str | None]:
             obj = orjson.loads(stripped)
         except orjson.JSONDecodeError as exc:
             return None, f"not valid JSON ({exc})"
-        row = check_record(obj, "", problems)
+        row = fast_record(obj) or check_record(obj, "", problems)
     else:
         parts = stripped.split(None, 2)
         # "2023-04-23 10:00:00 INFO msg": a space instead of the T is common in log files
@@ -53,7 +53,7 @@ def parse_line(text: str, line_no: int) -> tuple[Row | None, str | None]:
         if len(parts) < 2:
             return None, "expected '<ISO timestamp> <TAG> <message>' or a JSON object"
         record = {"timestamp": parts[0], "tag": parts[1], "message": parts[2] if len(parts) > 2 else ""}
-        row = check_record(record, "", problems)
+        row = fast_record(record) or check_record(record, "", problems)
     if row is None:
         return None, "; ".join(f"{p}: {m}" for p, m in problems)
     return row, None
@@ -119,7 +119,7 @@ def run_ingest(db_path: Path, file: Path, *, batch_size: int = 5000, err: TextIO
     total = None if from_stdin else file.stat().st_size
     store = Store(db_path)
     try:
-        progress = Progress(total, f"ingesting {file.name if not from_stdin else 'stdin'}", err)
+        progress = Progress(total, f"ingesting {file.name if not from_stdin else 'stdin'}", err, unit="bytes")
         result = ingest_lines(store, _lines(stream), batch_size=batch_size, progress=progress)
     finally:
         store.close()

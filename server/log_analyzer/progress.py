@@ -8,8 +8,11 @@ from typing import TextIO
 
 
 class Progress:
-    def __init__(self, total: int | None, label: str, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int | None, label: str, stream: TextIO | None = None, *, unit: str = "records"
+    ) -> None:
         self.total = total
+        self.unit = unit
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty()
@@ -26,11 +29,17 @@ class Progress:
             frac = min(done / self.total, 1.0)
             filled = int(frac * 30)
             bar = "#" * filled + "." * (30 - filled)
-            line = f"{self.label} [{bar}] {frac:6.1%} {done}/{self.total} ({rate:,.0f}/s)"
+            line = f"{self.label} [{bar}] {frac:6.1%} {self._amount(done)}/{self._amount(self.total)}"
         else:
-            line = f"{self.label} {done} ({rate:,.0f}/s)"
+            line = f"{self.label} {self._amount(done)}"
+        line += f" ({self._amount(int(rate))}/s)"
         self.stream.write(("\r" + line) if self.tty else line + "\n")
         self.stream.flush()
+
+    def _amount(self, n: int) -> str:
+        if self.unit == "bytes":
+            return f"{n / 1_048_576:,.1f} MiB"
+        return f"{n:,}"
 
     def finish(self, summary: str) -> None:
         if self.tty:

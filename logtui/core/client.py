@@ -428,12 +428,22 @@ class LogClient:
                 "does not send: set the function URL's auth type to NONE (and protect writes with the "
                 "service's API key), or put App Runner or a proxy in front."
             )
-        var = self.token_env or "the variable named by the target's token_env"
-        if self._has_token:
-            return f"The API key in {var} is wrong: set it to the service's LOG_ANALYZER_API_KEY and retry."
+        # The token is read from logtui's own environment, which an `export` in another shell cannot
+        # change: the hints say to start logtui again rather than promise that retry picks it up.
+        if self.token_env and self._has_token:
+            return (
+                f"The API key in {self.token_env} is wrong: quit, export {self.token_env}=<key> (the "
+                "service's LOG_ANALYZER_API_KEY) and start logtui again."
+            )
+        if self.token_env:
+            return (
+                f"The service wants an API key and {self.token_env} is not set: quit, export "
+                f"{self.token_env}=<key> (the service's LOG_ANALYZER_API_KEY) and start logtui again."
+            )
         return (
-            f"The service wants an API key: export {var}=<key> (the service's LOG_ANALYZER_API_KEY) "
-            "and set token_env for this target in the config."
+            "The service wants an API key (its LOG_ANALYZER_API_KEY). Save this URL as a target (t, then a) "
+            "with a token env variable such as LOGTUI_TOKEN, then quit, export LOGTUI_TOKEN=<key> and "
+            "start logtui again with --profile <name>."
         )
 
     def _decode(self, resp: httpx.Response, path: str) -> Any:

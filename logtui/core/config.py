@@ -87,7 +87,7 @@ class Target:
     timeout: float = 10.0
 
     def token(self) -> str | None:
-        """The bearer token, read from the environment now (so `export` in another shell + retry works)."""
+        """The bearer token, read from logtui's environment at each client creation (never stored)."""
         if not self.token_env:
             return None
         return os.environ.get(self.token_env) or None

@@ -159,11 +159,17 @@ async def test_missing_token_is_unauthorized_with_a_hint_naming_the_env_var(
             await client.logs(EVERYTHING)
         assert "401" in info.value.title
         assert info.value.hint and "export PROD_TOKEN=" in info.value.hint
+        assert "PROD_TOKEN is not set" in info.value.hint and "start logtui again" in info.value.hint
     async with LogClient(server.url, token="wrong-s3cr3t", token_env="PROD_TOKEN") as client:
         with pytest.raises(Unauthorized) as info:
             await client.logs(EVERYTHING)
         assert info.value.hint and "PROD_TOKEN is wrong" in info.value.hint
         assert "wrong-s3cr3t" not in str(info.value) and "wrong-s3cr3t" not in repr(client)
+    async with LogClient(server.url) as client:  # a bare --url: no env var to name yet
+        with pytest.raises(Unauthorized) as info:
+            await client.logs(EVERYTHING)
+        assert info.value.hint and "Save this URL as a target" in info.value.hint
+        assert "LOGTUI_TOKEN" in info.value.hint
     async with LogClient(server.url, token="k3y") as client:
         assert (await client.logs(EVERYTHING)).records == []
 

@@ -82,28 +82,43 @@ def _message(rng: random.Random, tag: str) -> str:
     return text
 
 
+def _timeline(count: int, seed: int) -> Iterator[tuple[float, bool]]:
+    """(offset in arbitrary units, inside an error burst) per record: exponential gaps, tight bursts."""
+    rng = random.Random(seed)
+    offset = 0.0
+    burst_left = 0
+    for _ in range(count):
+        offset += rng.expovariate(1.0) if burst_left == 0 else rng.random() * 0.05
+        if burst_left == 0 and rng.random() < 0.0005:
+            burst_left = rng.randint(20, 300)
+        in_burst = burst_left > 0
+        if in_burst:
+            burst_left -= 1
+        yield offset, in_burst
+
+
 def demo_rows(
     count: int, *, days: float = 7.0, end: int | None = None, seed: int = 42
 ) -> Iterator[list[Row]]:
     """`count` records spread over `days` ending at `end` (default now), in batches of up to 10,000.
 
     Mostly INFO/DEBUG with bursts of errors (an incident every so often), with both plain and JSON messages.
+    The timeline is generated twice from the same seed: once to learn its length, then stretched so the
+    first record falls `days` before `end` and the last one exactly at `end` (a "last hour" window of fresh
+    demo data is never empty).
     """
-    rng = random.Random(seed)
+    if count <= 0:
+        return
     end = now_micros() if end is None else end
     span = int(days * 86_400_000_000)
     start = end - span
-    step = span / max(count, 1)
-    ts = float(start)
-    burst_left = 0
+    total = max((offset for offset, _ in _timeline(count, seed)), default=0.0)
+    scale = span / total if total > 0 else 0.0
+    rng = random.Random(seed + 1)
     batch: list[Row] = []
-    for _ in range(count):
-        ts += rng.expovariate(1.0 / step) if burst_left == 0 else rng.random() * step * 0.05
-        micros = min(int(ts), end)
-        if burst_left == 0 and rng.random() < 0.0005:
-            burst_left = rng.randint(20, 300)
-        if burst_left:
-            burst_left -= 1
+    for offset, in_burst in _timeline(count, seed):
+        micros = min(start + int(offset * scale), end)
+        if in_burst:
             tag = "ERROR" if rng.random() < 0.8 else "WARN"
         else:
             tag = rng.choices(_TAGS, _WEIGHTS)[0]

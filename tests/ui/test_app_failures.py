@@ -57,7 +57,7 @@ async def test_html_page_instead_of_json() -> None:
     page = fixed(200, "text/html", "<html><body>Welcome to nginx</body></html>")
     with http_server({"/health": page, "/logs": page, "/stats": page}) as url:
         text = await _error_text(url)
-    assert "text/html, not JSON" in text
+    assert "text/html" in text and "not JSON" in text
     assert "not at a log-analyzer" in text
 
 
@@ -173,3 +173,14 @@ async def test_a_failing_stats_leaves_the_rows_and_says_why_there_is_no_histogra
             assert screen.error_panel.text == ""
             assert screen.histogram.state == "unavailable"
             assert "failed with 500" in screen.histogram.message
+
+
+async def test_a_plain_web_server_is_not_called_the_original_api() -> None:
+    with http_server({"/": fixed(200, "text/html", "<html>hello</html>")}) as url:  # 404 everywhere else
+        app = make_app(url=url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = logs_screen(app)
+            assert "not a log-analyzer?" in screen.status_bar.text
+            assert "original API" not in screen.status_bar.text
+            assert "has no /logs" in screen.error_panel.text

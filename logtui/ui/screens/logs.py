@@ -264,7 +264,8 @@ class LogsScreen(Screen[None]):
         self.status_bar.set_latency(event.client.last_latency)
         health = event.health
         if health is None:
-            self.status_bar.set_version("original API (GET /logs only)")
+            # Not yet "the original API": that needs /logs to answer too (a plain web server has no /health).
+            self.status_bar.set_version("no /health")
             self._stats_supported = False
         else:
             self.status_bar.set_version(health.version)
@@ -506,6 +507,8 @@ class LogsScreen(Screen[None]):
         )
         if event.first:
             self._first_page_done = True
+            if self._stats_supported is False:
+                self.status_bar.set_version("original API (GET /logs only)")
             if self._tail_mode:
                 # Pin to the bottom: the newest records, where live ones will arrive.
                 self.log_view.jump_to_end()
@@ -522,11 +525,11 @@ class LogsScreen(Screen[None]):
         self._stats_done = True
         stats = event.stats
         if event.error is not None:
-            self.histogram.show_unavailable(f"No histogram: {event.error.title}")
+            self.histogram.show_unavailable(event.error.title)
         elif stats is None:
             self._stats_supported = False
             self.histogram.show_unavailable(
-                "No histogram: this target has only GET /logs (no /stats), so counts are unknown."
+                "this target has only GET /logs (no /stats), so there are no counts."
             )
         else:
             self._stats_supported = True
@@ -601,7 +604,9 @@ class LogsScreen(Screen[None]):
         elif purpose == "page":
             self._show_failure("Loading more records failed", error, retry=self._request_more)
         else:
-            self.histogram.show_unavailable("No histogram: the request failed.")
+            if self._stats_supported is False:
+                self.status_bar.set_version("not a log-analyzer?")
+            self.histogram.show_unavailable("the request for the logs failed (see below).")
             self._update_counts()
             self._show_failure("Loading logs failed", error, retry=self.refetch)
 

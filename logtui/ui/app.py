@@ -76,7 +76,13 @@ class LogtuiApp(App[None]):
             # Run on defaults and say so: a broken config must not lock the user out of their logs.
             self.config_error = exc
             self.config = Config()
-        self.target: Target = launch_target(self.config, url=options.url, profile=options.profile)
+        self.launch_error: ConfigError | None = None
+        try:
+            self.target: Target = launch_target(self.config, url=options.url, profile=options.profile)
+        except ConfigError as exc:
+            # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.
+            self.launch_error = exc
+            self.target = self.config.local_target
         self.client: LogClient | None = None
         self.runtime: Runtime | None = None
         self.logs_screen: LogsScreen | None = None
@@ -104,6 +110,12 @@ class LogtuiApp(App[None]):
                 title="Config file problem",
                 severity="error",
                 timeout=15,
+            )
+        if self.launch_error is not None:
+            self.notify(
+                f"{self.launch_error}; opening the local service instead.",
+                title="Bad --url",
+                severity="error",
             )
         if window_error is not None:
             self.notify(str(window_error), title="Bad --start/--end; showing the last hour", severity="error")

@@ -214,3 +214,15 @@ def test_jump_window_is_in_whole_seconds() -> None:
         datetime(2023, 4, 23, 10, tzinfo=UTC),
         datetime(2023, 4, 23, 10, 22, tzinfo=UTC),
     )
+
+
+async def test_stepping_past_the_calendar_is_refused_not_a_crash(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url, start="0001-01-01", end="0001-01-02")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.is_running
+        assert screen.current_query.window.start == datetime(1, 1, 1, tzinfo=UTC)
+        assert any("cannot move further" in n.message for n in app._notifications)

@@ -319,8 +319,13 @@ class LogsScreen(Screen[None]):
                 severity="warning",
             )
             return
+        try:
+            shifted = window.shifted(direction)
+        except (OverflowError, ValueError):
+            self.notify("The window cannot move further that way.", severity="warning")
+            return
         self._auto_window = False
-        self._set_window(window.shifted(direction), None)
+        self._set_window(shifted, None)
 
     def action_jump_to_data(self) -> None:
         self._auto_window = False

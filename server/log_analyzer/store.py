@@ -125,7 +125,10 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("PRAGMA cache_size=-65536")
+        # Each worker thread gets its own reader, so a private page cache per connection would multiply (40
+        # threads x 64 MB); a modest cache plus a shared memory map leans on the OS page cache instead.
+        conn.execute("PRAGMA cache_size=-8192")
+        conn.execute("PRAGMA mmap_size=268435456")
         with self._all_lock:
             self._all.append(conn)
         return conn

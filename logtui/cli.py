@@ -34,6 +34,7 @@ examples:
   logtui                                    the local service (started if needed)
   logtui --url http://127.0.0.1:8000 --start 2023-04-23T10:00 --end 2023-04-23T10:05
   logtui --url https://abc123.eu-west-1.awsapprunner.com --start -2h
+  LOGTUI_TOKEN=secret logtui --url https://xyz.lambda-url.eu-west-1.on.aws --token-env LOGTUI_TOKEN
   logtui --profile prod --start yesterday --end today
 
 config: {config}
@@ -63,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         metavar="NAME",
         help="open the saved target NAME from the config file ('local' = the local service)",
+    )
+    parser.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="with --url: send the bearer token held in the environment variable NAME (e.g. "
+        "LOGTUI_TOKEN=... logtui --url ... --token-env LOGTUI_TOKEN); the token is never shown",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        help="with --url: seconds to wait for an answer (default 10)",
     )
     parser.add_argument("--start", metavar="TIME", help="start of the time window (see times below)")
     parser.add_argument("--end", metavar="TIME", help="end of the time window (see times below)")
@@ -120,12 +133,19 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
     except TimeParseError as exc:
         flag = "--end" if exc.field == "end" else "--start"
         fail(f"{flag} {exc.text!r}: {exc.title}; {exc.hint}")
+    if args.url is None and (args.token_env is not None or args.timeout is not None):
+        fail("--token-env and --timeout go with --url (a saved target keeps its own: see t in the app)")
     if args.url is not None:
-        from logtui.ui.target_choice import url_problem
+        from logtui.ui.target_choice import url_target_problem
 
-        problem = url_problem(args.url)
+        problem = url_target_problem(args.url, token_env=args.token_env, timeout=args.timeout)
         if problem:
-            fail(f"--url: {problem} (e.g. http://127.0.0.1:8000 or https://xyz.awsapprunner.com)")
+            example = (
+                " (e.g. http://127.0.0.1:8000 or https://xyz.awsapprunner.com)"
+                if problem.startswith("--url")
+                else ""
+            )
+            fail(problem + example)
     if args.profile is not None:
         _check_profile(args.profile, args.config)
     return AppOptions(
@@ -135,6 +155,8 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
         profile=args.profile,
         config_path=args.config,
         runtime=args.runtime,
+        token_env=args.token_env,
+        timeout=args.timeout,
     )
 
 

@@ -21,7 +21,17 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_documents_every_flag_and_the_time_syntax() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
-    for flag in ("--url", "--start", "--end", "--profile", "--runtime", "--config", "--version"):
+    for flag in (
+        "--url",
+        "--start",
+        "--end",
+        "--profile",
+        "--runtime",
+        "--config",
+        "--version",
+        "--token-env",
+        "--timeout",
+    ):
         assert flag in result.stdout
     for example in ("now-15m", "-2h", "yesterday", "2023-04-23T10:00", "awsapprunner.com"):
         assert example in result.stdout
@@ -43,6 +53,9 @@ def test_version() -> None:
         (("--url", "example.com"), "http:// or https://"),
         (("--url", "http://127.0.0.1:8000/logs"), "without /logs"),
         (("--runtime", "kubernetes"), "invalid choice"),
+        (("--url", "http://127.0.0.1:8000", "--token-env", "my-secret-value"), "--token-env: "),
+        (("--url", "http://127.0.0.1:8000", "--timeout", "0"), "--timeout: must be between"),
+        (("--token-env", "TOKEN"), "go with --url"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line(args: tuple[str, ...], expected: str) -> None:
@@ -114,6 +127,10 @@ def test_good_flags_become_app_options(tmp_path: Path) -> None:
     )
     options = options_from_args(["--url", "http://127.0.0.1:8000"])
     assert options.url == "http://127.0.0.1:8000" and options.profile is None
+    options = options_from_args(
+        ["--url", "http://127.0.0.1:8000", "--token-env", "LOGTUI_TOKEN", "--timeout", "30"]
+    )
+    assert (options.token_env, options.timeout) == ("LOGTUI_TOKEN", 30.0)
 
 
 def test_parser_is_the_documented_one() -> None:

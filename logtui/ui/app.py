@@ -78,7 +78,13 @@ class LogtuiApp(App[None]):
             self.config = Config()
         self.launch_error: ConfigError | None = None
         try:
-            self.target: Target = launch_target(self.config, url=options.url, profile=options.profile)
+            self.target: Target = launch_target(
+                self.config,
+                url=options.url,
+                profile=options.profile,
+                token_env=options.token_env,
+                timeout=options.timeout,
+            )
         except ConfigError as exc:
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.
             self.launch_error = exc

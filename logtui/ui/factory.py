@@ -26,6 +26,9 @@ class AppOptions:
     profile: str | None = None
     config_path: Path | None = None
     runtime: str | None = None
+    #: For --url: the env variable holding the bearer token (its name, never the token) and the timeout.
+    token_env: str | None = None
+    timeout: float | None = None
     #: The clock for presets and relative times; tests pin it so windows are deterministic.
     now: Callable[[], datetime] | None = None
 

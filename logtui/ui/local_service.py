@@ -26,6 +26,20 @@ def describe(runtime: Runtime, status: RuntimeStatus) -> str:
 
 def bring_up(runtime: Runtime, report: Report) -> str:
     """Make `runtime` serve and return its base URL; `report` hears each step (from this thread)."""
+    try:
+        return _bring_up(runtime, report)
+    except Exception:
+        # Leave the status bar on the runtime's real state ("unreachable", "exited"), not on "starting…".
+        try:
+            status = runtime.status()
+        except Exception:  # the runtime cannot even say; the error itself is shown by the caller
+            report(None, f"{runtime.kind} · failed")
+        else:
+            report(status, describe(runtime, status))
+        raise
+
+
+def _bring_up(runtime: Runtime, report: Report) -> str:
     status = runtime.status()
     report(status, describe(runtime, status))
     if status.state is RuntimeState.IMAGE_MISSING:

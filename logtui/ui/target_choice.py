@@ -9,7 +9,7 @@ from logtui.core.config import LOCAL_TARGET_NAME, Config, Target, target_from_fo
 from logtui.core.errors import ConfigValueError
 
 
-def target_from_url(url: str) -> Target:
+def target_from_url(url: str, *, token_env: str | None = None, timeout: float | None = None) -> Target:
     """An unsaved target for `--url`, named after its host so the status bar says where we are.
 
     The kind is guessed from the host (App Runner, Lambda function URL, else HTTP). Raises ConfigValueError
@@ -19,14 +19,16 @@ def target_from_url(url: str) -> Target:
     name = re.sub(r"[^\w.@+-]", "-", host)[:40] or "url"
     if name == LOCAL_TARGET_NAME:
         name = "localhost"
-    return target_from_form(name, url)
+    return target_from_form(name, url, "", token_env or "", f"{timeout:g}" if timeout is not None else "10")
 
 
-def url_problem(url: str) -> str | None:
+def url_target_problem(url: str, *, token_env: str | None = None, timeout: float | None = None) -> str | None:
+    """What is wrong with --url (and its --token-env/--timeout), as "--flag: problem", or None."""
     try:
-        target_from_url(url)
+        target_from_url(url, token_env=token_env, timeout=timeout)
     except ConfigValueError as exc:
-        return exc.problem
+        flag = {"url": "--url", "token_env": "--token-env", "timeout": "--timeout"}.get(exc.field, "--url")
+        return f"{flag}: {exc.problem}"
     return None
 
 
@@ -38,10 +40,17 @@ def known_profiles(config: Config) -> list[str]:
     return config.target_names()
 
 
-def launch_target(config: Config, *, url: str | None, profile: str | None) -> Target:
+def launch_target(
+    config: Config,
+    *,
+    url: str | None,
+    profile: str | None,
+    token_env: str | None = None,
+    timeout: float | None = None,
+) -> Target:
     """--url beats --profile beats the config's default target beats local. Callers validated url/profile."""
     if url:
-        return target_from_url(url)
+        return target_from_url(url, token_env=token_env, timeout=timeout)
     for name in (profile, config.default_target):
         if name:
             found = find_profile(config, name)

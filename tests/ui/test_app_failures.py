@@ -21,6 +21,7 @@ from tests.ui.test_app_support import (
     make_app,
     settle,
     shown_messages,
+    wait_for,
     write_config,
 )
 
@@ -184,3 +185,45 @@ async def test_a_plain_web_server_is_not_called_the_original_api() -> None:
             assert "not a log-analyzer?" in screen.status_bar.text
             assert "original API" not in screen.status_bar.text
             assert "has no /logs" in screen.error_panel.text
+
+
+async def test_url_with_token_env_reads_a_guarded_server(
+    server_factory: Callable[..., ServerProcess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = server_factory(
+        seed=True, env={"LOG_ANALYZER_API_KEY": "k-123", "LOG_ANALYZER_READ_REQUIRES_KEY": "1"}
+    )
+    monkeypatch.setenv("LOGTUI_TEST_TOKEN", "k-123")
+    app = make_app(url=server.url, token_env="LOGTUI_TEST_TOKEN")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert logs_screen(app).log_view.loaded_count == 22
+        assert "k-123" not in app.export_screenshot()
+
+
+async def test_while_a_target_is_slow_the_screen_says_where_it_is_knocking() -> None:
+    with silent_server() as url:
+        app = make_app(url=url, timeout=3.0)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = logs_screen(app)
+            port = url.rsplit(":", 1)[1]
+            await wait_for(pilot, lambda: "Connecting to" in screen.notice.text, workers=False, what="notice")
+            assert f"127.0.0.1:{port}… (timeout 3 s)" in screen.notice.text
+            assert screen.log_view.placeholder == "Loading…"
+            assert screen.histogram.state == "loading"
+            await settle(pilot)
+            assert screen.notice.text == ""
+            assert "did not answer within 3 s" in screen.error_panel.text
+            assert screen.histogram.state == "unavailable"
+
+
+async def test_docker_runtime_without_an_engine_shows_its_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real situation, not a fake: the explicit Docker runtime pointed at an address where no engine listens.
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    app = make_app(runtime="docker")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        assert "Could not open local" in screen.error_panel.text
+        assert "docker · unreachable" in screen.status_bar.text
+        assert "starting" not in screen.status_bar.text

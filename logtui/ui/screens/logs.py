@@ -69,6 +69,8 @@ def as_logtui_error(error: BaseException | None) -> LogtuiError:
 
 
 class LogsScreen(Screen[None]):
+    # Below 100 columns the search box gets its own row, so tag toggles are not hidden under it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         *(
             Binding(str(i), f"preset('{name}')", f"last {name}", show=False)
@@ -217,6 +219,7 @@ class LogsScreen(Screen[None]):
         self.status_bar.set_target(target.name, str(getattr(target.kind, "value", target.kind)), address)
         self.error_panel.clear()
         self.notice.say(f"Connecting to {target.name}…")
+        self.log_view.placeholder = "Loading…"
         self._update_counts()
 
     def on_target_ready(self, event: msg.TargetReady) -> None:
@@ -225,7 +228,12 @@ class LogsScreen(Screen[None]):
         self._client = event.client
         self._target = event.target
         self.error_panel.clear()
-        self.notice.clear()
+        # Until the first answer: say where we are knocking, so "No records." only ever means an empty answer.
+        self.notice.say(
+            f"Connecting to {event.client.host}:{event.client.port}… (timeout {event.client.timeout:g} s)"
+        )
+        self.log_view.placeholder = "Loading…"
+        self.histogram.show_loading()
         self._probe_health()
 
     def on_target_failed(self, event: msg.TargetFailed) -> None:
@@ -605,6 +613,8 @@ class LogsScreen(Screen[None]):
                 f"{error.title}\n{error.hint or ''}", title="Export failed", severity="error", timeout=10
             )
         elif purpose == "health":
+            self.histogram.show_unavailable("the target did not answer (see below).")
+            self.log_view.placeholder = ""
             self._show_failure("Could not reach the target", error, retry=self._probe_health)
         elif purpose == "page":
             self._show_failure("Loading more records failed", error, retry=self._request_more)
@@ -616,6 +626,7 @@ class LogsScreen(Screen[None]):
             self._show_failure("Loading logs failed", error, retry=self.refetch)
 
     def _show_failure(self, what: str, error: LogtuiError, *, retry: Callable[[], object]) -> None:
+        self.notice.clear()
         if self.log_view.loaded_count == 0:
             self.log_view.placeholder = "Nothing loaded: see the error above."
         # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.

@@ -403,6 +403,23 @@ async def test_the_course_original_service_still_works() -> None:
                 await client.post_logs([LogRecord("2024-01-01T00:00:00", "INFO", "x")])
 
 
+async def test_filters_the_course_original_service_ignores_are_applied_by_the_client() -> None:
+    records = [
+        {"timestamp": f"2023-04-23T10:{m:02d}:00", "tag": "INFO", "message": "Test log"} for m in range(21)
+    ]
+    records.append({"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"})
+    with http_server({"/logs": course_original_logs(records)}) as url:
+        async with LogClient(url) as client:
+            page = await client.logs(DAY, q="ERROR")
+            assert [r.message for r in page.records] == ["Test error"]
+            page = await client.logs(DAY, tags=["ERROR", "DEBUG"])
+            assert [r.tag for r in page.records] == ["ERROR"]
+            page = await client.logs(DAY, tags=["INFO"], q="log", order="desc")
+            assert len(page.records) == 21
+            assert page.records[0].timestamp == "2023-04-23T10:20:00"
+            assert page.records[-1].timestamp == "2023-04-23T10:00:00"
+
+
 async def test_a_repeated_cursor_does_not_loop_forever() -> None:
     record = '{"timestamp": "2024-01-01T00:00:00", "tag": "INFO", "message": "x"}'
     body = f'{{"logs": [{record}], "next_cursor": "same"}}'

@@ -3,6 +3,7 @@ for the local target, the runtime) and hands both to the logs screen. The screen
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -91,6 +92,8 @@ class LogtuiApp(App[None]):
             self.target = self.config.local_target
         self.client: LogClient | None = None
         self.runtime: Runtime | None = None
+        # Both the local target's start-up and the container screen may create the runtime, each in a thread.
+        self._runtime_lock = threading.Lock()
         self.logs_screen: LogsScreen | None = None
 
     # --- start-up ----------------------------------------------------------------------------------------
@@ -161,11 +164,7 @@ class LogtuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="local-runtime", exit_on_error=False)
     def _bring_up_local(self, target: Target) -> str:
-        if self.runtime is None:
-            from logtui.core.runtime import choose_runtime
-
-            self.runtime = choose_runtime(self.config, override=self.options.runtime)
-        runtime = self.runtime
+        runtime = self._ensure_runtime()
 
         def report(status: RuntimeStatus | None, note: str) -> None:
             if self.logs_screen is not None:
@@ -174,6 +173,12 @@ class LogtuiApp(App[None]):
         return bring_up(runtime, report)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "runtime-choice" and event.state is WorkerState.ERROR:
+            error = as_logtui_error(event.worker.error)
+            self.notify(
+                f"{error.title}\n{error.hint or ''}", title="Local service", severity="error", timeout=10
+            )
+            return
         if event.worker.group != "local-runtime" or not self.target.is_local:
             return
         if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, str):
@@ -227,11 +232,16 @@ class LogtuiApp(App[None]):
 
     @work(thread=True, exclusive=True, group="runtime-choice", exit_on_error=False)
     def _make_runtime_for_screen(self) -> None:
-        from logtui.core.runtime import choose_runtime
+        self.call_from_thread(self._push_container_screen, self._ensure_runtime())
 
-        if self.runtime is None:
-            self.runtime = choose_runtime(self.config, override=self.options.runtime)
-        self.call_from_thread(self._push_container_screen, self.runtime)
+    def _ensure_runtime(self) -> Runtime:
+        """The local runtime, chosen once (blocking: probes Docker). Call from a thread worker."""
+        with self._runtime_lock:
+            if self.runtime is None:
+                from logtui.core.runtime import choose_runtime
+
+                self.runtime = choose_runtime(self.config, override=self.options.runtime)
+            return self.runtime
 
     def _push_container_screen(self, runtime: Runtime) -> None:
         from logtui.ui.screens.container import ContainerScreen

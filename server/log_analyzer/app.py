@@ -55,6 +55,7 @@ class Service:
         if settings.seed_on_empty and self.store.is_empty():
             n = load_sample(self.store)
             log.info("database was empty: loaded the %d-record seed sample", n)
+
         self.cursors = CursorCodec(settings.cursor_secret or str(self.store.meta("cursor_secret")))
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from log_analyzer import __version__
 from log_analyzer.settings import Settings, SettingsError
+from log_analyzer.store import StoreError
 
 
 def _port(text: str) -> int:
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ingest(settings.db_path, args.file, batch_size=max(args.batch, 1))
         if args.command == "prune":
             return _prune(settings, args.days)
-    except SettingsError as exc:
+    except (SettingsError, StoreError) as exc:
         print(f"log-analyzer: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -100,13 +101,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
+    import logging
+    import logging.config
+
     import uvicorn
 
     from log_analyzer.app import create_app
+    from log_analyzer.store import Store
 
     # uvicorn's own logging setup, plus our logger on the same handler (seed-on-empty, pruner lines)
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["log_analyzer"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    logging.config.dictConfig(log_config)
+    # Open the store once up front: an unusable --db is then one clear line, not a startup traceback, and a
+    # mistyped path shows up as "a new, empty database".
+    store = Store(settings.db_path)
+    try:
+        bounds = store.bounds()
+        if bounds.records:
+            what = f"{bounds.records} records, {bounds.first} → {bounds.last}"
+        else:
+            what = "a new, empty database" if store.created else "an empty database"
+    finally:
+        store.close()
+    logging.getLogger("log_analyzer").info("serving %s (%s)", settings.db_path, what)
     uvicorn.run(
         create_app(settings), host=host, port=port, log_level="info", access_log=True, log_config=log_config
     )

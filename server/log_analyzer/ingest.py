@@ -109,7 +109,12 @@ def run_ingest(db_path: Path, file: Path, *, batch_size: int = 5000, err: TextIO
     err = err if err is not None else sys.stderr
     from_stdin = str(file) == "-"
     if not from_stdin and not file.is_file():
-        print(f"log-analyzer: cannot ingest {file}: no such file", file=err)
+        why = "it is a directory" if file.is_dir() else "no such file"
+        print(
+            f"log-analyzer: cannot ingest {file}: {why}; give a file of JSON Lines or "
+            "'<ISO timestamp> <TAG> <message>' lines",
+            file=err,
+        )
         return 2
     try:
         stream: BinaryIO = sys.stdin.buffer if from_stdin else open(file, "rb")

@@ -93,19 +93,37 @@ class Bounds:
     last_micros: int | None
 
 
+class StoreError(Exception):
+    """The database file cannot be opened or created; the message names the path and the reason."""
+
+
 class Store:
     """A log store in one SQLite file. Thread-safe: per-thread readers, one locked writer."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
-        self._writer = self._connect()
-        self._writer.execute("PRAGMA journal_mode=WAL")
+        #: True when this open created the database file (a typo in --db shows up as a new, empty store)
+        self.created = not self.path.exists()
+        try:
+            if self.path.is_dir():
+                raise StoreError(f"cannot open the database {self.path}: it is a directory, not a file")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            self._create_schema()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            reason = "it is not an SQLite database" if "not a database" in str(exc) else str(exc)
+            raise StoreError(f"cannot open the database {self.path}: {reason}") from None
+        except OSError as exc:
+            self.close()
+            raise StoreError(f"cannot open the database {self.path}: {exc.strerror or exc}") from None
+
+    def _create_schema(self) -> None:
         with self._write_lock:
             self._writer.execute("BEGIN IMMEDIATE")
             try:

@@ -181,3 +181,36 @@ def test_seed_on_empty_only_when_empty(server_factory: Callable[..., ServerProce
         assert httpx.get(f"{again.url}/health").json()["records"] == 22
     finally:
         again.stop()
+
+
+def test_serve_says_which_database_it_serves(server_factory: Callable[..., ServerProcess]) -> None:
+    fresh = server_factory()
+    log = fresh.db_path.with_suffix(".server.log").read_text()
+    assert f"serving {fresh.db_path} (a new, empty database)" in log
+    seeded = server_factory(seed=True)
+    log = seeded.db_path.with_suffix(".server.log").read_text()
+    assert f"serving {seeded.db_path} (22 records, 2023-04-23T10:00:00 → 2023-04-23T10:22:00)" in log
+
+
+def test_unusable_database_paths_are_one_clear_line(tmp_path: Path) -> None:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("hello, I am not a database\n" * 100)
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    cases = {
+        tmp_path: "it is a directory",
+        not_sqlite: "it is not an SQLite database",
+        blocker / "sub" / "x.db": "cannot open the database",
+    }
+    for db, reason in cases.items():
+        for args in (("serve", "--port", str(free_port())), ("seed",), ("prune", "--days", "1")):
+            r = cli(*args, "--db", str(db))
+            assert r.returncode == 2, (args, db, r.stderr)
+            assert reason in r.stderr and str(db) in r.stderr, r.stderr
+            assert "Traceback" not in r.stderr
+    assert not_sqlite.read_text().startswith("hello")  # untouched
+
+
+def test_ingest_a_directory_says_so(tmp_path: Path) -> None:
+    r = cli("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
+    assert r.returncode == 2 and "is a directory" in r.stderr

@@ -1,4 +1,4 @@
-"""Shared fixtures. Every test runs with XDG dirs under tmp_path, so nothing touches the developer's config."""
+"""Shared fixtures. Every test runs with XDG dirs under tmp_path: nothing touches the developer's config."""
 
 from __future__ import annotations
 
@@ -14,8 +14,12 @@ from tests.helpers import ServerProcess
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
-    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                     ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(home / sub))
     return home
@@ -23,7 +27,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def course_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A real server holding the course's seed sample (22 records on 2023-04-23). Read-only: don't write to it."""
+    """A real server with the course's seed sample (22 records on 2023-04-23). Read-only: don't write."""
     db = tmp_path_factory.mktemp("course") / "logs.db"
     server = ServerProcess(db, seed=True).start()
     yield server

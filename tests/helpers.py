@@ -47,13 +47,27 @@ class ServerProcess:
         if self._seed:
             subprocess.run(
                 [sys.executable, "-m", "log_analyzer.cli", "seed", "--db", str(self.db_path)],
-                check=True, env=self._env, capture_output=True,
+                check=True,
+                env=self._env,
+                capture_output=True,
             )
         with open(self._log, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "log_analyzer.cli", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--db", str(self.db_path)],
-                env=self._env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "log_analyzer.cli",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--db",
+                    str(self.db_path),
+                ],
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_until(self._healthy, timeout=30, what=f"log-analyzer on {self.url} (log: {self._log})")
         return self

@@ -39,8 +39,8 @@ def alive(pid: int) -> bool:
 def server_children() -> list[int]:
     """Live embedded-runtime servers (children of this test process whose --db lies in an `embedded` folder).
 
-    Other fixtures (the session-wide `course_server`) also run log-analyzer children of this process; only the
-    embedded runtime's own are ours to count.
+    Other fixtures (the session-wide `course_server`) also run log-analyzer children of this process; only
+    the embedded runtime's own are ours to count.
     """
     found = []
     for entry in Path("/proc").iterdir():
@@ -52,7 +52,12 @@ def server_children() -> list[int]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"log_analyzer" in cmdline and b"/embedded/" in cmdline:
+        if (
+            int(fields[1]) == os.getpid()
+            and fields[0] != "Z"
+            and b"log_analyzer" in cmdline
+            and b"/embedded/" in cmdline
+        ):
             found.append(int(entry.name))
     return found
 

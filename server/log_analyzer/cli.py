@@ -49,9 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="load the course's 22-record seed sample, or generated demo data")
     seed.add_argument(
-        "--demo", type=_count, metavar="N", help="instead, generate N realistic records over 7 days"
+        "--demo", type=_count, metavar="N", help="instead, generate N realistic records ending now"
     )
-    seed.add_argument("--days", type=float, default=7.0, help="with --demo: how many days the records span")
+    seed.add_argument(
+        "--days", type=float, default=7.0, help="with --demo: how many days the records span (default 7)"
+    )
     seed.add_argument("--db", type=Path, help=db_help)
 
     ingest = sub.add_parser(

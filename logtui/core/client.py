@@ -443,9 +443,9 @@ class LogClient:
                 f"{self.token_env}=<key> (the service's LOG_ANALYZER_API_KEY) and start logtui again."
             )
         return (
-            "The service wants an API key (its LOG_ANALYZER_API_KEY). Save this URL as a target (t, then a) "
-            "with a token env variable such as LOGTUI_TOKEN, then quit, export LOGTUI_TOKEN=<key> and "
-            "start logtui again with --profile <name>."
+            "The service wants an API key (its LOG_ANALYZER_API_KEY): quit and start "
+            f"`LOGTUI_TOKEN=<key> logtui --url {self.base_url} --token-env LOGTUI_TOKEN`, or save this URL "
+            "as a target (t, then a) with a token env variable."
         )
 
     def _decode(self, resp: httpx.Response, path: str) -> Any:

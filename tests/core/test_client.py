@@ -168,8 +168,8 @@ async def test_missing_token_is_unauthorized_with_a_hint_naming_the_env_var(
     async with LogClient(server.url) as client:  # a bare --url: no env var to name yet
         with pytest.raises(Unauthorized) as info:
             await client.logs(EVERYTHING)
-        assert info.value.hint and "Save this URL as a target" in info.value.hint
-        assert "LOGTUI_TOKEN" in info.value.hint
+        assert info.value.hint and "save this URL as a target" in info.value.hint
+        assert f"--url {server.url.rstrip('/')} --token-env LOGTUI_TOKEN" in info.value.hint
     async with LogClient(server.url, token="k3y") as client:
         assert (await client.logs(EVERYTHING)).records == []
 

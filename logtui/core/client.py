@@ -115,6 +115,9 @@ class LogClient:
                 "https://xyz.awsapprunner.com",
             )
         self.base_url = url
+        # A base URL may carry a path (an API Gateway stage, a reverse proxy's prefix): errors name the
+        # path actually requested, or "has no /logs" would hide where logtui looked.
+        self._prefix = parts.path
         self.name = name
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -290,7 +293,7 @@ class LogClient:
 
     async def _get_json(self, path: str, params: list[tuple[str, str]], *, optional: bool = False) -> Any:
         resp = await self._send("GET", path, params=params, optional=optional)
-        return self._decode(resp, path)
+        return self._decode(resp, self._prefix + path)
 
     async def _send(
         self,
@@ -337,7 +340,7 @@ class LogClient:
                 "have crashed mid-request: look at its logs, then retry.",
             ) from None
         self.last_latency = time.perf_counter() - started
-        self._raise_for_status(resp, method, path, optional=optional)
+        self._raise_for_status(resp, method, self._prefix + path, optional=optional)
         return resp
 
     def _where(self) -> str:

@@ -295,6 +295,17 @@ async def test_an_html_error_page_without_title_gives_its_words() -> None:
     assert "(401: an HTML page: 401 Authorization Required)" in info.value.title
 
 
+async def test_a_base_url_with_a_path_is_followed_and_named_in_errors() -> None:
+    body = '{"logs": [], "next_cursor": null}'
+    with http_server({"/prod/logs": fixed(200, "application/json", body)}) as url:
+        async with LogClient(url + "/prod/") as client:
+            assert (await client.logs(EVERYTHING)).records == []
+        async with LogClient(url + "/stage") as client:
+            with pytest.raises(Rejected) as info:
+                await client.logs(EVERYTHING)
+    assert "has no /stage/logs" in info.value.title
+
+
 async def test_invalid_json_is_a_bad_response() -> None:
     with http_server({"/logs": fixed(200, "application/json", '{"logs": [ {"timestamp": ')}) as url:
         async with LogClient(url) as client:

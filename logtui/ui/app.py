@@ -36,9 +36,12 @@ STYLES = Path(__file__).resolve().parent / "styles"
 
 
 def public_address(url: str) -> str:
-    """scheme://host[:port] only: paths and query strings may carry secrets and never reach the screen."""
+    """The URL as given, with its path (a stage or proxy prefix the user must see), but never a user:password
+    or a query string, which may carry secrets (the config refuses both; this guards other callers)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}" if parts.netloc else ""
+    if not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
 
 
 def whole_seconds(clock: Callable[[], datetime]) -> Callable[[], datetime]:

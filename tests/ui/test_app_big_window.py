@@ -50,6 +50,7 @@ async def test_scrolling_deep_loads_pages_through_the_cursor(big_server: ServerP
         assert view.loaded_count == 1000  # only the first page: the window opens as fast as a small one
         assert view.has_more
         assert screen.counts_text.startswith(f"1,000 loaded of {DEMO:,}")
+        assert screen.notice.text == ""
         previous_last = view.record_at(view.loaded_count - 1).timestamp
         for page in range(2, 32):
             await pilot.press("end")
@@ -67,10 +68,12 @@ async def test_scrolling_deep_loads_pages_through_the_cursor(big_server: ServerP
         assert view.selected_index == 999
         assert as_datetime(view.record_at(999).timestamp) == last_in_store
         assert screen.counts_text.startswith(f"newest 1,000 of {DEMO:,}")
+        assert f"{DEMO - 1000:,} older records are not loaded" in screen.notice.text
         await pilot.press("g")
         await settle(pilot)
         assert view.loaded_count == 1000 and view.has_more
         assert screen.counts_text.startswith(f"1,000 loaded of {DEMO:,}")
+        assert screen.notice.text == ""
         # a new query drops the deep view and starts over at page one
         await pilot.press("slash", *"billing", "enter")
         await settle(pilot)

@@ -197,3 +197,10 @@ async def test_local_target_starts_the_embedded_runtime() -> None:
         assert app.screen is screen
     # leaving the app stops the embedded service it started
     assert runtime.status().state not in (RuntimeState.RUNNING, RuntimeState.HEALTHY)
+
+
+def test_the_status_bar_address_keeps_a_path_but_never_credentials() -> None:
+    from logtui.ui.app import public_address
+
+    assert public_address("http://127.0.0.1:8777/prod/") == "http://127.0.0.1:8777/prod"
+    assert public_address("https://user:pw@example.com/stage?token=x") == "https://example.com/stage"

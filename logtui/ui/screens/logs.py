@@ -531,6 +531,21 @@ class LogsScreen(Screen[None]):
             self.status_bar.set_latency(self._client.last_latency)
         self._update_counts()
         self._explain_empty()
+        self._explain_newest()
+
+    def _explain_newest(self) -> None:
+        """After G the view holds only the window's last page: say what is above it and how to get there."""
+        if not self._newest or self.live.active or not self._first_page_done:
+            return
+        loaded = self.log_view.loaded_count
+        older = f"{self._total - loaded:,} older records" if self._total is not None else "Older records"
+        if self._total is not None and self._total <= loaded:
+            self.notice.clear()
+            return
+        self.notice.say(
+            f"Showing the newest {loaded:,} records of the window. {older} are not loaded: "
+            "g pages from the start, [ steps the window back."
+        )
 
     def on_stats_loaded(self, event: msg.StatsLoaded) -> None:
         if event.generation != self._generation:
@@ -553,6 +568,7 @@ class LogsScreen(Screen[None]):
             self._store_last = as_datetime(stats.last_timestamp) or self._store_last
         self._update_counts()
         self._explain_empty()
+        self._explain_newest()
 
     def _update_counts(self, *, loading: bool = False) -> None:
         loaded = self.log_view.loaded_count

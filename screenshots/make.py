@@ -115,20 +115,23 @@ class Server:
 
 
 async def settle(pilot: Any) -> None:
-    from textual.worker import WorkerFailed
+    """Wait for the app's workers, but for the container screen's output follower, which runs as long as the
+    service does."""
+    from logtui.ui.screens.container import LOGS_GROUP
+
+    def pending() -> list[Any]:
+        return [w for w in pilot.app.workers if not w.is_finished and w.group != LOGS_GROUP]
 
     for _ in range(300):
         await pilot.pause()
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # a failure the app shows is part of some pictures
+        # return_exceptions: a failure the app shows is part of some pictures.
+        await asyncio.gather(*(w.wait() for w in pending()), return_exceptions=True)
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        if not pending():
             return
 
 
-async def wait_until(pilot: Any, condition: Callable[[], bool], what: str, limit: float = 600) -> None:
+async def wait_until(pilot: Any, condition: Callable[[], bool], what: str, limit: float = 300) -> None:
     deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
@@ -271,12 +274,67 @@ async def scene_container_build(ctx: Context) -> None:
         await wait_until(pilot, lambda: screen.busy is None, "the build to finish")
 
 
+async def scene_container(ctx: Context) -> None:
+    """The container screen with the service running and following its output, then the stronger
+    confirmation that deleting the volume asks for (naming the record count, offering a backup first)."""
+    from logtui.core.runtime.base import RuntimeState
+    from logtui.ui.screens.container import ContainerScreen
+    from logtui.ui.widgets.confirm import TypedConfirmDialog
+    from logtui.ui.widgets.container_panel import ContainerPanel
+
+    _remove_screenshot_container()  # start from "no container", whatever an earlier run left
+    app = new_app(ctx, profile="local-dev", start="now-6h", end="now")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("c")
+            await wait_until(pilot, lambda: isinstance(app.screen, ContainerScreen), "the container screen")
+            screen = app.screen
+            await wait_until(pilot, lambda: screen.status is not None, "the runtime's status")
+            if screen.runtime.kind != "docker" or screen.status.state is RuntimeState.UNREACHABLE:
+                print("  skipped container, confirm-delete: no Docker engine answers", flush=True)
+                return
+            await pilot.press("s")
+            await wait_until(pilot, lambda: screen.busy is None and screen.status.state is RuntimeState.HEALTHY,
+                             "the service to be healthy")
+            await wait_until(pilot, lambda: "Application startup complete." in "\n".join(
+                screen.query_one("#service-output").lines), "the service's startup lines")
+            panel = screen.query_one(ContainerPanel)
+            await wait_until(pilot, lambda: panel.facts.get("Uptime", "0s") not in ("0s", "1s", "2s"),
+                             "a few seconds of uptime (the screen refreshes every 3 s)")
+            await shoot(app, "container", pilot)
+            await pilot.press("D")
+            await wait_until(pilot, lambda: isinstance(app.screen, TypedConfirmDialog), "the confirmation")
+            await shoot(app, "confirm-delete", pilot)
+            await pilot.press("escape")
+    finally:
+        _remove_screenshot_container()
+
+
+def _remove_screenshot_container() -> None:
+    """The pictures' container and volume go again, whatever happened."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=30)
+    except Exception:
+        return
+    try:
+        for container in client.containers.list(all=True, filters={"name": "^/logtui-screenshots$"}):
+            container.remove(force=True)
+        for volume in client.volumes.list(filters={"name": "logtui-screenshots-data"}):
+            volume.remove(force=True)
+    finally:
+        client.close()
+
+
 SCENES: dict[str, Scene] = {
     "logs": scene_logs,
     "detail": scene_detail,
     "remote": scene_remote,
     "error": scene_error,
     "container-build": scene_container_build,
+    "container": scene_container,
 }
 
 

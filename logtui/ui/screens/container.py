@@ -297,7 +297,9 @@ class ContainerScreen(Screen[None]):
 
     def on_container_status_refreshed(self, message: ContainerStatusRefreshed) -> None:
         self.status = message.status
-        self.query_one(ContainerPanel).show_status(message.kind, message.status, self._now())
+        # Uptime is wall-clock time since the real process started, so it uses the real clock even when
+        # the app runs on a fixed one (tests, screenshots).
+        self.query_one(ContainerPanel).show_status(message.kind, message.status, datetime.now(UTC))
         self._sync_controls()
         self._sync_output(message.status)
 

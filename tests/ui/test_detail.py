@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from log_analyzer.record import LogRecord
@@ -11,6 +12,7 @@ from rich.text import Text
 from textual.app import App
 from textual.widgets import Static
 
+from logtui.ui.safe_text import CONTROL, REPLACEMENT
 from logtui.ui.screens.detail import DetailScreen, extract_json, pretty_json
 
 
@@ -111,3 +113,80 @@ async def test_c_and_m_copy_and_notify_and_escape_closes() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, DetailScreen)
         assert app.results == [None]
+
+
+# The only escape sequences a frame may hold are Textual's own CSI ones (colours, cursor moves).
+_TEXTUAL_CSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def frame_output(app: App[None]) -> tuple[str, list[str]]:
+    """What a terminal would receive for the whole current screen, and the text of each line."""
+    compositor = app.screen._compositor
+    output = compositor.render_full_update().render_segments(app.console)
+    lines = ["".join(segment.text for segment in strip) for strip in compositor.render_strips()]
+    return output, lines
+
+
+async def test_escape_sequences_in_a_record_never_reach_the_terminal() -> None:
+    r = REPLACEMENT
+    records = [
+        # OSC 0 (window title), CSI colour, a C1 CSI, OSC 52 (clipboard) with ST, a TAB and CRLF.
+        LogRecord(
+            "2023-04-23T10:21:40",
+            "INFO",
+            "title \x1b]0;PWNED\x07 after\nline two\ttabbed \x1b[31mred\x9b2J\r\n"
+            "clip \x1b]52;c;cHduZWQ=\x1b\\ end",
+        ),
+        # The JSON path: escapes in the prefix, in a JSON string (\\u001b decodes to a real ESC), a raw C1
+        # character inside a JSON string (valid JSON), a key, and the header's tag and timestamp.
+        LogRecord(
+            "2023-04-23T10:21:41\x1b]0;T\x07",
+            "IN\x1b[5mFO",
+            'evil \x1b]0;PWNED\x07 {"msg": "\\u001b]0;X\\u0007 \x9b31m", "\\u001b[2J": 1}',
+        ),
+    ]
+    app = DetailApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for record in records:
+            app.open(record)
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            output, lines = frame_output(app)
+            leftover = _TEXTUAL_CSI.sub("", output)
+            assert (
+                "\x1b" not in leftover
+                and CONTROL.search(leftover.replace("\n", "").replace("\r", "")) is None
+            )
+            assert not [line for line in lines if CONTROL.search(line)]
+            text = "\n".join(lines)
+            assert "PWNED" in text  # shown, as text
+            await pilot.press("escape")
+            await pilot.pause()
+
+        app.open(records[0])
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        body = static_content(screen, "#detail-message")
+        assert isinstance(body, Text)
+        assert body.plain.split("\n") == [
+            f"title {r}]0;PWNED{r} after",
+            f"line two        tabbed {r}[31mred{r}2J",  # the TAB is spaces up to the next stop
+            f"clip {r}]52;c;cHduZWQ={r}\\ end",
+        ]
+        await pilot.press("escape")
+        await pilot.pause()
+
+        app.open(records[1])
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        prefix = static_content(screen, "#detail-message")
+        assert isinstance(prefix, Text) and prefix.plain == f"evil {r}]0;PWNED{r}"
+        assert screen.json_text is not None
+        assert '"msg": "\\u001b]0;X\\u0007 \\u009b31m"' in screen.json_text
+        assert '"\\u001b[2J": 1' in screen.json_text
+        header = str(screen.query_one("#detail-header", Static).render())
+        assert f"2023-04-23T10:21:41{r}]0;T{r}" in header and f"IN{r}[5mFO" in header
+        await pilot.press("c")  # copying still gives the record exactly as it is
+        assert json.loads(app.clipboard) == records[1].to_json()

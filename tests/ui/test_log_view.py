@@ -213,6 +213,25 @@ async def test_wrap_shows_long_messages_over_several_lines() -> None:
         assert view.virtual_size.height == 3
 
 
+async def test_control_characters_in_any_column_are_drawn_as_visible_cells() -> None:
+    from logtui.ui.safe_text import CONTROL
+
+    app = ViewApp()
+    async with app.run_test(size=(100, 8)) as pilot:
+        view = app.query_one(LogView)
+        records = [
+            LogRecord("2023-04-23T10:00:00", "INFO", "title \x1b]0;PWNED\x07 after \x9b2J\tx"),
+            LogRecord("2023-04-23T10:00:01\x1b[2J", "IN\x1b]0;T\x07", "m"),
+        ]
+        view.append_page(records, has_more=False, generation=view.reset())
+        view.wrap = True
+        await pilot.pause()
+        lines = [line_text(view, y) for y in range(2)]
+        assert not [line for line in lines if CONTROL.search(line)]
+        assert "title \ufffd]0;PWNED\ufffd after \ufffd2J x" in lines[0]
+        assert lines[1].startswith("2023-04-23T10:00:01\ufffd[2J IN\ufffd]0;T\ufffd")
+
+
 async def test_placeholder_shows_while_empty() -> None:
     app = ViewApp()
     async with app.run_test(size=(60, 6)) as pilot:

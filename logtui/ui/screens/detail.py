@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -15,7 +16,17 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from logtui.ui.safe_text import multi_line, one_line
 from logtui.ui.widgets.log_view import severity_of
+
+# json.dumps escapes C0 controls in strings but, with ensure_ascii=False, leaves DEL and the C1 controls
+# raw (U+009B is a one-character CSI): escape them too, as JSON's own \u form.
+_JSON_RAW_CONTROL = re.compile(r"[\x7f-\x9f]")
+
+
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def extract_json(message: str) -> tuple[str, Any] | None:
@@ -45,9 +56,7 @@ def pretty_json(value: Any, level: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = (
-            f"{pad}{json.dumps(k, ensure_ascii=False)}: {pretty_json(v, level + 1)}" for k, v in value.items()
-        )
+        items = (f"{pad}{_dumps(k)}: {pretty_json(v, level + 1)}" for k, v in value.items())
         return "{\n" + ",\n".join(items) + "\n" + end + "}"
     if isinstance(value, list):
         if not value:
@@ -55,7 +64,7 @@ def pretty_json(value: Any, level: int = 0) -> str:
         return "[\n" + ",\n".join(pad + pretty_json(v, level + 1) for v in value) + "\n" + end + "]"
     if isinstance(value, Decimal):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return _dumps(value)
 
 
 class DetailScreen(ModalScreen[None]):
@@ -74,21 +83,25 @@ class DetailScreen(ModalScreen[None]):
         super().__init__()
         self.record = record
         found = extract_json(record.message)
-        self.json_prefix: str | None = found[0] if found else None
-        self.json_text: str | None = pretty_json(found[1]) if found else None
+        # Everything drawn from the record goes through the sanitizer (escape sequences in log data must
+        # not reach the terminal); copying uses the record itself, untouched.
+        self.message_text = multi_line(record.message)
+        self.json_prefix: str | None = multi_line(found[0]) if found else None
+        # pretty_json already escapes every control character; multi_line is a second guard (a no-op here).
+        self.json_text: str | None = multi_line(pretty_json(found[1])) if found else None
 
     def compose(self) -> ComposeResult:
         record = self.record
         with Vertical(id="detail-dialog"):
             header = Text.assemble(
-                (record.timestamp, "bold"),
+                (one_line(record.timestamp), "bold"),
                 "  ",
-                (record.tag, f"bold {_TAG_COLOURS[severity_of(record.tag)]}"),
+                (one_line(record.tag), f"bold {_TAG_COLOURS[severity_of(record.tag)]}"),
             )
             yield Static(header, id="detail-header")
             with VerticalScroll(id="detail-body"):
                 if self.json_text is None:
-                    yield Static(Text(record.message), id="detail-message")
+                    yield Static(Text(self.message_text), id="detail-message")
                 else:
                     if self.json_prefix:
                         yield Static(Text(self.json_prefix), id="detail-message")

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from logtui.ui.safe_text import one_line
 from logtui.ui.widgets.log_view import severity_of
 
 if TYPE_CHECKING:
@@ -226,7 +228,8 @@ class Histogram(Widget, can_focus=True):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         offset = event.get_content_offset(self)
         bar = None if offset is None else self.bar_at(offset.x)
-        self.tooltip = None if bar is None else self._describe(bar)
+        # Text, not str: a str tooltip is parsed as markup, and tag names come from the server.
+        self.tooltip = None if bar is None else Text(self._describe(bar))
 
     def _post_chosen(self, bar: int) -> None:
         start, end = self.bar_range(bar)
@@ -244,7 +247,7 @@ class Histogram(Widget, can_focus=True):
             ", ".join(f"{tag} {counts[tag]:,}" for tag in stack_order([t for t in counts if counts[t]]))
             or "no records"
         )
-        return f"{_span(start, end)}: {detail}"
+        return one_line(f"{_span(start, end)}: {detail}")
 
     # --- rendering -----------------------------------------------------------------------------------------
 
@@ -362,7 +365,7 @@ class Histogram(Widget, can_focus=True):
             middle.append(Segment(f"{stats.total:,} records  ", label))
             for tag in stack_order(list(stats.tags)):
                 middle.append(Segment("\u25a0", self._style(f"tag-{severity_of(tag)}")))
-                middle.append(Segment(f"{tag} {stats.tags[tag]:,} ", label))
+                middle.append(Segment(f"{one_line(tag)} {stats.tags[tag]:,} ", label))
         middle_strip = Strip(middle)
         room = width - len(left) - len(right) - 4
         if room < 10:

@@ -24,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from logtui.ui.safe_text import one_line
 from logtui.ui.widgets.row_store import RowStore, display_text
 
 #: Tag -> severity class used for colouring (component class `logview--tag-<severity>`).
@@ -485,9 +486,10 @@ class LogView(ScrollView, can_focus=True):
             part = styles
         ts_w, tag_w = self._column_widths()
         tag = store.tag(row)
-        tag_text = tag if len(tag) <= tag_w else tag[: tag_w - 1] + "\u2026"
+        # Timestamp and tag come from the server as much as the message does: same sanitizing.
+        tag_text = one_line(tag if len(tag) <= tag_w else tag[: tag_w - 1] + "\u2026")
         gutter = [
-            Segment(store.timestamp(row).ljust(ts_w), part["time"]),
+            Segment(one_line(store.timestamp(row)).ljust(ts_w), part["time"]),
             Segment(" ", base),
             Segment(tag_text.ljust(tag_w), part[f"tag-{severity_of(tag)}"]),
             Segment(" ", base),

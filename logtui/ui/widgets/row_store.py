@@ -8,7 +8,6 @@ This module is pure Python (no Textual) so it can be tested and measured on its 
 
 from __future__ import annotations
 
-import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
@@ -17,16 +16,13 @@ from itertools import accumulate
 from log_analyzer.record import LogRecord
 from rich.cells import cell_len
 
+from logtui.ui.safe_text import one_line
+
 #: Live batches are usually tiny; they are merged into the last chunk until it holds this many rows,
 #: so following a busy log for hours does not leave a long list of one-row chunks behind.
 CHUNK_TARGET = 8192
 
 _MAX_TAGS = 0xFFFF
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Each replacement is exactly one cell, so a pure-ASCII message's cell width equals its byte length
-# and wrap line counts can be computed from offsets without decoding.
-_CONTROL_MAP = {"\t": " ", "\n": "\u21b5", "\r": " "}
 
 
 #: The list shows at most this much of a message (the detail view shows all of it): a multi-megabyte
@@ -35,11 +31,12 @@ MAX_SHOWN = 10_000
 
 
 def display_text(text: str) -> str:
-    """Make a message safe for a single terminal line: control characters become one visible cell each."""
-    text = text[:MAX_SHOWN]
-    if _CONTROL.search(text) is None:
-        return text
-    return _CONTROL.sub(lambda m: _CONTROL_MAP.get(m.group(), "\ufffd"), text)
+    """Make a message safe for a single terminal line: control characters become one visible cell each.
+
+    Each replacement is exactly one cell, so a pure-ASCII message's cell width equals its byte length
+    and wrap line counts can be computed from offsets without decoding.
+    """
+    return one_line(text[:MAX_SHOWN])
 
 
 def _pack(strings: list[str]) -> tuple[bytes, array[int], bool]:

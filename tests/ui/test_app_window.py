@@ -10,7 +10,15 @@ from textual.widgets import Checkbox, Input
 from logtui.ui.screens.logs_query import DEFAULT_PRESET, jump_window
 from logtui.ui.widgets.histogram import Histogram
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import SIZE, logs_screen, make_app, request_count, settle, shown_messages
+from tests.ui.test_app_support import (
+    SIZE,
+    logs_screen,
+    make_app,
+    request_count,
+    settle,
+    shown_messages,
+    wait_for,
+)
 
 
 async def test_launch_with_url_start_end_shows_the_six_records(course_server: ServerProcess) -> None:
@@ -226,3 +234,16 @@ async def test_stepping_past_the_calendar_is_refused_not_a_crash(course_server: 
         assert app.is_running
         assert screen.current_query.window.start == datetime(1, 1, 1, tzinfo=UTC)
         assert any("cannot move further" in n.message for n in app._notifications)
+
+
+async def test_search_applies_by_itself_after_typing_stops(course_server: ServerProcess) -> None:
+    async with make_app(url=course_server.url).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(pilot.app)
+        generation = screen.generation
+        await pilot.press("slash", *"test e")  # no Enter: a pause in typing is enough
+        assert screen.generation == generation  # not one request per key
+        await wait_for(pilot, lambda: screen.current_query.text == "test e", what="the debounced search")
+        await settle(pilot)
+        assert screen.generation == generation + 1  # one refetch for the whole word
+        assert shown_messages(pilot.app) == ["2023-04-23T10:22:00 ERROR"]

@@ -624,3 +624,21 @@ async def test_the_app_follows_the_service_the_container_screen_restarts(tmp_pat
         assert app.screen is logs
         assert logs.log_view.loaded_count > 0
         assert logs.error_panel.text == ""
+
+
+async def test_one_action_at_a_time(embedded: EmbeddedRuntime) -> None:
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = screen_of(app)
+        await pilot.press("s")
+        assert screen.busy == "start"
+        assert all(b.disabled for b in screen.query("#container-actions Button").results(Button))
+        # The palette calls the same entry point as keys and buttons: refused, and told why.
+        screen.run_container_action("build")
+        await pilot.pause()
+        assert "Start is still running" in [n.message for n in app._notifications][-1]
+        await settle(pilot)
+        assert [m.action for m in app.of(ContainerActionStarted)] == ["start"]
+        assert screen.busy is None
+        assert not screen.query_one("#do-stop", Button).disabled

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.strip import Strip
+from textual.widgets import Static
 
 from logtui.ui.widgets.log_view import LogView
 from logtui.ui.widgets.row_store import CHUNK_TARGET, RowStore
@@ -388,6 +389,87 @@ async def test_follow_stays_pinned_at_the_bottom_and_counts_new_rows_when_scroll
         ]
         assert waiting == [3, 5, 0]
         assert view.last_timestamp_run() == ("2023-04-23T10:01:49", 1)
+
+
+class NoticeApp(ViewApp):
+    """The list under a notice that comes and goes, as on the logs screen."""
+
+    CSS = "#notice { height: 3; display: none; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("notice", id="notice")
+        yield LogView()
+
+
+async def test_jump_to_end_stays_at_the_end_through_layout_changes_until_the_user_scrolls_away() -> None:
+    app = NoticeApp()
+    async with app.run_test(size=(80, 14)) as pilot:
+        view = app.query_one(LogView)
+        notice = app.query_one("#notice")
+        # Follow mode's first page, as the logs screen handles it: reset, the page, jump_to_end, and in
+        # the same handler something above the list appears (the list gets shorter).
+        view.append_page(make_records(100), has_more=True, generation=view.reset())
+        view.jump_to_end()
+        notice.display = True
+        await pilot.pause()
+        bottom = view.scrollable_content_region.height - 1
+        assert view.scroll_offset.y == view.max_scroll_y > 0
+        assert line_text(view, bottom).endswith("message 99")
+        # Still pinned: live rows show up instead of being counted as waiting.
+        view.append_live(make_records(2, start=100))
+        await pilot.pause()
+        assert line_text(view, bottom).endswith("message 101")
+        assert view.new_count == 0 and app.of_type(LogView.NewRecordsWaiting) == []
+        notice.display = False
+        await pilot.pause()
+        assert view.scroll_offset.y == view.max_scroll_y
+        assert line_text(view, view.scrollable_content_region.height - 1).endswith("message 101")
+
+        # The user scrolls up: from then on nothing moves the view for them.
+        view.focus()
+        await pilot.press("pageup")
+        await pilot.pause()
+        top = view.scroll_offset.y
+        assert top < view.max_scroll_y
+        notice.display = True
+        await pilot.pause()
+        assert view.scroll_offset.y == top
+        view.append_live(make_records(1, start=102))
+        await pilot.pause()
+        assert view.scroll_offset.y == top and view.new_count == 1
+
+
+async def test_a_page_arriving_after_end_does_not_drag_the_view_to_the_new_end() -> None:
+    app = NoticeApp()
+    async with app.run_test(size=(80, 14)) as pilot:
+        view = app.query_one(LogView)
+        generation = view.reset()
+        view.append_page(make_records(100), has_more=True, generation=generation)
+        view.focus()
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+        top = view.scroll_offset.y
+        view.append_page(make_records(100, start=100), has_more=False, generation=generation)
+        app.query_one("#notice").display = True
+        await pilot.pause()
+        assert view.scroll_offset.y == top  # reading on from row 99, not jumped to row 199
+        assert view.selected_index == 99
+
+
+async def test_jump_to_end_before_the_first_layout() -> None:
+    class EarlyApp(ViewApp):
+        def on_mount(self) -> None:
+            view = self.query_one(LogView)
+            view.append_page(make_records(100), has_more=False, generation=view.reset())
+            view.jump_to_end()
+
+    app = EarlyApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.pause()
+        view = app.query_one(LogView)
+        assert view.scroll_offset.y == view.max_scroll_y > 0
+        assert line_text(view, view.scrollable_content_region.height - 1).endswith("message 99")
 
 
 async def test_last_records_and_timestamp_run_for_follow_mode() -> None:

@@ -151,6 +151,9 @@ class LogView(ScrollView, can_focus=True):
         self._more_pending = False
         self._cursor: int | None = None
         self._new_count = 0
+        # "Show the last line": set by jump_to_end and by follow mode while pinned, kept through layout
+        # changes (not laid out yet, a notice appearing above), cleared when the user scrolls away.
+        self._stick_end = False
         self._highlight_re: re.Pattern[str] | None = None
         self._row_cache: LRUCache[tuple[int, int, str, bool, bool], list[Strip]] = LRUCache(1024)
         self._lv_styles: dict[str, Style] | None = None
@@ -211,6 +214,7 @@ class LogView(ScrollView, can_focus=True):
         self._more_pending = False
         self._cursor = None
         self._new_count = 0
+        self._stick_end = False
         self._row_cache.clear()
         self._layout_changed(scroll_home=True)
         return self._generation
@@ -220,6 +224,8 @@ class LogView(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         first_page = not self._store
+        # A page of the window extends what the user is reading: it never drags the view to its end.
+        self._stick_end = False
         self._extend(records)
         self._has_more = has_more
         self._more_pending = False
@@ -232,7 +238,7 @@ class LogView(ScrollView, can_focus=True):
         """Follow mode: append new rows; stay pinned to the bottom unless the user scrolled away."""
         if not records:
             return
-        pinned = self._is_pinned()
+        pinned = self._stick_end or self._is_pinned()
         cursor_on_last = self._cursor is not None and self._cursor == len(self._store) - 1
         self._extend(records)
         if self._cursor is None:
@@ -241,7 +247,7 @@ class LogView(ScrollView, can_focus=True):
             if cursor_on_last:
                 self._cursor = len(self._store) - 1
             self._layout_changed()
-            self.scroll_to(y=self._store.line_count, animate=False)
+            self._pin_to_end()
         else:
             self._layout_changed()
             self._new_count += len(records)
@@ -255,7 +261,7 @@ class LogView(ScrollView, can_focus=True):
         """Move the cursor to the last row and scroll there; clears the waiting-records count."""
         if self._store:
             self._move_cursor(len(self._store) - 1)
-            self.scroll_to(y=self._store.line_count, animate=False)
+            self._pin_to_end()
         self._clear_new_count()
 
     # --- internals -----------------------------------------------------------------------------------------
@@ -270,6 +276,17 @@ class LogView(ScrollView, can_focus=True):
 
     def _is_pinned(self) -> bool:
         return self.scroll_offset.y >= self.max_scroll_y
+
+    def _pin_to_end(self) -> None:
+        self._stick_end = True
+        self._scroll_to_end()
+        # Called in the same handler that changed the rows (or before the first layout), the scroll above
+        # is clamped to a size that is about to change: apply it again once the layout has settled.
+        self.call_after_refresh(self._scroll_to_end)
+
+    def _scroll_to_end(self) -> None:
+        if self._stick_end and self._store:
+            self.scroll_to(y=self._store.line_count, animate=False)
 
     def _clear_new_count(self) -> None:
         if self._new_count:
@@ -336,7 +353,9 @@ class LogView(ScrollView, can_focus=True):
         self._store.set_wrap_width(self._message_width() if value else None)
         self._row_cache.clear()
         self._layout_changed()
-        if anchor_row is not None:
+        if self._stick_end:
+            self._scroll_to_end()
+        elif anchor_row is not None:
             self.scroll_to(y=max(0, self._store.row_to_line(anchor_row) - screen_offset), animate=False)
 
     def watch_placeholder(self) -> None:
@@ -358,6 +377,8 @@ class LogView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value and new_value < self.max_scroll_y:
+            self._stick_end = False  # the user scrolled up, away from the end
         self._maybe_want_more()
         if self._new_count and self._is_pinned():
             self._clear_new_count()
@@ -367,8 +388,10 @@ class LogView(ScrollView, can_focus=True):
             anchor_row, screen_offset = self._anchor()
             self._store.set_wrap_width(self._message_width())
             self._layout_changed()
-            if anchor_row is not None:
+            if anchor_row is not None and not self._stick_end:
                 self.scroll_to(y=max(0, self._store.row_to_line(anchor_row) - screen_offset), animate=False)
+        # A shorter viewport (a notice appeared above) would otherwise hide the last rows and unpin follow.
+        self._scroll_to_end()
         self._maybe_want_more()
 
     # --- cursor and keys -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from logtui.ui.widgets.log_view import LogView
-from logtui.ui.widgets.row_store import CHUNK_TARGET, RowStore
+from logtui.ui.widgets.row_store import CHUNK_TARGET, RowStore, display_text, wrap_spans
 
 TAGS = ("INFO", "ERROR", "WARNING", "DEBUG")
 
@@ -91,23 +91,57 @@ def test_row_store_is_compact() -> None:
     assert store.nbytes() <= text_bytes + 10 * len(records) + 64
 
 
-def test_row_store_wrap_layout_matches_a_brute_force_count() -> None:
+def reference_wrap(text: str, width: int) -> list[str]:
+    """Word wrap spelled out slowly: break at the last space that fits, else cut a too-long word."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    rest = text
+    while cell_len(rest) > width:
+        fits = max(1, max(k for k in range(len(rest) + 1) if cell_len(rest[:k]) <= width))
+        space = rest.rfind(" ", 1, fits + 1)
+        if space > 0:
+            lines.append(rest[:space])
+            rest = rest[space:].lstrip(" ")
+        else:
+            lines.append(rest[:fits])
+            rest = rest[fits:]
+    if rest or not lines:
+        lines.append(rest)
+    return lines
+
+
+def test_wrap_breaks_at_spaces_and_cuts_only_words_longer_than_a_line() -> None:
+    def wrap(text: str, width: int) -> list[str]:
+        return [text[a:b] for a, b in wrap_spans(text, width)]
+
+    assert wrap("word word word word", 12) == ["word word", "word word"]
+    assert wrap("a xxxxxxxxxxxxxxxxxxxxxxxx b", 10) == ["a", "xxxxxxxxxx", "xxxxxxxxxx", "xxxx b"]
+    assert wrap("aaaa  bbbb   ", 4) == ["aaaa", "bbbb"]  # the spaces at a break are not drawn
+    assert wrap("  indented text", 20) == ["  indented text"]
+    assert wrap("", 5) == [""]
+    assert wrap("日本語 の テキスト", 6) == ["日本語", "の", "テキス", "ト"]  # by cells: 2 per character
+
+
+def test_row_store_wrap_layout_matches_the_drawn_lines() -> None:
     rng = random.Random(7)
-    words = ["alpha", "beta", "日本語", "x" * 30, "café", ""]
+    words = ["alpha", "beta", "日本語", "x" * 30, "café", "", "tab\there", "cr\rlf\n", "\x1b[31m", "  "]
     records = [
         LogRecord(
             "2023-04-23T10:00:00", "INFO", " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
         )
         for _ in range(300)
     ]
+    ascii_only = [r for r in records if r.message.isascii()]
     store = RowStore()
     store.set_wrap_width(17)
     store.extend(records[:100])
     store.extend(records[100:])  # merged into the first chunk: its line counts are recomputed
+    store.extend(ascii_only)  # an ASCII-only chunk: counted on the packed bytes
+    rows = [*records, *ascii_only]
 
-    from rich.cells import cell_len
-
-    expected = [max(1, -(-cell_len(r.message) // 17)) for r in records]
+    expected = [len(reference_wrap(display_text(r.message), 17)) for r in rows]
+    assert expected == [len(wrap_spans(display_text(r.message), 17)) for r in rows]  # what LogView draws
     assert store.line_count == sum(expected)
     y = 0
     for i, count in enumerate(expected):
@@ -117,7 +151,7 @@ def test_row_store_wrap_layout_matches_a_brute_force_count() -> None:
             assert store.line_to_row(y + sub) == (i, sub)
         y += count
     store.set_wrap_width(None)
-    assert store.line_count == len(records)
+    assert store.line_count == len(rows)
     assert store.line_to_row(42) == (42, 0)
 
 
@@ -208,7 +242,20 @@ async def test_wrap_shows_long_messages_over_several_lines() -> None:
         assert len(wrapped) >= 3
         gutter = len("2023-04-23T10:00:01 ERROR ")  # no WARNING loaded: the tag column is 5 wide
         assert all(line[:gutter].strip() == "" for line in wrapped[1:])
-        assert "".join(line[gutter:] for line in wrapped) == long.strip()
+        # Broken at spaces: every line holds whole words, and together they are the message.
+        assert all(line[gutter:].split(" ") == ["word"] * len(line[gutter:].split(" ")) for line in wrapped)
+        assert " ".join(line[gutter:] for line in wrapped) == long.strip()
+        view.highlight = "WORD"
+        await pilot.pause()
+        match_bg = view.get_component_rich_style("logview--match").bgcolor
+        matched = [
+            seg.text
+            for y in range(1, len(lines) - 1)
+            for seg in view.render_line(y)
+            if seg.style is not None and seg.style.bgcolor == match_bg
+        ]
+        assert matched == ["word"] * 30
+        view.highlight = ""
         view.wrap = False
         await pilot.pause()
         assert view.virtual_size.height == 3

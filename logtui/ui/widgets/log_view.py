@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logtui.ui.safe_text import one_line
-from logtui.ui.widgets.row_store import RowStore, display_text
+from logtui.ui.widgets.row_store import RowStore, display_text, wrap_spans
 
 #: Tag -> severity class used for colouring (component class `logview--tag-<severity>`).
 SEVERITY: dict[str, str] = {
@@ -519,9 +519,13 @@ class LogView(ScrollView, can_focus=True):
         ]
         gutter_w = ts_w + tag_w + 2
         message = display_text(store.message(row))
-        msg_segments = self._message_segments(message, base, part["match"])
-        msg_w = self._message_width() if self.wrap else max(1, width - gutter_w)
+        matches = self._matches(message)
+        if self.wrap:
+            msg_w = self._store.wrap_width or self._message_width()  # the width the store counted lines at
+        else:
+            msg_w = max(1, width - gutter_w)
         if not self.wrap:
+            msg_segments = _styled(message, 0, len(message), base, part["match"], matches)
             # One Strip per line: intermediate Strips (each with its own caches) cost more than the text.
             if (len(message) if message.isascii() else cell_len(message)) > msg_w:
                 # Cut with an ellipsis so a cut message is visibly incomplete (the wrap toggle shows it all).
@@ -530,28 +534,37 @@ class LogView(ScrollView, can_focus=True):
             else:
                 body = Segment.adjust_line_length(msg_segments, msg_w, base, pad=True)
             return [Strip([*gutter, *body], gutter_w + msg_w)]
-        message_strip = Strip(msg_segments)
-        if message_strip.cell_length <= msg_w:
-            return [Strip([*gutter, *message_strip.crop_extend(0, msg_w, base)], gutter_w + msg_w)]
+        # The same line breaks as the store counted (wrap_spans), so line counts and drawing agree.
         blank_gutter = Segment(" " * gutter_w, base)
         strips = []
-        for n, start in enumerate(range(0, message_strip.cell_length, msg_w)):
-            piece = message_strip.crop_extend(start, start + msg_w, base)
-            line = Strip([*(gutter if n == 0 else [blank_gutter]), *piece], gutter_w + msg_w)
+        for n, (start, end) in enumerate(wrap_spans(message, msg_w)):
+            piece = _styled(message, start, end, base, part["match"], matches)
+            body = Segment.adjust_line_length(piece, msg_w, base, pad=True)
+            line = Strip([*(gutter if n == 0 else [blank_gutter]), *body], gutter_w + msg_w)
             strips.append(line.crop(0, width) if line.cell_length > width else line)
         return strips
 
-    def _message_segments(self, message: str, style: Style, match_style: Style) -> list[Segment]:
+    def _matches(self, message: str) -> list[tuple[int, int]]:
         pattern = self._highlight_re
-        if pattern is None:
-            return [Segment(message, style)]
-        segments: list[Segment] = []
-        pos = 0
-        for m in pattern.finditer(message):
-            if m.start() > pos:
-                segments.append(Segment(message[pos : m.start()], style))
-            segments.append(Segment(m.group(), match_style))
-            pos = m.end()
-        if pos < len(message):
-            segments.append(Segment(message[pos:], style))
-        return segments
+        return [] if pattern is None else [m.span() for m in pattern.finditer(message) if m.end() > m.start()]
+
+
+def _styled(
+    text: str, start: int, end: int, style: Style, match_style: Style, matches: list[tuple[int, int]]
+) -> list[Segment]:
+    """Segments of text[start:end], with the parts inside `matches` (sorted spans) in `match_style`."""
+    segments: list[Segment] = []
+    pos = start
+    for m_start, m_end in matches:
+        if m_end <= start:
+            continue
+        if m_start >= end:
+            break
+        m_start, m_end = max(m_start, start), min(m_end, end)
+        if m_start > pos:
+            segments.append(Segment(text[pos:m_start], style))
+        segments.append(Segment(text[m_start:m_end], match_style))
+        pos = m_end
+    if pos < end:
+        segments.append(Segment(text[pos:end], style))
+    return segments

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 from log_analyzer.record import LogRecord
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 
 from logtui.ui.safe_text import one_line
 
@@ -37,6 +37,67 @@ def display_text(text: str) -> str:
     and wrap line counts can be computed from offsets without decoding.
     """
     return one_line(text[:MAX_SHOWN])
+
+
+def wrap_spans(text: str, width: int, *, narrow: bool = False) -> list[tuple[int, int]]:
+    """Where a display-safe line of text breaks into lines of at most `width` cells: (start, end) indices.
+
+    Breaks at the last space that fits (the spaces at a break are not drawn); a word longer than a line
+    is cut where the line is full. `narrow`: the caller knows every character is one cell (ASCII after
+    `display_text`), which skips measuring each character.
+    """
+    n = len(text)
+    if narrow or text.isascii():
+        if n <= width:
+            return [(0, n)]
+        cum = None
+    elif cell_len(text) <= width:
+        return [(0, n)]
+    else:
+        cum = [0]
+        total = 0
+        for char in text:
+            total += get_character_cell_size(char)
+            cum.append(total)
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while (n - start if cum is None else cum[n] - cum[start]) > width:
+        if cum is None:
+            end = start + width
+        else:
+            # The furthest end whose text still fits; at least one character (one wider than a line).
+            end = max(start + 1, bisect_right(cum, cum[start] + width, start) - 1)
+        cut = text.rfind(" ", start + 1, end + 1)
+        if cut > start:
+            spans.append((start, cut))
+            start = cut + 1
+            while start < n and text[start] == " ":
+                start += 1
+        else:
+            spans.append((start, end))
+            start = end
+    if start < n or not spans:
+        spans.append((start, n))
+    return spans
+
+
+_BREAK_BYTES = bytes.maketrans(b"\t\r", b"  ")
+
+
+def _count_narrow(buf: bytes, start: int, stop: int, width: int) -> int:
+    """len(wrap_spans(...)) for the one-cell-per-byte text buf[start:stop], without building it."""
+    lines = 0
+    while stop - start > width:
+        end = start + width
+        cut = buf.rfind(b" ", start + 1, end + 1)
+        if cut > start:
+            start = cut + 1
+            while start < stop and buf[start] == 32:
+                start += 1
+        else:
+            start = end
+        lines += 1
+    return lines + 1 if start < stop or not lines else lines
 
 
 def _pack(strings: list[str]) -> tuple[bytes, array[int], bool]:
@@ -80,15 +141,20 @@ class _Chunk:
         if self.lines_cum is not None and self.lines_width == width:
             return self.lines_cum
         if self.ascii:
+            # Most messages fit on one line, and for ASCII that is known from the byte length alone;
+            # the longer ones are word-wrapped on the packed bytes, without decoding.
             off = self.msg_off
+            msg = self.msg
+            if b"\t" in msg or b"\r" in msg:
+                msg = msg.translate(_BREAK_BYTES)  # display_text draws these as spaces: break points too
             counts: Iterator[int] = (
-                (min(off[j + 1] - off[j], MAX_SHOWN) - 1) // width + 1 if off[j + 1] > off[j] else 1
+                1
+                if off[j + 1] - off[j] <= width
+                else _count_narrow(msg, off[j], min(off[j + 1], off[j] + MAX_SHOWN), width)
                 for j in range(self.n)
             )
         else:
-            counts = (
-                (max(cell_len(display_text(self.message(j))), 1) - 1) // width + 1 for j in range(self.n)
-            )
+            counts = (len(wrap_spans(display_text(self.message(j)), width)) for j in range(self.n))
         self.lines_cum = array("I", accumulate(counts, initial=0))
         self.lines_width = width
         return self.lines_cum

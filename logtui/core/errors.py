@@ -158,3 +158,11 @@ class TimeParseError(LogtuiError, ValueError):
 
 class ExportFailed(LogtuiError):
     """Writing an export file failed; the destination was left untouched."""
+
+
+# --- the user's directories --------------------------------------------------------------------------------
+
+
+class DirectoryUnusable(LogtuiError, OSError):
+    """A directory logtui keeps its files in cannot be created. Also an OSError, so callers that already
+    turn OSErrors into their own message (saving the config) keep working."""

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import platformdirs
 
+from logtui.core.errors import DirectoryUnusable
+
 APP_NAME = "logtui"
 
 
@@ -36,5 +38,12 @@ def cache_dir() -> Path:
 
 def ensure_dir(path: Path) -> Path:
     """Create `path` (a directory) with user-only permissions if missing; return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise DirectoryUnusable(
+            f"Cannot create the directory {path}: {exc.strerror or exc}",
+            "logtui keeps its config, data and cache under XDG_CONFIG_HOME / XDG_DATA_HOME / XDG_CACHE_HOME "
+            "(or the platform's defaults): make that place writable, or point the variable at one that is.",
+        ) from None
     return path

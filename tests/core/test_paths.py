@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from logtui.core import paths
+from logtui.core.errors import DirectoryUnusable
 
 
 def test_paths_follow_xdg_dirs(isolated_user_dirs: Path) -> None:
@@ -23,3 +26,13 @@ def test_ensure_dir_creates_private_dir(tmp_path: Path) -> None:
     d = paths.ensure_dir(tmp_path / "a" / "b")
     assert d.is_dir()
     assert (d.stat().st_mode & 0o777) == 0o700
+
+
+def test_ensure_dir_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(DirectoryUnusable) as info:
+        paths.ensure_dir(blocker / "logtui")
+    assert str(blocker / "logtui") in info.value.title
+    assert info.value.hint and "XDG_DATA_HOME" in info.value.hint
+    assert isinstance(info.value, OSError)  # save_config's OSError handling still applies

@@ -81,6 +81,8 @@ class Stats:
     buckets: tuple[Bucket, ...]
     first_timestamp: datetime | None  # of the whole store, not the window
     last_timestamp: datetime | None
+    # The window asked for: the buckets are rounded outwards, so the last one may end after it.
+    window: TimeWindow | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ class LogClient:
                 buckets=parsed_buckets,
                 first_timestamp=_opt_ts(obj.get("first_timestamp"), "/stats", "first_timestamp"),
                 last_timestamp=_opt_ts(obj.get("last_timestamp"), "/stats", "last_timestamp"),
+                window=window,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise _bad_shape("/stats", f"{type(exc).__name__}: {exc}") from None

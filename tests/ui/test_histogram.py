@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from textual import on
 from textual.app import App, ComposeResult
 
 from logtui.core.client import Bucket, Stats
+from logtui.core.timerange import TimeWindow
 from logtui.ui.widgets.histogram import BLOCKS, Histogram, cell_stack, column_groups, stack_order
 
 T0 = datetime(2023, 4, 23, 10, 0)
@@ -93,6 +95,50 @@ async def test_bars_are_stacked_by_tag_and_scaled_to_the_peak() -> None:
         assert labels.startswith("2023-04-23 10:00:00")
         assert labels.rstrip().endswith("2023-04-23 10:04:00")
         assert "13 records" in labels and "ERROR 3" in labels and "INFO 10" in labels
+
+
+async def test_labels_show_the_window_asked_for_not_the_rounded_buckets() -> None:
+    # The service rounds the bucket width up: for 10:00 -> 10:22 in 11 buckets of 2 min 10 s the last
+    # bucket ends at 10:23:50. The strip's ends and its last bar stop at the window's end.
+    t0 = T0.replace(tzinfo=UTC)
+    buckets = tuple(
+        Bucket(t0 + timedelta(seconds=130 * i), t0 + timedelta(seconds=130 * (i + 1)), {"INFO": 1})
+        for i in range(11)
+    )
+    stats = Stats(
+        total=11,
+        tags={"INFO": 11},
+        bucket_seconds=130.0,
+        buckets=buckets,
+        first_timestamp=t0,
+        last_timestamp=t0 + timedelta(minutes=21, seconds=30),
+        window=TimeWindow(t0, t0 + timedelta(minutes=22)),
+    )
+    app = HistApp()
+    async with app.run_test(size=(80, 5)) as pilot:
+        hist = app.query_one(Histogram)
+        hist.show_stats(stats)
+        hist.focus()
+        await pilot.pause()
+        labels = hist.render_line(4).text
+        assert labels.startswith("2023-04-23 10:00:00")
+        assert labels.rstrip().endswith("2023-04-23 10:22:00")
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert app.chosen == [(t0 + timedelta(seconds=1300), t0 + timedelta(minutes=22))]
+        # An open end ("latest"): up to the newest record.
+        hist.show_stats(replace(stats, window=TimeWindow(t0, None)))
+        await pilot.pause()
+        assert hist.render_line(4).text.rstrip().endswith("2023-04-23 10:21:30")
+
+
+async def test_one_record_is_one_record() -> None:
+    app = HistApp()
+    async with app.run_test(size=(80, 5)) as pilot:
+        hist = app.query_one(Histogram)
+        hist.show_stats(make_stats([{"DEBUG": 1}]))
+        await pilot.pause()
+        assert " 1 record  " in hist.render_line(4).text
 
 
 async def test_a_lone_record_is_still_visible() -> None:

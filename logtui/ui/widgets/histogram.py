@@ -185,7 +185,29 @@ class Histogram(Widget, can_focus=True):
         """The time range [start, end] covered by bar `bar` at the current width."""
         assert self._stats is not None
         lo, hi = self._groups()[0][bar]
-        return self._stats.buckets[lo].start, self._stats.buckets[hi - 1].end
+        start, end = self._stats.buckets[lo].start, self._stats.buckets[hi - 1].end
+        window = self._stats.window
+        # Buckets are rounded outwards; a bar never reaches outside the window it was asked for.
+        if window is not None and window.start is not None and start < window.start:
+            start = window.start
+        if window is not None and window.end is not None and end > window.end:
+            end = window.end
+        return start, end
+
+    def _ends(self) -> tuple[datetime, datetime]:
+        """The times to print under the first and the last bar: the window's, not the rounded buckets'."""
+        assert self._stats is not None and self._stats.buckets
+        stats = self._stats
+        start, end = stats.buckets[0].start, stats.buckets[-1].end
+        if stats.window is None:
+            return start, end
+        if stats.window.start is not None:
+            start = max(start, stats.window.start)
+        if stats.window.end is not None:
+            end = min(end, stats.window.end)
+        elif stats.last_timestamp is not None:
+            end = min(end, stats.last_timestamp)  # open end: up to the newest record
+        return start, end
 
     def bar_at(self, x: int) -> int | None:
         """The bar drawn in column `x`, if any."""
@@ -356,13 +378,14 @@ class Histogram(Widget, can_focus=True):
         label = self._style("label")
         if stats is None or not stats.buckets:
             return Strip.blank(width, base)
-        left = _fmt(stats.buckets[0].start)
-        right = _fmt(stats.buckets[-1].end)
+        first, last = self._ends()
+        left, right = _fmt(first), _fmt(last)
         middle: list[Segment] = []
         if self._selected is not None and self._selected < self.bar_count():
             middle.append(Segment(self._describe(self._selected) + "  \u23ce zoom", label))
         else:
-            middle.append(Segment(f"{stats.total:,} records  ", label))
+            noun = "record" if stats.total == 1 else "records"
+            middle.append(Segment(f"{stats.total:,} {noun}  ", label))
             for tag in stack_order(list(stats.tags)):
                 middle.append(Segment("\u25a0", self._style(f"tag-{severity_of(tag)}")))
                 middle.append(Segment(f"{one_line(tag)} {stats.tags[tag]:,} ", label))

@@ -417,10 +417,12 @@ def _checked_target(
     if token_env is not None:
         token_env = token_env.strip() or None
     if token_env is not None and not _ENV_NAME.fullmatch(token_env):
+        # The value is not repeated: the usual cause is the token itself pasted here, and errors reach the
+        # screen (and screenshots).
         raise error(
             "token_env",
-            f"{token_env!r} is not an environment variable name (letters, digits, _): it names the variable "
-            "that holds the token, it is not the token",
+            "is not an environment variable name (letters, digits, _): it names the variable that holds "
+            "the token, it is not the token — if you pasted the token, remove it",
         )
     if not TIMEOUT_RANGE[0] <= timeout <= TIMEOUT_RANGE[1]:
         raise error("timeout", f"must be between {TIMEOUT_RANGE[0]:g} and {TIMEOUT_RANGE[1]:g} seconds")

@@ -183,6 +183,17 @@ def test_validation_errors_name_file_field_and_problem(text: str, field: str, pr
     assert str(err).startswith(f"{source}: {field}: ")
 
 
+def test_a_token_pasted_as_token_env_is_never_repeated() -> None:
+    text = '[[targets]]\nname = "a"\nurl = "http://h"\ntoken_env = "sk-live-9f8e7d6c5b4a"'
+    with pytest.raises(ConfigValueError) as info:
+        parse_config(text, source="c.toml")
+    assert "9f8e7d6c5b4a" not in str(info.value)
+    assert "if you pasted the token" in str(info.value)
+    with pytest.raises(ConfigValueError) as form_info:
+        target_from_form("a", "http://h", token_env="sk-live-9f8e7d6c5b4a")
+    assert "9f8e7d6c5b4a" not in str(form_info.value)
+
+
 def test_toml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("page_size = 100\nthis is not toml\n")

@@ -443,6 +443,14 @@ class LogClient:
                 f"The API key in {self.token_env} is wrong: quit, export {self.token_env}=<key> (the "
                 "service's LOG_ANALYZER_API_KEY) and start logtui again."
             )
+        if self.token_env and _looks_like_a_token(self.token_env):
+            # Unset and shaped like a key rather than a variable name: most likely the token pasted into
+            # token_env. Do not put it on screen.
+            return (
+                "The service wants an API key and the variable named by this target's token_env is not "
+                "set. token_env must hold a variable's name (e.g. LOGTUI_TOKEN), not the token: fix it, "
+                "then quit, export that variable and start logtui again."
+            )
         if self.token_env:
             return (
                 f"The service wants an API key and {self.token_env} is not set: quit, export "
@@ -478,6 +486,11 @@ def _filter_like_the_service(
         needle = q.casefold()
         records = [r for r in records if needle in r.message.casefold()]
     return sorted(records, key=lambda r: r.timestamp, reverse=order == "desc")
+
+
+def _looks_like_a_token(name: str) -> bool:
+    """Long, with lower-case letters and digits: how keys look, not how variable names are written."""
+    return len(name) >= 16 and any(c.islower() for c in name) and any(c.isdigit() for c in name)
 
 
 def _is_loopback(host: str) -> bool:

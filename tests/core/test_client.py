@@ -166,6 +166,11 @@ async def test_missing_token_is_unauthorized_with_a_hint_naming_the_env_var(
             await client.logs(EVERYTHING)
         assert info.value.hint and "PROD_TOKEN is wrong" in info.value.hint
         assert "wrong-s3cr3t" not in str(info.value) and "wrong-s3cr3t" not in repr(client)
+    async with LogClient(server.url, token_env="ghp_9fA8e7D6c5B4a3") as client:  # the token, pasted
+        with pytest.raises(Unauthorized) as info:
+            await client.logs(EVERYTHING)
+        assert info.value.hint and "9fA8e7D6c5B4a3" not in info.value.hint
+        assert "not the token" in info.value.hint
     async with LogClient(server.url) as client:  # a bare --url: no env var to name yet
         with pytest.raises(Unauthorized) as info:
             await client.logs(EVERYTHING)

@@ -22,7 +22,7 @@ def remove_test_objects(client: Any, settings: DockerSettings) -> None:
     """Force-remove the test's container(s) and volume by their unique names (test-owned, label or not)."""
     name = settings.container_name
     for c in client.containers.list(all=True, filters={"name": name}):
-        if c.name == name or c.name.startswith(f"{name}-backup-"):
+        if c.name == name or c.name.startswith((f"{name}-backup-", f"{name}-seed-")):
             c.remove(force=True)
     try:
         client.volumes.get(settings.volume).remove(force=True)
@@ -76,6 +76,6 @@ def runtime(docker_settings: DockerSettings) -> Iterator[DockerRuntime]:
 @pytest.fixture(scope="session")
 def build_client(docker_client: Any) -> Iterator[Any]:
     """A client with a build-sized timeout (pip inside a build can be silent for a while)."""
-    client = docker.from_env(timeout=600)
+    client = docker.from_env(timeout=600)  # type: ignore[attr-defined]
     yield client
     client.close()

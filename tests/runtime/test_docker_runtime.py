@@ -153,6 +153,43 @@ def test_records_survive_stop_remove_and_a_new_container(runtime: DockerRuntime,
     assert httpx.get(f"{base_url}/health", timeout=10).json()["records"] == 22 + len(records)
 
 
+def test_a_new_volume_gets_the_same_first_data_as_the_embedded_runtime(
+    docker_settings: DockerSettings, docker_client: Any
+) -> None:
+    rt = DockerRuntime(docker_settings, demo_records=300)
+    try:
+        base_url = start_healthy(rt)
+        # The course's sample and the demo data, loaded before the server's first start.
+        assert httpx.get(f"{base_url}/health", timeout=10).json()["records"] == 22 + 300
+        day = {"start_time": "2023-04-23T00:00:00", "end_time": "2023-04-23T23:59:59", "limit": "100"}
+        assert len(httpx.get(f"{base_url}/logs", params=day, timeout=10).json()["logs"]) == 22
+        name = docker_settings.container_name
+        leftovers = [
+            c.name for c in docker_client.containers.list(all=True, filters={"name": f"{name}-seed-"})
+        ]
+        assert leftovers == []
+        # Only a new volume is filled: a new container on the same volume keeps the data as it is.
+        rt.stop()
+        rt.remove()
+        base_url = start_healthy(rt)
+        assert httpx.get(f"{base_url}/health", timeout=10).json()["records"] == 22 + 300
+    finally:
+        rt.close()
+
+
+def test_choose_runtime_gives_docker_the_embedded_first_data(docker_settings: DockerSettings) -> None:
+    from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS
+
+    chosen = choose_runtime(None, override="docker")
+    try:
+        assert isinstance(chosen, DockerRuntime) and chosen.demo_records == DEFAULT_DEMO_RECORDS
+        embedded = choose_runtime(None, override="embedded")
+        assert isinstance(embedded, EmbeddedRuntime)
+        assert embedded.demo_records == DEFAULT_DEMO_RECORDS and embedded.course_sample
+    finally:
+        chosen.close()
+
+
 # --- 3. backup --------------------------------------------------------------------------------------------
 
 

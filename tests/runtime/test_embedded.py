@@ -69,7 +69,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def embedded(db_path: Path) -> Iterator[EmbeddedRuntime]:
-    rt = EmbeddedRuntime(db_path, demo_records=2000)
+    rt = EmbeddedRuntime(db_path, demo_records=2000, course_sample=True)
     yield rt
     rt.close()
 
@@ -92,7 +92,14 @@ def test_embedded_starts_seeded_answers_and_stops_without_leaving_a_child(
     assert db_path.exists()
 
     health = httpx.get(f"{embedded.base_url}/health", timeout=10).json()
-    assert health["records"] == 2000  # the demo data set, generated on first run
+    # First run: the course's sample (its curl examples work) plus the generated demo data, as in Docker.
+    assert health["records"] == 22 + 2000
+    course = httpx.get(
+        f"{embedded.base_url}/logs",
+        params={"start_time": "2023-04-23T00:00:00", "end_time": "2023-04-23T23:59:59"},
+        timeout=10,
+    ).json()
+    assert len(course["logs"]) == 22
     page = httpx.get(f"{embedded.base_url}/logs", params={"limit": "5", "order": "desc"}, timeout=10).json()
     assert len(page["logs"]) == 5 and page["next_cursor"]
     lines = list(embedded.logs(tail=200))
@@ -110,7 +117,7 @@ def test_embedded_starts_seeded_answers_and_stops_without_leaving_a_child(
     # A second start keeps the data (no re-seed).
     embedded.start()
     embedded.wait_healthy(timeout=60)
-    assert httpx.get(f"{embedded.base_url}/health", timeout=10).json()["records"] == 2000
+    assert httpx.get(f"{embedded.base_url}/health", timeout=10).json()["records"] == 22 + 2000
     embedded.close()
     assert server_children() == []
 
@@ -222,7 +229,7 @@ def test_backup_while_serving_is_a_complete_database(embedded: EmbeddedRuntime, 
     dest = embedded.backup(tmp_path / "out" / "backup.db", on_progress=progress.append)
     con = sqlite3.connect(f"file:{dest}?mode=ro", uri=True)
     try:
-        assert con.execute("SELECT count(*) FROM logs").fetchone()[0] == 2025
+        assert con.execute("SELECT count(*) FROM logs").fetchone()[0] == 22 + 2000 + 25
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     finally:
         con.close()

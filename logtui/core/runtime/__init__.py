@@ -59,13 +59,16 @@ def choose_runtime(config: Any = None, *, override: str | None = None) -> Runtim
     if choice == "embedded":
         from logtui.core.runtime.embedded import EmbeddedRuntime
 
-        return EmbeddedRuntime()
+        return EmbeddedRuntime(course_sample=True)
+    from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS
     from logtui.core.runtime.docker_runtime import DockerRuntime
 
-    docker_rt = DockerRuntime(settings, probe_timeout=2.0 if choice == "auto" else None)
+    docker_rt = DockerRuntime(
+        settings, probe_timeout=2.0 if choice == "auto" else None, demo_records=DEFAULT_DEMO_RECORDS
+    )
     if choice == "docker" or docker_rt.usable():
         return docker_rt
     docker_rt.close()
     from logtui.core.runtime.embedded import EmbeddedRuntime
 
-    return EmbeddedRuntime()
+    return EmbeddedRuntime(course_sample=True)

@@ -19,6 +19,10 @@ from logtui.core.errors import RuntimeFailure
 LABEL_MANAGED = "io.logtui.managed"
 LABEL_ROLE = "io.logtui.role"
 
+#: A first run fills the local service with the course's 22-record sample plus this many generated records
+#: (7 days ending now), the same in Docker and embedded, so a new user sees logs, a histogram and paging.
+DEFAULT_DEMO_RECORDS = 50_000
+
 
 def default_image() -> str:
     return f"log-analyzer:{__version__}"

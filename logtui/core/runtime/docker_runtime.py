@@ -227,10 +227,15 @@ class DockerRuntime:
         project_root: Path | None = None,
         *,
         probe_timeout: float | None = None,
+        demo_records: int = 0,
     ) -> None:
         self.settings = settings or DockerSettings()
         self._project_root = project_root
         self._probe_timeout = probe_timeout
+        # > 0: a new data volume gets the course's sample plus this many demo records before the server
+        # first starts (choose_runtime passes DEFAULT_DEMO_RECORDS, as the embedded runtime uses); 0 leaves
+        # it to the image, which loads the course's sample alone into an empty store.
+        self.demo_records = demo_records
         self._client: Any | None = None
         self._streams: set[LogStream] = set()
         self._lock = threading.Lock()
@@ -543,6 +548,8 @@ class DockerRuntime:
             )
             created = True
         try:
+            if volume_created and self.demo_records > 0:
+                self._seed_volume(image)
             self._call("starting the container", container.start)
         except RuntimeFailure as exc:
             cause = exc.__cause__
@@ -554,6 +561,42 @@ class DockerRuntime:
             raise
         container.reload()
         self._refresh_url(container)
+
+    def _seed_volume(self, image: Any) -> None:
+        """Fill a new volume before the server first starts, in a short-lived container of the same image."""
+        client = self._docker()
+        seed = f"python -m log_analyzer.cli seed --db {DB_IN_CONTAINER}"
+        demo = f"python -m log_analyzer.cli seed --demo {int(self.demo_records)} --db {DB_IN_CONTAINER}"
+        helper = self._call(
+            "starting a container to load the first data",
+            lambda: client.containers.run(
+                image.id,
+                command=["sh", "-c", f"{seed} && {demo}"],
+                entrypoint=[],
+                name=f"{self.settings.container_name}-seed-{uuid.uuid4().hex[:8]}",
+                labels={LABEL_MANAGED: "true", LABEL_ROLE: "seed"},
+                volumes={self.settings.volume: {"bind": DATA_DIR, "mode": "rw"}},
+                network_disabled=True,
+                detach=True,
+                **HARDENING,
+            ),
+        )
+        try:
+            result = self._call("loading the first data", lambda: helper.wait(timeout=300))
+            code = int(result.get("StatusCode", -1))
+            if code != 0:
+                output = helper.logs(stdout=True, stderr=True).decode("utf-8", "replace")
+                # The progress bar redraws with \r: keep each line's last state.
+                lines = [line.rsplit("\r", 1)[-1] for line in output.splitlines()]
+                raise RuntimeFailure(
+                    f"Loading the first data into {self.settings.volume} failed (exit code {code})",
+                    "\n".join(lines[-10:]) or None,
+                )
+        finally:
+            try:
+                helper.remove(force=True)
+            except docker.errors.DockerException:
+                pass
 
     def _cleanup_failed_start(self, container: Any, volume_created: bool) -> None:
         try:

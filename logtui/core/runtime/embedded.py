@@ -35,9 +35,9 @@ import httpx
 
 from logtui.core import paths
 from logtui.core.errors import NotHealthy, RuntimeFailure
-from logtui.core.runtime.base import BackupFailed, RuntimeState, RuntimeStatus
+from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, BackupFailed, RuntimeState, RuntimeStatus
 
-DEFAULT_DEMO_RECORDS = 50_000
+__all__ = ["DEFAULT_DEMO_RECORDS", "EmbeddedRuntime"]
 
 # Runs in the child before the server: when LOGTUI_WATCH_PARENT=1, a thread reads stdin (a pipe whose other
 # end only logtui holds) and on EOF, i.e. logtui is gone however it ended, asks the server to stop (SIGTERM:
@@ -163,6 +163,7 @@ class EmbeddedRuntime:
         *,
         port: int | None = None,
         demo_records: int = DEFAULT_DEMO_RECORDS,
+        course_sample: bool = False,
         keep_running: bool = False,
         python: str | None = None,
         env: Mapping[str, str] | None = None,
@@ -170,6 +171,9 @@ class EmbeddedRuntime:
     ) -> None:
         self.db_path = Path(db_path) if db_path is not None else paths.embedded_db_path()
         self.demo_records = demo_records
+        # With the demo data, also the course's 22-record sample (choose_runtime asks for it, so a first run
+        # holds the same data as the Docker runtime's and the course's curl examples work).
+        self.course_sample = course_sample
         self.keep_running = keep_running
         self._fixed_port = port
         self._python = python or sys.executable
@@ -285,16 +289,23 @@ class EmbeddedRuntime:
         )
 
     def _seed(self) -> None:
-        self._ring.push(f"logtui: first run, generating {self.demo_records} demo records into {self.db_path}")
+        sample = "the course's sample and " if self.course_sample else ""
+        self._ring.push(
+            f"logtui: first run, loading {sample}{self.demo_records} demo records into {self.db_path}"
+        )
+        # One interpreter for both steps (each start of Python costs a noticeable part of a first run).
+        script = (
+            "import sys; from log_analyzer.cli import main; n, db, sample = sys.argv[1:]; "
+            "sys.exit((sample == '1' and main(['seed', '--db', db]))"
+            " or main(['seed', '--demo', n, '--db', db]))"
+        )
         cmd = [
             self._python,
-            "-m",
-            "log_analyzer.cli",
-            "seed",
-            "--demo",
+            "-c",
+            script,
             str(self.demo_records),
-            "--db",
             str(self.db_path),
+            "1" if self.course_sample else "0",
         ]
         try:
             done = subprocess.run(

@@ -292,8 +292,14 @@ def test_unreachable_daemon_gives_docker_unavailable(
             call()
     assert not (tmp_path / "x.db").exists()
     # auto falls back to the embedded runtime; an explicit "docker" is honoured (and says it is unreachable).
-    assert isinstance(choose_runtime(None), EmbeddedRuntime)
+    fallback = choose_runtime(None)
+    assert isinstance(fallback, EmbeddedRuntime)
+    # ... and says why, for the UI to show once.
+    assert fallback.choice_note is not None
+    assert "no-engine.sock" in fallback.choice_note and "embedded" in fallback.choice_note
     assert isinstance(choose_runtime(None, override="docker"), DockerRuntime)
+    asked = choose_runtime(None, override="embedded")
+    assert isinstance(asked, EmbeddedRuntime) and asked.choice_note is None  # asked for: nothing to explain
     monkeypatch.delenv("DOCKER_HOST")
     assert docker_client.containers.list(all=True, filters={"name": docker_settings.container_name}) == []
 
@@ -415,3 +421,15 @@ def test_auto_picks_docker_when_an_engine_answers(docker_settings: DockerSetting
         assert chosen.settings == docker_settings
     finally:
         chosen.close()
+
+
+def test_auto_says_why_it_runs_embedded_when_docker_answers_but_cannot_build(tmp_path: Path) -> None:
+    class Config:
+        runtime = "auto"
+        docker = DockerSettings(image="logtui-none:x", build_context=tmp_path)  # no image, no Dockerfile
+
+    chosen = choose_runtime(Config())
+    assert isinstance(chosen, EmbeddedRuntime)
+    note = chosen.choice_note or ""
+    assert note.startswith("Docker answers, but the image logtui-none:x is not built")
+    assert "docker/Dockerfile not found" in note and "build_context" in note

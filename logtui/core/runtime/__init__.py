@@ -66,9 +66,12 @@ def choose_runtime(config: Any = None, *, override: str | None = None) -> Runtim
     docker_rt = DockerRuntime(
         settings, probe_timeout=2.0 if choice == "auto" else None, demo_records=DEFAULT_DEMO_RECORDS
     )
-    if choice == "docker" or docker_rt.usable():
+    reason = None if choice == "docker" else docker_rt.unusable_reason()
+    if reason is None:
         return docker_rt
     docker_rt.close()
     from logtui.core.runtime.embedded import EmbeddedRuntime
 
-    return EmbeddedRuntime(course_sample=True)
+    embedded = EmbeddedRuntime(course_sample=True)
+    embedded.choice_note = reason  # for the UI to say once why this is not Docker
+    return embedded

@@ -348,13 +348,23 @@ class DockerRuntime:
 
     def usable(self) -> bool:
         """True when an engine answers and the image exists or can be built here (choose_runtime's test)."""
+        return self.unusable_reason() is None
+
+    def unusable_reason(self) -> str | None:
+        """Why the "auto" choice cannot run the service in Docker here (None: it can), in one sentence."""
         try:
             if self._image() is not None:
-                return True
+                return None
             self._build_context()
-            return True
-        except RuntimeFailure:
-            return False
+            return None
+        except DockerUnavailable as exc:
+            return f"{exc.title}, so logtui runs the service itself (embedded runtime)."
+        except RuntimeFailure as exc:
+            return (
+                f"Docker answers, but the image {self.settings.image} is not built and cannot be built here "
+                f"({exc.title}), so logtui runs the service itself (embedded runtime). "
+                f'To use Docker: set [docker] build_context to a logtui checkout and runtime = "docker".'
+            )
 
     def status(self) -> RuntimeStatus:
         s = self.settings

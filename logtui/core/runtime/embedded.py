@@ -174,6 +174,8 @@ class EmbeddedRuntime:
         # With the demo data, also the course's 22-record sample (choose_runtime asks for it, so a first run
         # holds the same data as the Docker runtime's and the course's curl examples work).
         self.course_sample = course_sample
+        #: Set by choose_runtime("auto") when it fell back from Docker: why, in one sentence for the user.
+        self.choice_note: str | None = None
         self.keep_running = keep_running
         self._fixed_port = port
         self._python = python or sys.executable

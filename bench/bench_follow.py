@@ -464,8 +464,9 @@ def main(argv: list[str] | None = None) -> int:
                     "posted",
                     "shown",
                     "dupes/lost",
-                    "view rec/s",
+                    "view rec/s incl. catch-up",
                     "lag after last post",
+                    "keeps up",
                     "CPU s / wall min",
                 )
             ]

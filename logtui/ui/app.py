@@ -189,6 +189,17 @@ class LogtuiApp(App[None]):
         elif event.state is WorkerState.ERROR and self.logs_screen is not None:
             self.logs_screen.post_message(msg.TargetFailed(self.target, as_logtui_error(event.worker.error)))
 
+    def check_local_runtime(self) -> None:
+        """Ask the runtime for its state (it may have died under us) and show it in the status bar."""
+        if self.runtime is not None:
+            self._refresh_runtime_status(self.runtime)
+
+    @work(thread=True, exclusive=True, group="runtime-status", exit_on_error=False)
+    def _refresh_runtime_status(self, runtime: Runtime) -> None:
+        status = runtime.status()
+        if self.logs_screen is not None:
+            self.logs_screen.post_message(msg.RuntimeStateChanged(runtime, status, describe(runtime, status)))
+
     def on_local_service_started(self, event: Any) -> None:
         """The container screen started (or restarted) the local service: follow it if it is our target."""
         if self.target.is_local and self.logs_screen is not None:
@@ -315,3 +326,14 @@ class LogtuiApp(App[None]):
         )
         yield SystemCommand("Wrap messages", "Toggle wrapping long messages (w)", logs.action_toggle_wrap)
         yield SystemCommand("Retry", "Repeat the request that failed (r)", logs.action_retry)
+        yield SystemCommand("Newest records", "The window's newest records at once (G)", logs.action_newest)
+        yield SystemCommand(
+            "Oldest records", "Back to paging the window from its start (g)", logs.action_oldest
+        )
+        tags = logs.tag_filter
+        yield SystemCommand("Tags: all", "Show every tag", partial(tags.show_only, None))
+        for tag in tags.known_tags:
+            yield SystemCommand(f"Tags: only {tag}", f"Show {tag} records only", partial(tags.show_only, tag))
+            yield SystemCommand(
+                f"Tags: toggle {tag}", f"Show or hide {tag} records", partial(tags.toggle, tag)
+            )

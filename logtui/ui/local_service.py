@@ -16,9 +16,18 @@ Report = Callable[[RuntimeStatus | None, str], None]
 HEALTH_TIMEOUT = 90.0
 
 
+#: The embedded runtime has no image or container: its "ready, not running" states read as stopped.
+EMBEDDED_WORDS = {RuntimeState.IMAGE_BUILT: "stopped", RuntimeState.CREATED: "stopped"}
+
+
 def describe(runtime: Runtime, status: RuntimeStatus) -> str:
-    """Short status-bar text: "docker · healthy · 127.0.0.1:49153"."""
-    parts = [runtime.kind, status.state.value]
+    """Short status-bar text: "docker · healthy · 127.0.0.1:49153", "embedded · exited (-9)"."""
+    state = status.state.value
+    if runtime.kind == "embedded":
+        state = EMBEDDED_WORDS.get(status.state, state)
+    if status.state is RuntimeState.EXITED and status.exit_code is not None:
+        state = f"{state} ({status.exit_code})"
+    parts = [runtime.kind, state]
     if status.address:
         parts.append(status.address)
     return " · ".join(parts)

@@ -118,3 +118,28 @@ async def test_polling_backs_off_while_down_and_recovers(
         await wait_for(pilot, lambda: screen.log_view.loaded_count == 1, limit=90, what="recovery")
         await wait_for(pilot, lambda: screen.live.backoff.failures == 0, what="backoff reset")
         assert "last poll" in str(screen.query_one("#live").content)
+
+
+async def test_switching_target_stops_following(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    live, other = server_factory(name="live"), server_factory(name="other", seed=True)
+    config = write_config(
+        tmp_path / "c.toml",
+        http_target("live", live.url),
+        http_target("other", other.url),
+        follow_interval=0.5,
+    )
+    app = make_app(profile="live", config_path=config, start="2023-04-23")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "following" in str(screen.query_one("#range-preset").content)
+        app.open_target(app.config.get_target("other"))
+        await settle(pilot)
+        assert not screen.live.active
+        assert str(screen.query_one("#range-preset").content) == "UTC"
+        assert str(screen.query_one("#live").content) == ""
+        assert screen.log_view.loaded_count == 22

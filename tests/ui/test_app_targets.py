@@ -204,3 +204,125 @@ def test_the_status_bar_address_keeps_a_path_but_never_credentials() -> None:
 
     assert public_address("http://127.0.0.1:8777/prod/") == "http://127.0.0.1:8777/prod"
     assert public_address("https://user:pw@example.com/stage?token=x") == "https://example.com/stage"
+
+
+async def test_tags_and_newest_are_in_the_palette(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {
+            "Tags: all",
+            "Tags: only ERROR",
+            "Tags: toggle INFO",
+            "Newest records",
+            "Oldest records",
+        } <= set(commands)
+        commands["Tags: only ERROR"].callback()
+        await settle(pilot)
+        assert shown_messages(app) == ["2023-04-23T10:22:00 ERROR"]
+        commands["Tags: all"].callback()
+        await settle(pilot)
+        assert logs_screen(app).log_view.loaded_count == 22
+
+
+async def test_q_quits_from_the_logs_and_goes_back_elsewhere(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TargetsScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is logs_screen(app)
+        await pilot.press("slash", "q")  # typed into the search box, not a quit
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("escape", "q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_saving_the_current_url_target_makes_it_current(
+    course_server: ServerProcess, tmp_path: Path
+) -> None:
+    config_path = tmp_path / "c.toml"
+    app = make_app(url=course_server.url, config_path=config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TargetForm)
+        assert form.query_one("#field-url", Input).value == course_server.url  # prefilled
+        form.query_one("#field-name", Input).value = "course"
+        form.save()
+        await settle(pilot)
+        targets = app.screen
+        assert isinstance(targets, TargetsScreen)
+        assert app.target.name == "course"
+        assert targets.unsaved_current() is None
+        assert [t.name for t in targets.rows()] == ["local", "course"]
+        assert logs_screen(app).log_view.loaded_count == 22
+
+
+async def test_a_taken_name_is_marked_in_the_form_and_nothing_typed_is_lost(
+    course_server: ServerProcess, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "c.toml", http_target("course", course_server.url))
+    app = make_app(profile="course", config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", "a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TargetForm)
+        form.query_one("#field-name", Input).value = "course"
+        form.query_one("#field-url", Input).value = "http://10.0.0.1:9999"
+        form.save()
+        await pilot.pause()
+        assert app.screen is form
+        assert form.query_one("#field-name", Input).has_class("-invalid")
+        assert "exists already" in str(form.query_one("#target-form-error").content)
+        assert form.query_one("#field-url", Input).value == "http://10.0.0.1:9999"
+
+
+async def test_the_local_service_dying_is_shown_and_r_brings_it_back() -> None:
+    import os
+    import signal
+
+    from logtui.core.runtime.embedded import EmbeddedRuntime
+
+    app = make_app(now=datetime.now(UTC), runtime="embedded")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = logs_screen(app)
+        await wait_for(
+            pilot, lambda: screen.log_view.loaded_count > 0, limit=120, what="the local service's logs"
+        )
+        runtime = app.runtime
+        assert isinstance(runtime, EmbeddedRuntime) and runtime.pid is not None
+        os.kill(runtime.pid, signal.SIGKILL)  # the service this test started dies under the app
+        await pilot.press("2")
+        await wait_for(
+            pilot, lambda: "exited" in screen.status_bar.text, limit=60, what="exited in the status bar"
+        )
+        assert "refused the connection" in screen.error_panel.text
+        await pilot.press("r")  # brings the service back up, not just the request again
+        await wait_for(
+            pilot,
+            lambda: "healthy" in screen.status_bar.text and screen.log_view.loaded_count > 0,
+            limit=120,
+            what="the service back",
+        )
+        assert screen.error_panel.text == ""
+
+
+def test_embedded_states_read_as_such() -> None:
+    from logtui.core.runtime import RuntimeState, RuntimeStatus
+    from logtui.core.runtime.embedded import EmbeddedRuntime
+    from logtui.ui.local_service import describe
+
+    runtime = EmbeddedRuntime()
+    assert describe(runtime, RuntimeStatus(RuntimeState.IMAGE_BUILT, "")) == "embedded · stopped"
+    assert describe(runtime, RuntimeStatus(RuntimeState.EXITED, "", exit_code=-9)) == "embedded · exited (-9)"

@@ -54,7 +54,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("r", "retry what failed"),
             ("ctrl+p", "command palette: every action by name"),
             ("F1  ?", "this help"),
-            ("ctrl+q", "quit"),
+            ("q  ctrl+q", "quit (q: on the records; on other screens it goes back)"),
         ],
     ),
 ]

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from logtui.core.client import LogClient, Stats
-from logtui.core.errors import LogtuiError, NotSupported, Unauthorized
+from logtui.core.errors import ConnectFailed, LogtuiError, NotSupported, Unauthorized
 from logtui.core.timerange import TimeWindow, format_ts, preset_window
 from logtui.ui import messages as msg
 from logtui.ui.screens.live_tail import LiveTail
@@ -90,6 +90,7 @@ class LogsScreen(Screen[None]):
         Binding("e", "export", "Export"),
         Binding("y", "copy_record", "Copy", show=False),
         Binding("escape", "escape", "Back to logs", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     def __init__(
@@ -207,7 +208,11 @@ class LogsScreen(Screen[None]):
 
     def show_target(self, target: Target, address: str) -> None:
         """The app switched (or is switching) to `target`: forget the old one's data right away."""
-        self.live.stop()
+        if self.live.active:
+            self.live.stop()
+            self.range_bar.show_window(self._query.window, None)
+            if self._target is not None and target.name != self._target.name:
+                self.notify("Stopped following: the target changed. Press f to follow this one.")
         if self._export_worker is not None and self._export_worker.is_running:
             self._export_worker.cancel()  # its client is about to be closed
         self._target = target
@@ -643,6 +648,13 @@ class LogsScreen(Screen[None]):
 
     def _show_failure(self, what: str, error: LogtuiError, *, retry: Callable[[], object]) -> None:
         self.notice.clear()
+        if self._target is not None and self._target.is_local and isinstance(error, ConnectFailed):
+            # The local service went away (killed, stopped elsewhere): show its real state, and let r bring it
+            # back up (start + wait for /health) rather than repeat a request nothing will answer.
+            check = getattr(self.app, "check_local_runtime", None)
+            if callable(check):
+                check()
+            retry = self.app_reconnect
         if self.log_view.loaded_count == 0:
             self.log_view.placeholder = "Nothing loaded: see the error above."
         # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.

@@ -1,7 +1,10 @@
-"""Add or edit one saved target. Checked by the core's rules before anything is saved; the wrong field is
-marked with the core's message. The token itself is never typed here: only the name of its env variable."""
+"""Add or edit one saved target. Checked by the core's rules — and by the caller's (a name already taken)
+— before the dialog closes, so a mistake is marked on its field and nothing typed is lost. The token itself is
+never typed here: only the name of its env variable."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,46 +19,63 @@ from logtui.core.errors import ConfigValueError
 FIELDS = ("name", "url", "kind", "token_env", "timeout")
 KIND_CHOICES = [("guess from the URL", ""), *((k.label, k.value) for k in TargetKind)]
 
+#: Raises ConfigValueError (with `.field`) when the target cannot be saved as it is.
+Validator = Callable[[Target], object]
+
 
 class TargetForm(ModalScreen[Target | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, target: Target | None = None, *, editing: bool = True) -> None:
+    def __init__(
+        self, target: Target | None = None, *, editing: bool = True, validate: Validator | None = None
+    ) -> None:
         """`target` fills the fields; `editing=False` uses it only as a starting point for a new target."""
         super().__init__()
         self._target = target
         self._editing = editing and target is not None
+        self._validate = validate
+
+    def _row(self, label: str, field: Input | Select[str]) -> Horizontal:
+        return Horizontal(Label(label, classes="form-label"), field, classes="form-row")
 
     def compose(self) -> ComposeResult:
         t = self._target
         with Vertical(id="target-form"):
             yield Label("Edit target" if self._editing else "Add a target", id="target-form-title")
-            yield Label("Name", classes="form-label")
-            yield Input(t.name if t else "", placeholder="prod", id="field-name", compact=True)
-            yield Label("URL (the service's base URL)", classes="form-label")
-            yield Input(
-                t.url if t else "",
-                placeholder="https://abc123.eu-west-1.awsapprunner.com",
-                id="field-url",
-                compact=True,
+            yield self._row(
+                "Name", Input(t.name if t else "", placeholder="prod", id="field-name", compact=True)
             )
-            yield Label("Kind", classes="form-label")
-            yield Select(
-                KIND_CHOICES,
-                value=t.kind.value if t and self._editing else "",
-                allow_blank=False,
-                id="field-kind",
-                compact=True,
+            yield self._row(
+                "URL",
+                Input(
+                    t.url if t else "",
+                    placeholder="https://abc123.eu-west-1.awsapprunner.com (the base URL)",
+                    id="field-url",
+                    compact=True,
+                ),
             )
-            yield Label("Token env variable (its name, not the token; optional)", classes="form-label")
-            yield Input(
-                t.token_env or "" if t else "",
-                placeholder="LOGTUI_PROD_TOKEN",
-                id="field-token_env",
-                compact=True,
+            yield self._row(
+                "Kind",
+                Select(
+                    KIND_CHOICES,
+                    value=t.kind.value if t and self._editing else "",
+                    allow_blank=False,
+                    id="field-kind",
+                    compact=True,
+                ),
             )
-            yield Label("Timeout (seconds)", classes="form-label")
-            yield Input(f"{t.timeout:g}" if t else "10", id="field-timeout", compact=True)
+            yield self._row(
+                "Token env",
+                Input(
+                    (t.token_env or "") if t else "",
+                    placeholder="name of the variable holding the token (optional)",
+                    id="field-token_env",
+                    compact=True,
+                ),
+            )
+            yield self._row(
+                "Timeout (s)", Input(f"{t.timeout:g}" if t else "10", id="field-timeout", compact=True)
+            )
             yield Label("", id="target-form-error", markup=False)
             with Horizontal(id="target-form-buttons"):
                 yield Button("Save", variant="primary", id="target-save", compact=True)
@@ -77,6 +97,8 @@ class TargetForm(ModalScreen[Target | None]):
             self.query_one(f"#field-{field}").remove_class("-invalid")
         try:
             target = target_from_form(*(self._value(f) for f in FIELDS))
+            if self._validate is not None:
+                self._validate(target)
         except ConfigValueError as exc:
             self.show_error(exc)
             return

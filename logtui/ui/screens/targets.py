@@ -33,6 +33,7 @@ class TargetsScreen(Screen[None]):
         Binding("d", "remove", "Remove"),
         Binding("m", "make_default", "Make default"),
         Binding("escape", "back", "Back"),
+        Binding("q", "back", "Back", show=False),
     ]
 
     @property
@@ -110,17 +111,27 @@ class TargetsScreen(Screen[None]):
         self.dismiss()
 
     def action_add(self) -> None:
+        unsaved = self.unsaved_current()
+
         def added(target: Target | None) -> None:
             if target is None:
                 return
             try:
                 config = add_target(self.shell.config, target)
-            except ConfigValueError as exc:
+            except ConfigValueError as exc:  # checked in the form already; the config may have moved on
                 self.say(f"Not added: {exc.field}: {exc.problem}")
                 return
-            self._save(config, f"Added {target.name}. Enter switches to it.", select=target.name)
+            if not self._save(config, f"Added {target.name}. Enter switches to it.", select=target.name):
+                return
+            if unsaved is not None and self.shell.target is unsaved and target.url == unsaved.url:
+                # Saving the --url target in use: it is now that saved target (no "unsaved" twin left).
+                self.shell.open_target(target)
+                self.refresh_table(target.name)
+                self.say(f"Saved the current target as {target.name}.")
 
-        self.app.push_screen(TargetForm(self.unsaved_current(), editing=False), added)
+        self.app.push_screen(
+            TargetForm(unsaved, editing=False, validate=lambda t: add_target(self.shell.config, t)), added
+        )
 
     def action_edit(self) -> None:
         old = self.selected()
@@ -149,7 +160,9 @@ class TargetsScreen(Screen[None]):
                 self.shell.open_target(target)
                 self.refresh_table(target.name)
 
-        self.app.push_screen(TargetForm(old), edited)
+        self.app.push_screen(
+            TargetForm(old, validate=lambda t: edit_target(self.shell.config, old.name, t)), edited
+        )
 
     def action_remove(self) -> None:
         target = self.selected()

@@ -53,6 +53,17 @@ class TagFilter(HorizontalScroll):
     def set_tag(self, tag: str, on: bool) -> None:
         self.query_one(f"#{_checkbox_id(tag)}", Checkbox).value = on
 
+    def toggle(self, tag: str) -> None:
+        box = self.query_one(f"#{_checkbox_id(tag)}", Checkbox)
+        box.value = not box.value
+
+    def show_only(self, tag: str | None) -> None:
+        """Switch every toggle off but `tag` (None: all on), posting one Changed for the lot."""
+        with self.prevent(Checkbox.Changed):
+            for name in self._tags:
+                self.query_one(f"#{_checkbox_id(name)}", Checkbox).value = tag is None or name == tag
+        self.post_message(self.Changed(self.filter_tags(), nothing_selected=not self.selected()))
+
     def filter_tags(self) -> tuple[str, ...]:
         chosen = self.selected()
         return () if len(chosen) == len(self._tags) else tuple(chosen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import shutil
 import socket
 import sqlite3
 import threading
@@ -29,6 +30,8 @@ from logtui.core.runtime.embedded import EmbeddedRuntime
 from tests.helpers import ServerProcess
 
 pytestmark = pytest.mark.docker
+
+REPO = Path(__file__).resolve().parents[2]
 
 COURSE_QUERY = {"start_time": "2023-04-23T10:00:00", "end_time": "2023-04-23T10:05:00"}
 SIX_RECORDS = [
@@ -119,6 +122,46 @@ def test_a_failing_build_step_raises_build_failed_with_that_steps_output(
     assert any("about to break" in line for line in lines)
     with pytest.raises(docker.errors.ImageNotFound):
         docker_client.images.get(tag)
+
+
+def test_an_installed_logtui_builds_the_image_without_a_checkout(
+    tmp_path: Path, docker_client: Any, server_image: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a wheel install: the build files packaged under logtui/_docker, the service's sources only as the
+    # installed log_analyzer package, and no checkout anywhere (server_image: the layers are cached).
+    from logtui.core.runtime import docker_runtime
+
+    packaged = tmp_path / "site-packages" / "logtui" / "_docker"
+    (packaged / "docker").mkdir(parents=True)
+    for name in ("docker/Dockerfile", "docker/requirements-server.txt"):
+        shutil.copy(REPO / name, packaged / name)
+    monkeypatch.setattr(docker_runtime, "PACKAGED_CONTEXT", packaged)
+    monkeypatch.setattr(docker_runtime, "_checkout_candidates", lambda: [tmp_path])
+    tag = f"log-analyzer:test-pkg-{uuid.uuid4().hex[:8]}"
+    rt = DockerRuntime(DockerSettings(image=tag, container_name=f"unused-{tag[-8:]}"))
+    lines: list[str] = []
+    try:
+        assert rt.unusable_reason() is None  # so "auto" picks Docker
+        rt.build(lines.append)
+        assert "from the installed package" in lines[0]
+        out = docker_client.containers.run(
+            tag,
+            ["python", "-c", "import log_analyzer.app, log_analyzer.cli; print('ok')"],
+            entrypoint=[],
+            remove=True,
+        )
+        assert out.decode().strip() == "ok"
+        # A build_context that is set but wrong is reported, not replaced by the packaged files.
+        wrong = DockerRuntime(DockerSettings(image=tag, build_context=tmp_path / "nope"))
+        with pytest.raises(DockerfileMissing):
+            wrong.build(lines.append)
+        wrong.close()
+    finally:
+        rt.close()
+        try:
+            docker_client.images.remove(tag, force=True, noprune=True)
+        except docker.errors.APIError:
+            pass
 
 
 def test_no_dockerfile_raises_dockerfile_missing(tmp_path: Path, docker_client: Any) -> None:

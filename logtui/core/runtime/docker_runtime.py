@@ -14,11 +14,13 @@ Safety rules kept here:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import io
 import os
 import re
 import sqlite3
 import tarfile
+import tempfile
 import threading
 import time
 import uuid
@@ -58,6 +60,11 @@ CONTAINER_PORT = "8000/tcp"
 DATA_DIR = "/app/data"
 DB_IN_CONTAINER = f"{DATA_DIR}/logs.db"
 DOCKERFILE = "docker/Dockerfile"
+REQUIREMENTS = "docker/requirements-server.txt"
+#: Where an installed logtui (a wheel, no checkout) carries the image's build files: the packaging copies
+#: docker/Dockerfile and docker/requirements-server.txt to logtui/_docker/docker/; the service's sources
+#: come from the installed log_analyzer package.
+PACKAGED_CONTEXT = Path(__file__).resolve().parents[2] / "_docker"
 
 # Run inside a container that mounts the volume: SQLite's online backup API gives a consistent copy of a live
 # WAL database (copying logs.db alone could miss the -wal's committed pages). The copy is switched to
@@ -113,6 +120,36 @@ def _unavailable(exc: BaseException, where: str) -> DockerUnavailable:
     err = DockerUnavailable(f"No Docker engine answers at {where}", hint)
     err.__cause__ = exc
     return err
+
+
+def _checkout_candidates() -> list[Path]:
+    """Where a checkout of logtui may be: above this file (editable install), or around the working dir."""
+    here = Path(__file__).resolve()
+    return [*list(here.parents)[:6], Path.cwd(), *Path.cwd().parents]
+
+
+def _packaged_sources() -> Path | None:
+    """The installed log_analyzer package, when the packaged build files are there too."""
+    if not all((PACKAGED_CONTEXT / name).is_file() for name in (DOCKERFILE, REQUIREMENTS)):
+        return None
+    spec = importlib.util.find_spec("log_analyzer")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]) if locations else None
+
+
+def _packaged_tar(root: Path, server: Path) -> Any:
+    """The build context as the checkout would send it: the two build files and server/log_analyzer/."""
+    buf = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # build() closes it
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name in (DOCKERFILE, REQUIREMENTS):
+            tar.add(root / name, arcname=name)
+        for path in sorted(server.rglob("*")):
+            # As .dockerignore: no bytecode, no databases.
+            if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".db"):
+                continue
+            tar.add(path, arcname=f"server/log_analyzer/{path.relative_to(server).as_posix()}")
+    buf.seek(0)
+    return buf
 
 
 def connect(timeout: float) -> Any:
@@ -430,16 +467,20 @@ class DockerRuntime:
     # --- build --------------------------------------------------------------------------------------------
 
     def _build_context(self) -> Path:
+        """A checkout (Dockerfile + server sources); else, with no build_context set, the packaged files."""
         candidates: list[Path] = []
         for given in (self.settings.build_context, self._project_root):
             if given is not None:
                 candidates.append(Path(given))
-        if not candidates:
-            here = Path(__file__).resolve()
-            candidates += [*list(here.parents)[:6], Path.cwd(), *Path.cwd().parents]
+        explicit = bool(candidates)
+        if not explicit:
+            candidates += _checkout_candidates()
         for root in candidates:
             if (root / DOCKERFILE).is_file() and (root / "server" / "log_analyzer").is_dir():
                 return root
+        # A wrong explicit build_context is an error to report, not a reason to build something else.
+        if not explicit and _packaged_sources() is not None:
+            return PACKAGED_CONTEXT
         looked = ", ".join(str(c) for c in candidates[:3])
         raise DockerfileMissing(
             f"{DOCKERFILE} not found (looked in {looked})",
@@ -450,14 +491,22 @@ class DockerRuntime:
     def build(self, on_line: Callable[[str], None]) -> None:
         root = self._build_context()
         self._docker()  # fail fast with DockerUnavailable before announcing anything
-        on_line(f"Building {self.settings.image} from {root / DOCKERFILE}")
+        server = None if (root / "server" / "log_analyzer").is_dir() else _packaged_sources()
+        if server is None:
+            on_line(f"Building {self.settings.image} from {root / DOCKERFILE}")
+            context: dict[str, Any] = {"path": str(root)}
+        else:
+            on_line(
+                f"Building {self.settings.image} from the installed package ({root / DOCKERFILE}, {server})"
+            )
+            context = {"fileobj": _packaged_tar(root, server), "custom_context": True}
         client = connect(self.settings.build_timeout)
         step = "(before the first step)"
         step_output: list[str] = []
         pending = ""
         try:
             stream = client.api.build(
-                path=str(root),
+                **context,
                 dockerfile=DOCKERFILE,
                 tag=self.settings.image,
                 decode=True,
@@ -502,6 +551,8 @@ class DockerRuntime:
             ) from exc
         finally:
             client.close()
+            if "fileobj" in context:
+                context["fileobj"].close()
         if self._image() is None:
             raise BuildFailed(step, "The build finished but the image is not there.")
 

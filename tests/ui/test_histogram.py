@@ -185,6 +185,40 @@ async def test_keyboard_selects_and_enter_chooses() -> None:
         assert "10:09:00\u201310:10:00: INFO 1" in hist.render_line(4).text
 
 
+async def test_keys_start_where_the_records_are_and_jump_over_empty_bars() -> None:
+    counts: list[dict[str, int]] = [{} for _ in range(20)]
+    for bar in (8, 9, 14):
+        counts[bar] = {"INFO": 1}
+    app = HistApp()
+    async with app.run_test(size=(80, 5)) as pilot:
+        hist = app.query_one(Histogram)
+        hist.show_stats(make_stats(counts))
+        hist.focus()
+        await pilot.pause()
+        await pilot.press("right")  # the first key lands on the first bar with records, not on bar 0
+        assert hist.selected == 8
+        await pilot.press("right")
+        assert hist.selected == 9
+        await pilot.press("pagedown")
+        assert hist.selected == 14
+        await pilot.press("pagedown")  # nothing further: stays
+        assert hist.selected == 14
+        await pilot.press("pageup", "pageup")
+        assert hist.selected == 8
+        await pilot.press("end")
+        assert hist.selected == 14
+        await pilot.press("home")
+        assert hist.selected == 8
+        await pilot.press("left")  # plain arrows still step bar by bar
+        assert hist.selected == 7
+        hist.show_stats(make_stats(counts))  # new stats: no selection; left starts at the last busy bar
+        await pilot.press("left")
+        assert hist.selected == 14
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.chosen == [(T0 + timedelta(minutes=14), T0 + timedelta(minutes=15))]
+
+
 async def test_many_buckets_on_a_narrow_strip_are_summed_per_column() -> None:
     app = HistApp()
     async with app.run_test(size=(10, 5)) as pilot:

@@ -111,8 +111,10 @@ class Histogram(Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "select(-1)", "Earlier bar", show=False),
         Binding("right", "select(1)", "Later bar", show=False),
-        Binding("home", "select_edge(0)", "First bar", show=False),
-        Binding("end", "select_edge(1)", "Last bar", show=False),
+        Binding("home", "select_edge(0)", "First bar with records", show=False),
+        Binding("end", "select_edge(1)", "Last bar with records", show=False),
+        Binding("pageup", "select_busy(-1)", "Previous bar with records", show=False),
+        Binding("pagedown", "select_busy(1)", "Next bar with records", show=False),
         Binding("enter", "choose", "Zoom to bar"),
     ]
 
@@ -221,16 +223,37 @@ class Histogram(Widget, can_focus=True):
         if not count:
             return
         if self._selected is None:
-            self._selected = count - 1 if step < 0 else 0
-        else:
-            self._selected = max(0, min(count - 1, self._selected + step))
+            # Start where the data is: records often fill a short stretch of a long window.
+            self.action_select_edge(1 if step < 0 else 0)
+            return
+        self._selected = max(0, min(count - 1, self._selected + step))
         self._invalidate()
 
     def action_select_edge(self, last: int) -> None:
+        """The first (or last) bar with records; the window's edge when there are none."""
+        busy = self._busy_bars()
         count = self.bar_count()
         if count:
-            self._selected = count - 1 if last else 0
+            self._selected = (busy[-1] if last else busy[0]) if busy else (count - 1 if last else 0)
             self._invalidate()
+
+    def action_select_busy(self, direction: int) -> None:
+        """Jump over empty bars to the previous / next one with records."""
+        if self._selected is None:
+            self.action_select(direction)
+            return
+        busy = self._busy_bars()
+        after = [b for b in busy if (b - self._selected) * direction > 0]
+        if after:
+            self._selected = after[0] if direction > 0 else after[-1]
+            self._invalidate()
+
+    def _busy_bars(self) -> list[int]:
+        if self._stats is None:
+            return []
+        buckets = self._stats.buckets
+        groups = self._groups()[0]
+        return [bar for bar, (lo, hi) in enumerate(groups) if any(b.total for b in buckets[lo:hi])]
 
     def action_choose(self) -> None:
         if self._selected is not None and self._selected < self.bar_count():

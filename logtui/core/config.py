@@ -29,7 +29,7 @@ import tomli_w
 
 from logtui.core import paths
 from logtui.core.errors import ConfigError, ConfigValueError
-from logtui.core.runtime.base import DockerSettings, default_image
+from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, DockerSettings, default_image
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -58,6 +58,7 @@ RuntimeChoice = Literal["auto", "docker", "embedded"]
 RUNTIME_CHOICES: tuple[str, ...] = ("auto", "docker", "embedded")
 PAGE_SIZE_RANGE = (100, 10_000)
 FOLLOW_INTERVAL_RANGE = (0.5, 3600.0)
+DEMO_RECORDS_RANGE = (0, 10_000_000)
 TIMEOUT_RANGE = (0.5, 600.0)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
@@ -104,6 +105,7 @@ class Config:
     runtime: RuntimeChoice = "auto"
     page_size: int = 1000
     follow_interval: float = 2.0
+    demo_records: int = DEFAULT_DEMO_RECORDS
     docker: DockerSettings = field(default_factory=DockerSettings)
 
     @property
@@ -147,6 +149,9 @@ _DOCS: dict[str, str] = {
     "responses are limited to 6 MB).",
     "follow_interval": "Seconds between polls in follow (live tail) mode, 0.5..3600. While the target\n"
     "fails, the interval doubles up to 60 s and returns to this value after the next success.",
+    "demo_records": "What a new local store starts with (a new Docker volume, or no embedded database\n"
+    "yet): the course's 22-record sample plus this many generated demo records over the last 7 days, so\n"
+    "the histogram, paging and search have something to show; 0 = the sample alone. 0..10000000.",
     "docker": "The local service's container (runtime docker/auto).",
     "docker.host_port": "Host port to publish the service on; 0 = any free port (the address is shown in\n"
     "the status bar and the container screen).",
@@ -169,7 +174,7 @@ _DOCS: dict[str, str] = {
     "targets.timeout": "Seconds to wait for the target to answer, 0.5..600.",
 }
 
-_TOP_KEYS = ("default_target", "runtime", "page_size", "follow_interval")
+_TOP_KEYS = ("default_target", "runtime", "page_size", "follow_interval", "demo_records")
 _DOCKER_KEYS = (
     "host_port",
     "bind",
@@ -199,6 +204,7 @@ def render_config(config: Config) -> str:
         "runtime": config.runtime,
         "page_size": config.page_size,
         "follow_interval": float(config.follow_interval),
+        "demo_records": config.demo_records,
     }
     for key in _TOP_KEYS:
         out += [_comment(_DOCS[key]), _kv(key, top[key]), "\n"]
@@ -320,6 +326,7 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
         )
     page_size = top.integer("page_size", 1000, *PAGE_SIZE_RANGE)
     follow_interval = top.number("follow_interval", 2.0, *FOLLOW_INTERVAL_RANGE)
+    demo_records = top.integer("demo_records", DEFAULT_DEMO_RECORDS, *DEMO_RECORDS_RANGE)
     docker = _parse_docker(source, data.get("docker", {}))
 
     raw_targets = data.get("targets", [])
@@ -339,6 +346,7 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
         runtime=cast(RuntimeChoice, runtime),
         page_size=page_size,
         follow_interval=follow_interval,
+        demo_records=demo_records,
         docker=docker,
     )
     validate_config(config, source=source)
@@ -494,6 +502,8 @@ def validate_config(config: Config, *, source: object = None) -> None:
         )
     if not FOLLOW_INTERVAL_RANGE[0] <= config.follow_interval <= FOLLOW_INTERVAL_RANGE[1]:
         raise ConfigValueError("follow_interval", "must be between 0.5 and 3600 seconds", path=source)
+    if not DEMO_RECORDS_RANGE[0] <= config.demo_records <= DEMO_RECORDS_RANGE[1]:
+        raise ConfigValueError("demo_records", f"must be between 0 and {DEMO_RECORDS_RANGE[1]}", path=source)
 
 
 def load_config(path: Path | None = None) -> Config:

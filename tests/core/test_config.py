@@ -68,6 +68,8 @@ def test_example_config_is_accepted_and_documents_every_field() -> None:
 def test_default_render_is_valid_and_shows_a_commented_target_example() -> None:
     text = render_config(Config())
     assert parse_config(text) == Config()
+    assert parse_config("demo_records = 0").demo_records == 0
+    assert "demo_records = 50000" in text
     assert "# [[targets]]" in text
 
 
@@ -142,6 +144,8 @@ def test_docker_defaults_map_to_docker_settings() -> None:
         ("page_size = 1.5", "page_size", "whole number"),
         ("follow_interval = 0", "follow_interval", "between 0.5 and 3600"),
         ("follow_interval = true", "follow_interval", "must be a number"),
+        ("demo_records = -1", "demo_records", "between 0 and 10000000"),
+        ('demo_records = "lots"', "demo_records", "whole number"),
         ('runtime = "podman"', "runtime", "must be one of 'auto', 'docker', 'embedded'"),
         ('default_target = "ghost"', "default_target", "'ghost' is not a target"),
         ("page_sise = 100", "page_sise", "did you mean 'page_size'"),

@@ -220,6 +220,21 @@ def test_follow_yields_lines_printed_later_and_close_ends_it(embedded: EmbeddedR
     assert not reader.is_alive()
 
 
+def test_demo_records_0_with_the_course_sample_starts_with_the_sample_alone(tmp_path: Path) -> None:
+    from logtui.core.config import Config
+    from logtui.core.runtime import choose_runtime
+
+    chosen = choose_runtime(Config(demo_records=0), override="embedded")
+    assert isinstance(chosen, EmbeddedRuntime) and chosen.demo_records == 0 and chosen.course_sample
+    rt = EmbeddedRuntime(tmp_path / "s" / "logs.db", demo_records=0, course_sample=True)
+    try:
+        rt.start()
+        rt.wait_healthy(timeout=60)
+        assert httpx.get(f"{rt.base_url}/health", timeout=10).json()["records"] == 22
+    finally:
+        rt.close()
+
+
 def test_backup_while_serving_is_a_complete_database(embedded: EmbeddedRuntime, tmp_path: Path) -> None:
     embedded.start()
     embedded.wait_healthy(timeout=60)

@@ -56,22 +56,23 @@ def choose_runtime(config: Any = None, *, override: str | None = None) -> Runtim
     if choice not in RUNTIME_CHOICES:
         raise ValueError(f"runtime must be one of {', '.join(RUNTIME_CHOICES)} (got {choice!r})")
     settings = docker_settings_from(getattr(config, "docker", None))
+    from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS
+
+    demo = int(getattr(config, "demo_records", DEFAULT_DEMO_RECORDS))
     if choice == "embedded":
         from logtui.core.runtime.embedded import EmbeddedRuntime
 
-        return EmbeddedRuntime(course_sample=True)
-    from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS
+        return EmbeddedRuntime(demo_records=demo, course_sample=True)
     from logtui.core.runtime.docker_runtime import DockerRuntime
 
-    docker_rt = DockerRuntime(
-        settings, probe_timeout=2.0 if choice == "auto" else None, demo_records=DEFAULT_DEMO_RECORDS
-    )
+    # Same first data in both runtimes; with demo 0 the image loads the course's sample on its own.
+    docker_rt = DockerRuntime(settings, probe_timeout=2.0 if choice == "auto" else None, demo_records=demo)
     reason = None if choice == "docker" else docker_rt.unusable_reason()
     if reason is None:
         return docker_rt
     docker_rt.close()
     from logtui.core.runtime.embedded import EmbeddedRuntime
 
-    embedded = EmbeddedRuntime(course_sample=True)
+    embedded = EmbeddedRuntime(demo_records=demo, course_sample=True)
     embedded.choice_note = reason  # for the UI to say once why this is not Docker
     return embedded

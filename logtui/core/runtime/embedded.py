@@ -291,15 +291,14 @@ class EmbeddedRuntime:
         )
 
     def _seed(self) -> None:
-        sample = "the course's sample and " if self.course_sample else ""
-        self._ring.push(
-            f"logtui: first run, loading {sample}{self.demo_records} demo records into {self.db_path}"
-        )
+        parts = ["the course's sample"] if self.course_sample else []
+        parts += [f"{self.demo_records} demo records"] if self.demo_records > 0 else []
+        self._ring.push(f"logtui: first run, loading {' and '.join(parts)} into {self.db_path}")
         # One interpreter for both steps (each start of Python costs a noticeable part of a first run).
         script = (
             "import sys; from log_analyzer.cli import main; n, db, sample = sys.argv[1:]; "
             "sys.exit((sample == '1' and main(['seed', '--db', db]))"
-            " or main(['seed', '--demo', n, '--db', db]))"
+            " or (n != '0' and main(['seed', '--demo', n, '--db', db])) or 0)"
         )
         cmd = [
             self._python,
@@ -359,7 +358,7 @@ class EmbeddedRuntime:
             if self._try_adopt():
                 return
             paths.ensure_dir(self.db_path.parent)
-            if not self.db_path.exists() and self.demo_records > 0:
+            if not self.db_path.exists() and (self.demo_records > 0 or self.course_sample):
                 self._seed()
             self._spawn(self._fixed_port or free_port())
 

@@ -33,10 +33,14 @@ FORMATS: tuple[str, ...] = get_args(ExportFormat)
 def default_export_name(window: TimeWindow, fmt: ExportFormat, *, now: datetime | None = None) -> str:
     """A file name describing the window, e.g. logs_20230423T100000_20230423T102200.csv."""
 
-    def part(dt: datetime | None, fallback: str) -> str:
-        return dt.strftime("%Y%m%dT%H%M%S") if dt is not None else fallback
+    def stamp(dt: datetime) -> str:
+        # The year by hand: glibc's strftime("%Y") writes year 1 as "1".
+        return f"{dt.year:04d}{dt:%m%dT%H%M%S}"
 
-    end_fallback = now.strftime("%Y%m%dT%H%M%S") if now is not None else "latest"
+    def part(dt: datetime | None, fallback: str) -> str:
+        return stamp(dt) if dt is not None else fallback
+
+    end_fallback = stamp(now) if now is not None else "latest"
     return f"logs_{part(window.start, 'beginning')}_{part(window.end, end_fallback)}.{fmt}"
 
 

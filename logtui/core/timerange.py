@@ -194,14 +194,19 @@ class TimeWindow:
 
     def label(self) -> str:
         """Short human form for status lines: "2023-04-23 10:00:00 → 10:22:00", "… → now"."""
-        left = self.start.strftime("%Y-%m-%d %H:%M:%S") if self.start else "beginning"
+        left = _day_and_time(self.start) if self.start else "beginning"
         if self.end is None:
             right = "latest"
         elif self.start is not None and self.end.date() == self.start.date():
             right = self.end.strftime("%H:%M:%S")
         else:
-            right = self.end.strftime("%Y-%m-%d %H:%M:%S")
+            right = _day_and_time(self.end)
         return f"{left} → {right}"
+
+
+def _day_and_time(dt: datetime) -> str:
+    # Not strftime("%Y"): glibc writes year 1 as "1", not "0001".
+    return _utc(dt).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
 def preset_window(name: str, now: datetime) -> TimeWindow:

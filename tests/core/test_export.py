@@ -156,5 +156,9 @@ async def test_bad_destinations_fail_before_anything_is_written(
 
 def test_default_export_name() -> None:
     assert default_export_name(DAY, "csv") == "logs_20230423T000000_20230423T235959.csv"
+    first_year = TimeWindow(datetime(1, 1, 1, tzinfo=UTC), None)
+    assert default_export_name(first_year, "jsonl", now=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == (
+        "logs_00010101T000000_20260102T030405.jsonl"
+    )
     now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert default_export_name(TimeWindow(), "jsonl", now=now) == "logs_beginning_20240102T030405.jsonl"

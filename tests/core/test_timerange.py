@@ -169,6 +169,8 @@ def test_label() -> None:
     )
     assert TimeWindow(utc(2023, 4, 23, 10), None).label() == "2023-04-23 10:00:00 → latest"
     assert TimeWindow(None, utc(2023, 4, 24)).label() == "beginning → 2023-04-24 00:00:00"
+    extremes = TimeWindow(utc(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC))
+    assert extremes.label() == "0001-01-01 00:00:00 → 9999-12-31 23:59:59"
 
 
 def test_presets() -> None:

@@ -37,6 +37,7 @@ from logtui.core.errors import (
     TooLarge,
     Unauthorized,
 )
+from logtui.core.safe_text import one_line
 from logtui.core.timerange import TimeWindow, parse_ts
 
 if TYPE_CHECKING:
@@ -189,8 +190,8 @@ class LogClient:
         obj = _expect_dict(body, "/health")
         return Health(
             status=str(obj.get("status", "ok")),
-            version=_opt_str(obj.get("version")),
-            storage=_opt_str(obj.get("storage")),
+            version=_opt_text(obj.get("version")),
+            storage=_opt_text(obj.get("storage")),
             records=_opt_int(obj.get("records"), "/health", "records"),
             first_timestamp=_opt_ts(obj.get("first_timestamp"), "/health", "first_timestamp"),
             last_timestamp=_opt_ts(obj.get("last_timestamp"), "/health", "last_timestamp"),
@@ -544,7 +545,15 @@ def _snippet(content: bytes, size: int = 60) -> str:
 
 
 def _error_detail(resp: httpx.Response) -> str:
-    """The server's own words: FastAPI's `detail`, AWS's `message`/`Message`, else the first bytes."""
+    """The server's own words: FastAPI's `detail`, AWS's `message`/`Message`, else the first bytes.
+
+    Made safe to draw: they end up in the UI's error lines, and a control character from a server must not
+    reach the terminal as an escape sequence.
+    """
+    return one_line(_raw_error_detail(resp))
+
+
+def _raw_error_detail(resp: httpx.Response) -> str:
     try:
         body = orjson.loads(resp.content)
     except orjson.JSONDecodeError:
@@ -603,6 +612,11 @@ def _expect_dict(body: Any, path: str) -> dict[str, Any]:
 
 def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _opt_text(value: object) -> str | None:
+    """A server-given string shown as is (the version): no control characters, at most 80 characters."""
+    return None if value is None else one_line(str(value))[:80]
 
 
 def _opt_int(value: object, path: str, key: str) -> int | None:

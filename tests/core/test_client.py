@@ -7,6 +7,7 @@ timeout, an AWS Lambda host name) use httpx.MockTransport, and say so.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,6 +290,29 @@ async def test_a_web_server_without_logs_is_named_by_its_page_title_not_its_mark
     assert "has no /logs (an HTML page: Error response)" in info.value.title
     assert "<" not in info.value.title
     assert info.value.hint and "points at a log-analyzer" in info.value.hint
+
+
+async def test_a_servers_words_never_carry_control_characters_to_the_screen() -> None:
+    from logtui.core.safe_text import CONTROL
+
+    evil = "bad \x1b]0;PWNED\x07 \x9b2J"
+    health = json.dumps({"status": "ok", "version": evil + "x" * 200, "storage": evil, "records": 1})
+    routes = {
+        "/logs": fixed(400, "application/json", json.dumps({"detail": evil})),
+        "/stats": fixed(500, "text/html", f"<html><title>{evil}&#27;[31m</title></html>"),
+        "/health": fixed(200, "application/json", health),
+    }
+    with http_server(routes) as url:
+        async with LogClient(url) as client:
+            with pytest.raises(Rejected) as rejected:
+                await client.logs(EVERYTHING)
+            with pytest.raises(ServerFailed) as failed:
+                await client.stats(EVERYTHING)
+            info = await client.health()
+    for text in (rejected.value.title, failed.value.title, info.version or "", info.storage or ""):
+        assert CONTROL.search(text) is None, text
+    assert "bad \ufffd]0;PWNED\ufffd \ufffd2J" in rejected.value.title
+    assert info.version is not None and len(info.version) == 80
 
 
 async def test_an_html_error_page_without_title_gives_its_words() -> None:

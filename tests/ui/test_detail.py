@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import App
 from textual.widgets import Static
 
-from logtui.ui.safe_text import CONTROL, REPLACEMENT
+from logtui.core.safe_text import CONTROL, REPLACEMENT
 from logtui.ui.screens.detail import DetailScreen, extract_json, pretty_json
 
 

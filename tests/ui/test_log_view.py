@@ -262,7 +262,7 @@ async def test_wrap_shows_long_messages_over_several_lines() -> None:
 
 
 async def test_control_characters_in_any_column_are_drawn_as_visible_cells() -> None:
-    from logtui.ui.safe_text import CONTROL
+    from logtui.core.safe_text import CONTROL
 
     app = ViewApp()
     async with app.run_test(size=(100, 8)) as pilot:

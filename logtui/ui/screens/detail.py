@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from logtui.ui.safe_text import multi_line, one_line
+from logtui.core.safe_text import multi_line, one_line
 from logtui.ui.widgets.log_view import severity_of
 
 # json.dumps escapes C0 controls in strings but, with ensure_ascii=False, leaves DEL and the C1 controls

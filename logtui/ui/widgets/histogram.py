@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from logtui.ui.safe_text import one_line
+from logtui.core.safe_text import one_line
 from logtui.ui.widgets.log_view import severity_of
 
 if TYPE_CHECKING:

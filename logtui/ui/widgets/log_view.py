@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from logtui.ui.safe_text import one_line
+from logtui.core.safe_text import one_line
 from logtui.ui.widgets.row_store import RowStore, display_text, wrap_spans
 
 #: Tag -> severity class used for colouring (component class `logview--tag-<severity>`).

@@ -16,7 +16,7 @@ from itertools import accumulate
 from log_analyzer.record import LogRecord
 from rich.cells import cell_len, get_character_cell_size
 
-from logtui.ui.safe_text import one_line
+from logtui.core.safe_text import one_line
 
 #: Live batches are usually tiny; they are merged into the last chunk until it holds this many rows,
 #: so following a busy log for hours does not leave a long list of one-row chunks behind.

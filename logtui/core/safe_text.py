@@ -3,15 +3,14 @@
 A log message is untrusted input. Written raw, an ESC or C1 byte starts a terminal escape sequence: an OSC
 can retitle the window or write the user's clipboard (OSC 52), a CSI can restyle or move the cursor, and a
 TAB or BEL desynchronises the cell layout. Every such character becomes one visible cell instead, so what
-the user sees is what the record holds. Pure Python (no Textual): the list, the detail view and the
-histogram legend all go through here.
+the user sees is what the record holds. Pure Python (no Textual): the list, the detail view, the histogram
+legend, and the client's error texts and server version (a server's words) all go through here.
 """
 
 from __future__ import annotations
 
 import re
-
-from rich.cells import cell_len
+import unicodedata
 
 #: C0 controls, DEL and the C1 controls (U+0080..U+009F: U+009B is a one-character CSI, U+009D an OSC).
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -43,6 +42,18 @@ def multi_line(text: str, *, tab_size: int = TAB_SIZE) -> str:
     return "\n".join(_expand_tabs(line, tab_size) for line in text.split("\n"))
 
 
+def cell_width(text: str) -> int:
+    """Terminal cells `text` takes: 2 for wide (East Asian W/F) characters, 0 for combining marks."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    return width
+
+
 def _expand_tabs(line: str, tab_size: int) -> str:
     # By cell width, not characters, so a wide character before a TAB still lands on the next stop.
     if "\t" not in line:
@@ -51,7 +62,7 @@ def _expand_tabs(line: str, tab_size: int) -> str:
     out: list[str] = []
     column = 0
     for part in parts:
-        column += cell_len(part)
+        column += cell_width(part)
         pad = tab_size - column % tab_size
         out.append(part + " " * pad)
         column += pad

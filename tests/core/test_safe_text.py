@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from logtui.ui.safe_text import CONTROL, REPLACEMENT, multi_line, one_line
+from logtui.core.safe_text import CONTROL, REPLACEMENT, multi_line, one_line
 
 R = REPLACEMENT
 

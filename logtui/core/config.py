@@ -515,6 +515,11 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text", "Save it as UTF-8, or move it away.") from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path} is a directory, not a config file",
+            f"Give the file itself, e.g. {path / 'config.toml'}.",
+        ) from None
     except OSError as exc:
         raise ConfigError(
             f"Cannot read {path}: {exc.strerror or exc}", "Check the file's permissions."

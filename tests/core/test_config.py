@@ -198,6 +198,13 @@ def test_a_token_pasted_as_token_env_is_never_repeated() -> None:
     assert "9f8e7d6c5b4a" not in str(form_info.value)
 
 
+def test_a_directory_given_as_the_config_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert "is a directory" in info.value.title
+    assert info.value.hint and str(tmp_path / "config.toml") in info.value.hint
+
+
 def test_toml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("page_size = 100\nthis is not toml\n")
@@ -212,7 +219,7 @@ def test_unreadable_or_binary_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(path)
     with pytest.raises(ConfigError, match="Cannot read"):
-        load_config(tmp_path)  # a directory
+        load_config(path / "config.toml")  # below a file: ENOTDIR
 
 
 def test_kind_is_guessed_from_the_url() -> None:

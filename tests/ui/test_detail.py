@@ -13,7 +13,7 @@ from textual.app import App
 from textual.widgets import Static
 
 from logtui.core.safe_text import CONTROL, REPLACEMENT
-from logtui.ui.screens.detail import DetailScreen, extract_json, pretty_json
+from logtui.ui.screens.detail import MAX_DETAIL_CHARS, DetailScreen, extract_json, pretty_json
 
 
 class DetailApp(App[None]):
@@ -190,3 +190,38 @@ async def test_escape_sequences_in_a_record_never_reach_the_terminal() -> None:
         assert f"2023-04-23T10:21:41{r}]0;T{r}" in header and f"IN{r}[5mFO" in header
         await pilot.press("c")  # copying still gives the record exactly as it is
         assert json.loads(app.clipboard) == records[1].to_json()
+
+
+def test_extract_json_survives_pathological_brackets() -> None:
+    assert extract_json("[" * 100_000) is None  # nested too deep for the parser: not JSON, no crash
+    assert extract_json("[1," * 50_000 + "]") is None
+    assert extract_json('x {"a": ' * 20_000 + "}") is None
+    assert extract_json("[" * 5_000 + "]" * 5_000) is None  # valid, but deeper than the parser goes
+    assert extract_json("[" * 900 + "]" * 900) is not None
+
+
+async def test_odd_and_huge_messages_open_without_crashing_and_copy_whole() -> None:
+    deep_valid = "[" * 900 + "]" * 900  # parses, but pretty-printing recurses past Python's limit
+    huge = "word " * (MAX_DETAIL_CHARS // 5 + 1000)
+    app = DetailApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for message in ("[" * 100_000, deep_valid):
+            app.open(LogRecord("2023-04-23T10:00:00", "INFO", message))
+            await pilot.pause()
+            assert isinstance(app.screen, DetailScreen)
+            assert app.screen.json_text is None  # shown as text
+            assert static_content(app.screen, "#detail-message") is not None
+            await pilot.press("escape")
+            await pilot.pause()
+        app.open(LogRecord("2023-04-23T10:00:00", "INFO", huge))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        body = static_content(screen, "#detail-message")
+        assert isinstance(body, Text)
+        rest = len(huge) - MAX_DETAIL_CHARS
+        assert body.plain.endswith(
+            f"… {rest:,} more characters not shown: m copies the whole message, c the record."
+        )
+        await pilot.press("m")
+        assert app.clipboard == huge

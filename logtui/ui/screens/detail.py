@@ -29,6 +29,14 @@ def _dumps(value: Any) -> str:
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+#: The detail view draws at most this much of a message (a few MB of text would take seconds to lay out);
+#: `c` / `m` still copy all of it.
+MAX_DETAIL_CHARS = 200_000
+#: How many opening brackets extract_json tries: each try may parse to the end of the message, so an
+#: unbounded number would make a long message full of brackets quadratic.
+_MAX_JSON_STARTS = 32
+
+
 def extract_json(message: str) -> tuple[str, Any] | None:
     """Split a message into (text before, parsed JSON) when it is, or ends with, a JSON object or array.
 
@@ -36,17 +44,22 @@ def extract_json(message: str) -> tuple[str, Any] | None:
     not worth pretty-printing, so only objects and arrays count.
     """
     stripped = message.strip()
+    if not stripped or stripped[-1] not in "}]":
+        return None
+    opener = "{" if stripped[-1] == "}" else "["
     # Decimal keeps numbers as written ("3070.50" stays 3070.50, big ints and long fractions intact).
     decoder = json.JSONDecoder(parse_float=Decimal)
-    for start, char in enumerate(stripped):
-        if char not in "{[":
-            continue
+    start = stripped.find(opener)
+    for _ in range(_MAX_JSON_STARTS):
+        if start < 0:
+            break
         try:
             value, end = decoder.raw_decode(stripped, start)
-        except ValueError:
-            continue
-        if stripped[end:].strip() == "" and isinstance(value, dict | list):
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
+            value, end = None, -1
+        if end == len(stripped) and isinstance(value, dict | list):
             return stripped[:start].rstrip(), value
+        start = stripped.find(opener, start + 1)
     return None
 
 
@@ -82,13 +95,25 @@ class DetailScreen(ModalScreen[None]):
     def __init__(self, record: LogRecord) -> None:
         super().__init__()
         self.record = record
-        found = extract_json(record.message)
+        message = record.message
+        cut = len(message) > MAX_DETAIL_CHARS
+        found = None if cut else extract_json(message)
+        pretty = None
+        if found is not None:
+            try:
+                pretty = pretty_json(found[1])
+            except RecursionError:  # valid JSON nested deeper than Python recurses: show it as text
+                found = None
         # Everything drawn from the record goes through the sanitizer (escape sequences in log data must
         # not reach the terminal); copying uses the record itself, untouched.
-        self.message_text = multi_line(record.message)
+        shown = message[:MAX_DETAIL_CHARS]
+        if cut:
+            rest = len(message) - MAX_DETAIL_CHARS
+            shown += f"\n\n… {rest:,} more characters not shown: m copies the whole message, c the record."
+        self.message_text = multi_line(shown)
         self.json_prefix: str | None = multi_line(found[0]) if found else None
         # pretty_json already escapes every control character; multi_line is a second guard (a no-op here).
-        self.json_text: str | None = multi_line(pretty_json(found[1])) if found else None
+        self.json_text: str | None = multi_line(pretty) if pretty is not None else None
 
     def compose(self) -> ComposeResult:
         record = self.record

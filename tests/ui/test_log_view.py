@@ -279,6 +279,16 @@ async def test_control_characters_in_any_column_are_drawn_as_visible_cells() -> 
         assert "title \ufffd]0;PWNED\ufffd after \ufffd2J x" in lines[0]
         assert lines[1].startswith("2023-04-23T10:00:01\ufffd[2J IN\ufffd]0;T\ufffd")
 
+        # A timestamp far longer than the service's own is cut, not allowed to push the message off screen.
+        view.append_page(
+            [LogRecord("2023-04-23T10:00:00" + "9" * 5000, "INFO", "still visible")],
+            has_more=False,
+            generation=view.reset(),
+        )
+        await pilot.pause()
+        assert line_text(view, 0).endswith("still visible")
+        assert "\u2026" in line_text(view, 0)
+
 
 async def test_placeholder_shows_while_empty() -> None:
     app = ViewApp()

@@ -41,6 +41,8 @@ SEVERITY: dict[str, str] = {
     "TRACE": "debug",
 }
 _TAG_WIDTH_MAX = 10
+# The service's timestamps are at most 26 characters; a server sending longer ones still leaves room.
+_TS_WIDTH_MAX = 32
 _MIN_MESSAGE_WIDTH = 8
 
 
@@ -311,7 +313,7 @@ class LogView(ScrollView, can_focus=True):
 
     def _column_widths(self) -> tuple[int, int]:
         store = self._store
-        return store.max_ts_len, min(max(store.max_tag_len, 5), _TAG_WIDTH_MAX)
+        return min(store.max_ts_len, _TS_WIDTH_MAX), min(max(store.max_tag_len, 5), _TAG_WIDTH_MAX)
 
     def _message_width(self) -> int:
         ts_w, tag_w = self._column_widths()
@@ -512,7 +514,7 @@ class LogView(ScrollView, can_focus=True):
         # Timestamp and tag come from the server as much as the message does: same sanitizing.
         tag_text = one_line(tag if len(tag) <= tag_w else tag[: tag_w - 1] + "\u2026")
         gutter = [
-            Segment(one_line(store.timestamp(row)).ljust(ts_w), part["time"]),
+            Segment(_fit(one_line(store.timestamp(row)), ts_w), part["time"]),
             Segment(" ", base),
             Segment(tag_text.ljust(tag_w), part[f"tag-{severity_of(tag)}"]),
             Segment(" ", base),
@@ -547,6 +549,11 @@ class LogView(ScrollView, can_focus=True):
     def _matches(self, message: str) -> list[tuple[int, int]]:
         pattern = self._highlight_re
         return [] if pattern is None else [m.span() for m in pattern.finditer(message) if m.end() > m.start()]
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` padded, or cut with an ellipsis, to `width` characters."""
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "\u2026"
 
 
 def _styled(

@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -238,7 +239,6 @@ class ContainerScreen(Screen[None]):
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
-        self._backup_dest: Path | None = None
         self._output_stop = threading.Event()
 
     # --- layout ---------------------------------------------------------------------------------------------
@@ -306,7 +306,7 @@ class ContainerScreen(Screen[None]):
     def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
         self.status = None
         panel = self.query_one(ContainerPanel)
-        panel.update(f"Could not ask the runtime for its state.\n{message.error}")
+        panel.update(Text(f"Could not ask the runtime for its state.\n{message.error}"))
         self._show_error(message.error)
         self._sync_controls()
 
@@ -315,22 +315,15 @@ class ContainerScreen(Screen[None]):
     def _running_in(self, group: str) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ACTION_LABELS:
-            # None (rather than False) keeps the key visible in the footer, dimmed.
-            return None if self.busy or not action_available(action, self.runtime.kind, self.status) else True
-        return True
-
     def _sync_controls(self) -> None:
         for action in ACTIONS:
             button = self.query_one(f"#do-{action.name}", Button)
             button.disabled = bool(self.busy) or not action_available(
                 action.name, self.runtime.kind, self.status
             )
-        self.refresh_bindings()
 
     def run_container_action(self, action: str) -> None:
-        """Entry point for keys, buttons and the command palette alike."""
+        """Entry point for keys, buttons and the command palette alike; a refusal always says why."""
         if self.busy:
             self.notify(
                 f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
@@ -583,7 +576,6 @@ class ContainerScreen(Screen[None]):
             self.post_message(LocalServiceStarted(result))
         elif action == "backup" and isinstance(result, Path):
             text = f"Backup written to {result}."
-            self._backup_dest = result
         elif action == "build":
             if self.status is not None and self.status.state in _RUNNING:
                 text = "Image built. Press r to restart the service on the new image."

@@ -348,7 +348,9 @@ class LogClient:
         return resp
 
     def _where(self) -> str:
-        return f"{self.host}:{self.port}"
+        # An IPv6 literal needs its brackets, or "::1:8777" reads as one address.
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
     def _timeout_error(self, exc: httpx.TimeoutException) -> RequestTimedOut:
         if isinstance(exc, httpx.ConnectTimeout):

@@ -8,6 +8,7 @@ timeout, an AWS Lambda host name) use httpx.MockTransport, and say so.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -334,6 +335,16 @@ async def test_a_base_url_with_a_path_is_followed_and_named_in_errors() -> None:
             with pytest.raises(Rejected) as info:
                 await client.logs(EVERYTHING)
     assert "has no /stage/logs" in info.value.title
+
+
+async def test_an_ipv6_target_is_named_with_brackets() -> None:
+    with socket.socket(socket.AF_INET6) as s:  # a free port nothing listens on
+        s.bind(("::1", 0))
+        port = s.getsockname()[1]
+    async with LogClient(f"http://[::1]:{port}") as client:
+        with pytest.raises(ConnectFailed) as info:
+            await client.health()
+    assert f"[::1]:{port} refused the connection" in info.value.title
 
 
 async def test_invalid_json_is_a_bad_response() -> None:

@@ -220,6 +220,32 @@ def test_a_new_volume_gets_the_same_first_data_as_the_embedded_runtime(
         rt.close()
 
 
+def test_two_starts_at_once_make_one_container(docker_settings: DockerSettings, docker_client: Any) -> None:
+    # The app's start-up and the container screen may both start the service; both must succeed.
+    rt = DockerRuntime(docker_settings, demo_records=100)
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            rt.start()
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert errors == []
+        rt.wait_healthy(timeout=60)
+        name = docker_settings.container_name
+        assert [c.name for c in docker_client.containers.list(all=True, filters={"name": name})] == [name]
+        assert httpx.get(f"{rt.base_url}/health", timeout=10).json()["records"] == 22 + 100
+    finally:
+        rt.close()
+
+
 def test_choose_runtime_gives_docker_the_embedded_first_data(docker_settings: DockerSettings) -> None:
     from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS
 

@@ -276,6 +276,9 @@ class DockerRuntime:
         self._client: Any | None = None
         self._streams: set[LogStream] = set()
         self._lock = threading.Lock()
+        # start() from two workers at once (the app's start-up and the container screen) must not both
+        # create the container (or both fill a new volume): the second waits and finds it running.
+        self._start_lock = threading.Lock()
         self._base_url: str | None = None
 
     # --- plumbing -----------------------------------------------------------------------------------------
@@ -571,6 +574,10 @@ class DockerRuntime:
         return host_ip != self.settings.bind or host_port != want_port
 
     def start(self) -> None:
+        with self._start_lock:
+            self._start()
+
+    def _start(self) -> None:
         client = self._docker()
         s = self.settings
         image = self._image()

@@ -130,6 +130,12 @@ async def test_labels_show_the_window_asked_for_not_the_rounded_buckets() -> Non
         hist.show_stats(replace(stats, window=TimeWindow(t0, None)))
         await pilot.pause()
         assert hist.render_line(4).text.rstrip().endswith("2023-04-23 10:21:30")
+        # A window starting after the newest record: never an end before the start.
+        later = TimeWindow(t0 + timedelta(minutes=22), None)
+        hist.show_stats(replace(stats, window=later, last_timestamp=t0 + timedelta(minutes=1)))
+        await pilot.pause()
+        labels = hist.render_line(4).text
+        assert labels.startswith("2023-04-23 10:22:00") and labels.rstrip().endswith("2023-04-23 10:22:00")
 
 
 async def test_one_record_is_one_record() -> None:

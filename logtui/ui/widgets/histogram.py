@@ -209,7 +209,7 @@ class Histogram(Widget, can_focus=True):
             end = min(end, stats.window.end)
         elif stats.last_timestamp is not None:
             end = min(end, stats.last_timestamp)  # open end: up to the newest record
-        return start, end
+        return start, max(start, end)  # (a window that starts after the newest record)
 
     def bar_at(self, x: int) -> int | None:
         """The bar drawn in column `x`, if any."""

@@ -23,6 +23,14 @@ LABEL_ROLE = "io.logtui.role"
 #: (7 days ending now), the same in Docker and embedded, so a new user sees logs, a histogram and paging.
 DEFAULT_DEMO_RECORDS = 50_000
 
+#: `python -c SEED_SCRIPT <demo records> <db> <1|0: the course's sample too>`: a new store's first data in
+#: one interpreter (each Python start is a noticeable part of a first run). Needs only the service's package.
+SEED_SCRIPT = (
+    "import sys; from log_analyzer.cli import main; n, db, sample = sys.argv[1:]; "
+    "sys.exit((sample == '1' and main(['seed', '--db', db]))"
+    " or (n != '0' and main(['seed', '--demo', n, '--db', db])) or 0)"
+)
+
 
 def default_image() -> str:
     return f"log-analyzer:{__version__}"

@@ -49,6 +49,7 @@ from logtui.core.errors import (  # noqa: E402
 from logtui.core.runtime.base import (  # noqa: E402
     LABEL_MANAGED,
     LABEL_ROLE,
+    SEED_SCRIPT,
     BackupFailed,
     DockerSettings,
     ImageMissing,
@@ -633,13 +634,11 @@ class DockerRuntime:
     def _seed_volume(self, image: Any) -> None:
         """Fill a new volume before the server first starts, in a short-lived container of the same image."""
         client = self._docker()
-        seed = f"python -m log_analyzer.cli seed --db {DB_IN_CONTAINER}"
-        demo = f"python -m log_analyzer.cli seed --demo {int(self.demo_records)} --db {DB_IN_CONTAINER}"
         helper = self._call(
             "starting a container to load the first data",
             lambda: client.containers.run(
                 image.id,
-                command=["sh", "-c", f"{seed} && {demo}"],
+                command=["python", "-c", SEED_SCRIPT, str(int(self.demo_records)), DB_IN_CONTAINER, "1"],
                 entrypoint=[],
                 name=f"{self.settings.container_name}-seed-{uuid.uuid4().hex[:8]}",
                 labels={LABEL_MANAGED: "true", LABEL_ROLE: "seed"},

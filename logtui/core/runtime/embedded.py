@@ -35,7 +35,13 @@ import httpx
 
 from logtui.core import paths
 from logtui.core.errors import NotHealthy, RuntimeFailure
-from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, BackupFailed, RuntimeState, RuntimeStatus
+from logtui.core.runtime.base import (
+    DEFAULT_DEMO_RECORDS,
+    SEED_SCRIPT,
+    BackupFailed,
+    RuntimeState,
+    RuntimeStatus,
+)
 
 __all__ = ["DEFAULT_DEMO_RECORDS", "EmbeddedRuntime"]
 
@@ -294,16 +300,10 @@ class EmbeddedRuntime:
         parts = ["the course's sample"] if self.course_sample else []
         parts += [f"{self.demo_records} demo records"] if self.demo_records > 0 else []
         self._ring.push(f"logtui: first run, loading {' and '.join(parts)} into {self.db_path}")
-        # One interpreter for both steps (each start of Python costs a noticeable part of a first run).
-        script = (
-            "import sys; from log_analyzer.cli import main; n, db, sample = sys.argv[1:]; "
-            "sys.exit((sample == '1' and main(['seed', '--db', db]))"
-            " or (n != '0' and main(['seed', '--demo', n, '--db', db])) or 0)"
-        )
         cmd = [
             self._python,
             "-c",
-            script,
+            SEED_SCRIPT,
             str(self.demo_records),
             str(self.db_path),
             "1" if self.course_sample else "0",

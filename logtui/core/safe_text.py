@@ -12,8 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: C0 controls, DEL and the C1 controls (U+0080..U+009F: U+009B is a one-character CSI, U+009D an OSC).
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Characters that reorder or break what the terminal shows without being visible themselves: the bidi
+#: marks, embeddings, overrides and isolates (a right-to-left override can make a log line read differently
+#: from what it holds, in terminals that do bidi) and the Unicode line/paragraph separators.
+REORDERING = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+#: C0 controls, DEL, the C1 controls (U+0080..U+009F: U+009B is a one-character CSI, U+009D an OSC) and
+#: the reordering characters above.
+CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{REORDERING}]")
 #: What a control character is drawn as: one cell, visibly not part of the original text.
 REPLACEMENT = "\ufffd"
 TAB_SIZE = 8
@@ -21,7 +26,7 @@ TAB_SIZE = 8
 # Each replacement is exactly one cell, so a pure-ASCII text's cell width equals its length
 # (the list's wrap layout counts lines from byte lengths thanks to that).
 _ONE_LINE = {"\t": " ", "\n": "\u21b5", "\r": " "}
-_CONTROL_BUT_TAB = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_BUT_TAB = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{REORDERING}]")
 
 
 def one_line(text: str) -> str:

@@ -30,3 +30,10 @@ def test_multi_line_keeps_newlines_expands_tabs_and_shows_the_rest() -> None:
     assert multi_line("\x1b[31mred\x1b[0m \x9b2J\x07") == f"{R}[31mred{R}[0m {R}2J{R}"
     safe = multi_line("".join(map(chr, range(0x00, 0xA0))))
     assert CONTROL.search(safe.replace("\n", "")) is None
+
+
+def test_reordering_characters_are_shown_not_obeyed() -> None:
+    # A right-to-left override would make "invoice_fdp.exe" read as "invoice_exe.pdf" in a bidi terminal.
+    assert one_line("invoice_\u202efdp.exe") == f"invoice_{R}fdp.exe"
+    assert multi_line("a\u2028b\u2066c\u200fd") == f"a{R}b{R}c{R}d"
+    assert one_line("naïve café ☕ 日本語 עברית") == "naïve café ☕ 日本語 עברית"  # ordinary text untouched

@@ -47,6 +47,8 @@ def test_pretty_json_keeps_numbers_and_key_order_as_written() -> None:
         '{"z": 1, "total": 3070.50, "big": 12345678901234567890, "tiny": 1e-7, "s": "é", "e": {}}'
     )
     assert pretty_json([1, [2, []], None, True]) == "[\n  1,\n  [\n    2,\n    []\n  ],\n  null,\n  true\n]"
+    # What json.dumps leaves raw is escaped too: DEL, C1, bidi overrides, line separators.
+    assert pretty_json({"k": "a\x7f\x9b\u202e\u2028"}) == '{\n  "k": "a\\u007f\\u009b\\u202e\\u2028"\n}'
 
 
 def test_extract_json_finds_whole_and_trailing_payloads() -> None:

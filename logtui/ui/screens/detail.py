@@ -16,12 +16,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from logtui.core.safe_text import multi_line, one_line
+from logtui.core.safe_text import REORDERING, multi_line, one_line
 from logtui.ui.widgets.log_view import severity_of
 
-# json.dumps escapes C0 controls in strings but, with ensure_ascii=False, leaves DEL and the C1 controls
-# raw (U+009B is a one-character CSI): escape them too, as JSON's own \u form.
-_JSON_RAW_CONTROL = re.compile(r"[\x7f-\x9f]")
+# json.dumps escapes C0 controls in strings but, with ensure_ascii=False, leaves DEL, the C1 controls
+# (U+009B is a one-character CSI) and the bidi/separator characters raw: escape them too, as JSON's \u form.
+_JSON_RAW_CONTROL = re.compile(f"[\x7f-\x9f{REORDERING}]")
 
 
 def _dumps(value: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -38,6 +39,11 @@ class HistApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.chosen: list[tuple[datetime, datetime]] = []
+        self.notified: list[str] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        self.notified.append(message)
+        super().notify(message, **kwargs)
 
     def compose(self) -> ComposeResult:
         yield Histogram()
@@ -217,6 +223,10 @@ async def test_keys_start_where_the_records_are_and_jump_over_empty_bars() -> No
         assert hist.selected == 8
         await pilot.press("left")  # plain arrows still step bar by bar
         assert hist.selected == 7
+        await pilot.press("enter")  # bar 7 is empty: nothing to zoom into, and the user is told
+        await pilot.pause()
+        assert app.chosen == []
+        assert app.notified == ["No records in 10:07:00\u201310:08:00: nothing to zoom into."]
         hist.show_stats(make_stats(counts))  # new stats: no selection; left starts at the last busy bar
         await pilot.press("left")
         assert hist.selected == 14

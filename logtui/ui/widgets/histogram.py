@@ -278,6 +278,10 @@ class Histogram(Widget, can_focus=True):
 
     def _post_chosen(self, bar: int) -> None:
         start, end = self.bar_range(bar)
+        if bar not in self._busy_bars():
+            # Zooming into an empty stretch only shows "No records."; say so instead of leaving the window.
+            self.notify(f"No records in {_span(start, end)}: nothing to zoom into.", timeout=3)
+            return
         self.post_message(self.BucketChosen(self, start, end))
 
     def _describe(self, bar: int) -> str:

@@ -224,6 +224,17 @@ class LogtuiApp(App[None]):
         if self.runtime is not None:
             self.runtime.close()
 
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """An SVG of the screen in the current folder (or `path`); says where it went, or why it could not."""
+        try:
+            written = self.save_screenshot(filename, path or str(Path.cwd()))
+        except OSError as exc:
+            self.notify(
+                f"Could not save the screenshot: {exc.strerror or exc}", title="Screenshot", severity="error"
+            )
+            return
+        self.notify(f"Saved {written}", title="Screenshot")
+
     # --- screens -----------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -255,6 +266,10 @@ class LogtuiApp(App[None]):
                 from logtui.core.runtime import choose_runtime
 
                 self.runtime = choose_runtime(self.config, override=self.options.runtime)
+                note = getattr(self.runtime, "choice_note", None)
+                if note:
+                    # Say once why "auto" runs the service without Docker.
+                    self.call_from_thread(self.notify, str(note), title="Running without Docker", timeout=8)
             return self.runtime
 
     def _push_container_screen(self, runtime: Runtime) -> None:
@@ -269,7 +284,12 @@ class LogtuiApp(App[None]):
     # --- command palette ---------------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":  # Textual's writes to ~/Downloads, absent on most servers
+                yield command
+        yield SystemCommand(
+            "Screenshot", "Save an SVG of this screen in the current folder", self.action_screenshot
+        )
         yield SystemCommand("Help", "Keys and time syntax (F1)", self.action_help)
         yield SystemCommand("Targets", "List, add, edit, remove and switch targets (t)", self.action_targets)
         yield SystemCommand(

@@ -227,3 +227,19 @@ async def test_docker_runtime_without_an_engine_shows_its_state(monkeypatch: pyt
         assert "Could not open local" in screen.error_panel.text
         assert "docker · unreachable" in screen.status_bar.text
         assert "starting" not in screen.status_bar.text
+
+
+async def test_stats_without_buckets_does_not_break_the_screen() -> None:
+    health = fixed(200, "application/json", '{"status": "ok", "version": "9", "records": 22}')
+    stats = fixed(
+        200, "application/json", '{"total": 6, "tags": {"INFO": 6}, "bucket_seconds": 0, "buckets": []}'
+    )
+    with http_server({"/health": health, "/logs": course_original_logs(COURSE), "/stats": stats}) as url:
+        app = make_app(url=url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = logs_screen(app)
+            assert app.is_running
+            assert screen.log_view.loaded_count == 6
+            assert screen.counts_text.startswith("6 loaded of 6")
+            assert "no buckets" in screen.histogram.message

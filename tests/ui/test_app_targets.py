@@ -308,6 +308,8 @@ async def test_the_local_service_dying_is_shown_and_r_brings_it_back() -> None:
             pilot, lambda: "exited" in screen.status_bar.text, limit=60, what="exited in the status bar"
         )
         assert "refused the connection" in screen.error_panel.text
+        assert "The local service is not answering" in screen.error_panel.text
+        assert "Press r to start it again, or c for the container screen." in screen.error_panel.text
         await pilot.press("r")  # brings the service back up, not just the request again
         await wait_for(
             pilot,
@@ -326,3 +328,20 @@ def test_embedded_states_read_as_such() -> None:
     runtime = EmbeddedRuntime()
     assert describe(runtime, RuntimeStatus(RuntimeState.IMAGE_BUILT, "")) == "embedded · stopped"
     assert describe(runtime, RuntimeStatus(RuntimeState.EXITED, "", exit_code=-9)) == "embedded · exited (-9)"
+
+
+async def test_screenshot_goes_to_the_current_folder_and_says_where(
+    course_server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(url=course_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = [c for c in app.get_system_commands(app.screen) if c.title == "Screenshot"]
+        assert len(commands) == 1
+        commands[0].callback()
+        await pilot.pause()
+        written = next(n.message for n in app._notifications if n.title == "Screenshot")
+    shots = sorted(str(p) for p in tmp_path.iterdir() if p.suffix == ".svg")  # noqa: ASYNC240 - after the app
+    assert len(shots) == 1
+    assert shots[0] in written

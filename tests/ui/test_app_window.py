@@ -3,12 +3,14 @@ the data, tag and text filters, the detail view."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Checkbox, Input
 
 from logtui.ui.screens.logs_query import DEFAULT_PRESET, jump_window
 from logtui.ui.widgets.histogram import Histogram
+from tests.core.tiny_http import fixed, http_server
 from tests.helpers import ServerProcess
 from tests.ui.test_app_support import (
     SIZE,
@@ -247,3 +249,54 @@ async def test_search_applies_by_itself_after_typing_stops(course_server: Server
         await settle(pilot)
         assert screen.generation == generation + 1  # one refetch for the whole word
         assert shown_messages(pilot.app) == ["2023-04-23T10:22:00 ERROR"]
+
+
+async def test_a_search_over_the_services_limit_is_marked_and_not_sent(course_server: ServerProcess) -> None:
+    async with make_app(url=course_server.url).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(pilot.app)
+        generation = screen.generation
+        await pilot.press("slash")
+        search = screen.query_one("#search", Input)
+        search.insert_text_at_cursor("x" * 600)  # a paste
+        await pilot.press("enter")
+        await settle(pilot)
+        assert search.has_class("-too-long")
+        assert screen.generation == generation  # nothing sent
+        assert screen.log_view.loaded_count == 22
+        assert any("at most 500 characters" in n.message for n in pilot.app._notifications)
+        search.value = "error"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not search.has_class("-too-long")
+        assert screen.log_view.loaded_count == 1
+
+
+async def test_tag_names_from_the_server_are_plain_text() -> None:
+    # Our service only accepts plain tags; another target may send anything, so a tiny server stands in.
+    health = fixed(200, "application/json", '{"status": "ok", "version": "9", "records": 1}')
+    record = {"timestamp": "2023-04-23T10:00:00", "tag": "[b]LOUD", "message": "markup in a tag"}
+    logs = fixed(200, "application/json", json.dumps({"logs": [record], "next_cursor": None}))
+    stats = fixed(
+        200,
+        "application/json",
+        json.dumps(
+            {
+                "total": 1,
+                "tags": {"[b]LOUD": 1},
+                "bucket_seconds": 60.0,
+                "buckets": [
+                    {"start": "2023-04-23T10:00:00", "end": "2023-04-23T10:01:00", "counts": {"[b]LOUD": 1}}
+                ],
+                "first_timestamp": "2023-04-23T10:00:00",
+                "last_timestamp": "2023-04-23T10:00:00",
+            }
+        ),
+    )
+    with http_server({"/health": health, "/logs": logs, "/stats": stats}) as url:
+        async with make_app(url=url, start="2023-04-23").run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = logs_screen(pilot.app)
+            assert "[b]LOUD" in screen.tag_filter.known_tags
+            box = next(b for b in screen.tag_filter.query(Checkbox) if "LOUD" in str(b.label))
+            assert str(box.label) == "[b]LOUD"  # shown as sent, not as a bold "LOUD"

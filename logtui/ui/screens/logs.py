@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from logtui.core.config import Target
 
 SEARCH_DEBOUNCE = 0.35
+SEARCH_MAX = 500
 STATS_BUCKETS_DEFAULT = 60
 
 
@@ -378,7 +379,17 @@ class LogsScreen(Screen[None]):
         self.log_view.focus()
 
     def _apply_search(self) -> None:
-        text = self.query_one("#search", Input).value.strip()
+        search = self.query_one("#search", Input)
+        text = search.value.strip()
+        # The service refuses a q over 500 characters: mark the field and send nothing (as for the times).
+        search.set_class(len(text) > SEARCH_MAX, "-too-long")
+        if len(text) > SEARCH_MAX:
+            self.notify(
+                f"A search can be at most {SEARCH_MAX} characters (this one has {len(text)}).",
+                title="Search too long",
+                severity="error",
+            )
+            return
         if text == self._query.text:
             return
         self._query = replace(self._query, text=text)
@@ -567,7 +578,10 @@ class LogsScreen(Screen[None]):
         else:
             self._stats_supported = True
             self._total = stats.total
-            self.histogram.show_stats(stats)
+            if stats.buckets:
+                self.histogram.show_stats(stats)
+            else:
+                self.histogram.show_unavailable("the target sent no buckets for this window.")
             self.tag_filter.add_tags(stats.tags)
             self._store_first = as_datetime(stats.first_timestamp) or self._store_first
             self._store_last = as_datetime(stats.last_timestamp) or self._store_last
@@ -654,7 +668,13 @@ class LogsScreen(Screen[None]):
             check = getattr(self.app, "check_local_runtime", None)
             if callable(check):
                 check()
-            retry = self.app_reconnect
+            self._retry = self.app_reconnect
+            self.error_panel.show_error(
+                error,
+                "The local service is not answering",
+                retry_text="Press r to start it again, or c for the container screen.",
+            )
+            return
         if self.log_view.loaded_count == 0:
             self.log_view.placeholder = "Nothing loaded: see the error above."
         # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.

@@ -13,12 +13,12 @@ class ErrorPanel(Static):
         self.error: LogtuiError | None = None
         self.display = False
 
-    def show_error(self, error: LogtuiError, what: str) -> None:
+    def show_error(self, error: LogtuiError, what: str, *, retry_text: str = "Press r to retry.") -> None:
         self.error = error
         lines = [f"✖ {what}: {error.title}"]
         if error.hint:
             lines.append(error.hint)
-        lines.append("Press r to retry.")
+        lines.append(retry_text)
         self.update("\n".join(lines))
         self.display = True
 

@@ -6,8 +6,11 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import HorizontalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Label
+
+from logtui.core.safe_text import one_line
 
 DEFAULT_TAGS = ("INFO", "WARNING", "ERROR", "DEBUG")
 
@@ -15,6 +18,11 @@ DEFAULT_TAGS = ("INFO", "WARNING", "ERROR", "DEBUG")
 def _checkbox_id(tag: str) -> str:
     # Tags are free text on the wire; ids must be identifiers, so encode anything unusual.
     return "tag-" + "".join(c if c.isalnum() else f"_{ord(c):x}_" for c in tag)
+
+
+def _label(tag: str) -> Content:
+    # Tags come from the server: plain text on one line, never markup or terminal control sequences.
+    return Content(one_line(tag))
 
 
 class TagFilter(HorizontalScroll):
@@ -34,7 +42,9 @@ class TagFilter(HorizontalScroll):
         yield Label("Tags", classes="filter-label")
         for tag in DEFAULT_TAGS:
             self._tags.append(tag)
-            yield Checkbox(tag, True, id=_checkbox_id(tag), compact=True, classes=f"tag tag-{tag.lower()}")
+            yield Checkbox(
+                _label(tag), True, id=_checkbox_id(tag), compact=True, classes=f"tag tag-{tag.lower()}"
+            )
 
     @property
     def known_tags(self) -> list[str]:
@@ -45,7 +55,7 @@ class TagFilter(HorizontalScroll):
         new = [t for t in tags if t and t not in self._tags]
         for tag in sorted(new):
             self._tags.append(tag)
-            self.mount(Checkbox(tag, True, id=_checkbox_id(tag), compact=True, classes="tag"))
+            self.mount(Checkbox(_label(tag), True, id=_checkbox_id(tag), compact=True, classes="tag"))
 
     def selected(self) -> list[str]:
         return [t for t in self._tags if self.query_one(f"#{_checkbox_id(t)}", Checkbox).value]

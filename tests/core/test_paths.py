@@ -17,7 +17,7 @@ def test_paths_follow_xdg_dirs(isolated_user_dirs: Path) -> None:
     assert paths.cache_dir() == isolated_user_dirs / "cache" / "logtui"
 
 
-def test_paths_are_resolved_per_call(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_paths_are_resolved_per_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "elsewhere"))
     assert paths.config_file() == tmp_path / "elsewhere" / "logtui" / "config.toml"
 

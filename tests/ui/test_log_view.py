@@ -496,6 +496,27 @@ async def test_jump_to_end_stays_at_the_end_through_layout_changes_until_the_use
         assert view.scroll_offset.y == top and view.new_count == 1
 
 
+async def test_follow_while_wrapped_keeps_the_last_wrapped_line_in_view() -> None:
+    app = NoticeApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(LogView)
+        view.append_page(make_records(30), has_more=False, generation=view.reset())
+        view.wrap = True
+        await pilot.pause()
+        view.jump_to_end()
+        long = [
+            LogRecord("2023-04-23T11:00:00", "INFO", "alpha beta gamma delta " * 6 + f"end{i}")
+            for i in range(3)
+        ]
+        view.append_live(long)
+        app.query_one("#notice").display = True
+        await pilot.pause()
+        assert view.store.row_lines(32) > 1
+        assert view.scroll_offset.y == view.max_scroll_y
+        assert line_text(view, view.scrollable_content_region.height - 1).endswith("end2")
+        assert view.new_count == 0
+
+
 async def test_a_page_arriving_after_end_does_not_drag_the_view_to_the_new_end() -> None:
     app = NoticeApp()
     async with app.run_test(size=(80, 14)) as pilot:

@@ -250,7 +250,7 @@ class ContainerScreen(Screen[None]):
             with Horizontal(id="container-actions"):
                 for action in ACTIONS:
                     yield Button(
-                        Content(f"{action.label} ({action.key})"),
+                        Content(f"{self._label(action)} ({action.key})"),
                         id=f"do-{action.name}",
                         variant="error" if action.name in ("remove", "delete_volume") else "default",
                         disabled=True,
@@ -266,6 +266,12 @@ class ContainerScreen(Screen[None]):
             with TabPane("Build", id="pane-build"):
                 yield BuildOutput(id="build-output")
         yield Footer()
+
+    def _label(self, action: ContainerAction) -> str:
+        # The embedded runtime keeps its data in a file, not a Docker volume; say what will be deleted.
+        if action.name == "delete_volume" and self.runtime.kind != "docker":
+            return "Delete database"
+        return action.label
 
     def on_mount(self) -> None:
         self.query_one("#container-panel", ContainerPanel).border_title = "Local log-analyzer"
@@ -457,7 +463,7 @@ class ContainerScreen(Screen[None]):
                 f"Delete {volume}?",
                 body,
                 word=word,
-                confirm_label="Delete volume",
+                confirm_label="Delete volume" if self.runtime.kind == "docker" else "Delete database",
                 alternative_label="Back up first",
             ),
             self._delete_volume_answered,

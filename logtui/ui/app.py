@@ -325,6 +325,9 @@ class LogtuiApp(App[None]):
         yield SystemCommand(
             "Window: later", "Step the window forward by its width (])", partial(logs.action_step, 1)
         )
+        yield SystemCommand(
+            "Window: back", "Back to the previous window (Backspace)", logs.action_window_back
+        )
         yield SystemCommand("Window: edit start/end", "Type a start and an end (s)", logs.action_focus_range)
         yield SystemCommand(
             "Jump to the data", "Move the window to where the records are (j)", logs.action_jump_to_data

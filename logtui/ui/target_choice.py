@@ -16,9 +16,10 @@ def target_from_url(url: str, *, token_env: str | None = None, timeout: float | 
     (with `.field` "url" and `.problem`) for a URL that cannot be a target.
     """
     host = urlsplit(url.strip()).hostname or "url"
-    name = re.sub(r"[^\w.@+-]", "-", host)[:40] or "url"
-    if name == LOCAL_TARGET_NAME:
-        name = "localhost"
+    if host in ("::1", LOCAL_TARGET_NAME):
+        host = "localhost"  # "local" is the managed service's name; "::1" would come out as "--1"
+    # Target names allow letters, digits and _ . @ + -: an IPv6 address keeps its digits, dots for colons.
+    name = re.sub(r"[^\w.@+-]", ".", host).strip(".")[:40] or "url"
     return target_from_form(name, url, "", token_env or "", f"{timeout:g}" if timeout is not None else "10")
 
 

@@ -138,6 +138,8 @@ def test_url_kind_is_guessed_from_the_host() -> None:
 
     assert target_from_url("https://abc.lambda-url.eu-west-1.on.aws/").kind is TargetKind.LAMBDA
     assert target_from_url("https://abc.eu-west-1.awsapprunner.com").kind is TargetKind.APPRUNNER
+    assert target_from_url("http://[::1]:8777").name == "localhost"
+    assert target_from_url("http://[fe80::1]:8777").name == "fe80..1"
 
 
 async def test_the_courses_original_api_still_works() -> None:

@@ -191,6 +191,19 @@ async def test_histogram_bucket_zooms_the_window(course_server: ServerProcess) -
         await settle(pilot)
         assert screen.current_query.window.start == start
         assert shown_messages(app) == ["2023-04-23T10:20:00 INFO", "2023-04-23T10:22:00 ERROR"]
+        await pilot.press("1")
+        await settle(pilot)
+        # Backspace walks back: to the zoomed bar, then to the window before the zoom
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen.current_query.window.start == start
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen.current_query.window.start == datetime(2023, 4, 23, 10, 0, tzinfo=UTC)
+        assert screen.log_view.loaded_count == 22
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert any("No earlier window" in n.message for n in app._notifications)
 
 
 async def test_enter_opens_the_detail_view_and_y_copies(course_server: ServerProcess) -> None:

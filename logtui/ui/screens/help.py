@@ -34,7 +34,12 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Enter", "open the record: full message, JSON pretty-printed, c copies it"),
             ("y", "copy the selected record"),
             ("w", "wrap long messages"),
-            ("histogram", "click a bar, or focus it and ← → Enter: zoom the window to that bucket"),
+            (
+                "histogram",
+                "click a bar, or focus it: ← → step, PgUp/PgDn jump over empty bars, Home/End first/last bar "
+                "with records, Enter zooms the window to that bar",
+            ),
+            ("Backspace", "back to the previous window (after a zoom, a preset, a step…)"),
             ("Esc", "back to the records"),
         ],
     ),

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 SEARCH_DEBOUNCE = 0.35
 SEARCH_MAX = 500
+WINDOW_HISTORY = 50
 STATS_BUCKETS_DEFAULT = 60
 
 
@@ -81,6 +82,7 @@ class LogsScreen(Screen[None]):
         Binding("]", "step(1)", "Later"),
         Binding("slash", "focus_search", "Search"),
         Binding("s", "focus_range", "Range", show=False),
+        Binding("backspace", "window_back", "Previous window", show=False),
         Binding("j", "jump_to_data", "Jump to data", show=False),
         Binding("r", "retry", "Retry", show=False),
         Binding("G", "newest", "Newest", show=False),
@@ -125,6 +127,8 @@ class LogsScreen(Screen[None]):
         self._export_worker: Worker[int] | None = None
         #: Showing the window's newest page (G) instead of paging from its start.
         self._newest = False
+        #: Windows left behind (zoom, preset, step, jump), for Backspace.
+        self._window_history: list[tuple[TimeWindow, str | None]] = []
         self.live = LiveTail(self, interval=follow_interval)
 
     # --- layout ------------------------------------------------------------------------------------------
@@ -304,7 +308,8 @@ class LogsScreen(Screen[None]):
                 title="Showing where the data is",
                 timeout=8,
             )
-        self._set_window(window, None)
+        # The launch default was never the user's choice: nothing to go back to.
+        self._set_window(window, None, remember=not launch)
 
     # --- user changes ------------------------------------------------------------------------------------
 
@@ -314,12 +319,25 @@ class LogsScreen(Screen[None]):
             self.live.stop()
             self.notify("Changing the window stops following; press f to follow again.")
 
-    def _set_window(self, window: TimeWindow, preset: str | None) -> None:
+    def _set_window(self, window: TimeWindow, preset: str | None, *, remember: bool = True) -> None:
+        if remember and window != self._query.window:
+            self._window_history = [
+                *self._window_history[-(WINDOW_HISTORY - 1) :],
+                (self._query.window, self._query.preset),
+            ]
         self._stop_following_for_new_window()
         self._newest = False
         self._query = self._query.with_window(window, preset)
         self.range_bar.show_window(window, preset)
         self.refetch()
+
+    def action_window_back(self) -> None:
+        if not self._window_history:
+            self.notify("No earlier window to go back to.", severity="warning")
+            return
+        window, preset = self._window_history.pop()
+        self._auto_window = False
+        self._set_window(window, preset, remember=False)
 
     def action_preset(self, name: str) -> None:
         self._auto_window = False

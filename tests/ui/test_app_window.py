@@ -4,8 +4,10 @@ the data, tag and text filters, the detail view."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from textual.widgets import Checkbox, Input
 
 from logtui.ui.screens.logs_query import DEFAULT_PRESET, jump_window
@@ -313,3 +315,37 @@ async def test_tag_names_from_the_server_are_plain_text() -> None:
             assert "[b]LOUD" in screen.tag_filter.known_tags
             box = next(b for b in screen.tag_filter.query(Checkbox) if "LOUD" in str(b.label))
             assert str(box.label) == "[b]LOUD"  # shown as sent, not as a bold "LOUD"
+
+
+async def test_many_tags_wrap_instead_of_running_under_the_search_box(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    server = server_factory()
+    names = [
+        "ALERT",
+        "AUDIT",
+        "AUTH",
+        "BILLING",
+        "CACHE",
+        "CDN",
+        "CRON",
+        "DB",
+        "DNS",
+        "EMAIL",
+        "FRONT",
+        "GATEWAY",
+    ]
+    records = [
+        {"timestamp": f"2023-04-23T11:{i:02d}:00", "tag": t, "message": t} for i, t in enumerate(names)
+    ]
+    async with httpx.AsyncClient() as http:
+        assert (await http.post(f"{server.url}/logs", json={"logs": records})).status_code == 201
+    async with make_app(url=server.url, start="2023-04-23").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = logs_screen(pilot.app)
+        tags = screen.tag_filter
+        assert len(tags.known_tags) == 16
+        search = screen.query_one("#search", Input)
+        for box in tags.query(Checkbox):
+            assert box.region.right <= search.region.x, f"{box.label} runs under the search box"
+        assert tags.size.height > 1  # wrapped onto more rows

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import HorizontalScroll
+from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Checkbox, Label
@@ -25,7 +26,13 @@ def _label(tag: str) -> Content:
     return Content(one_line(tag))
 
 
-class TagFilter(HorizontalScroll):
+#: Width of one toggle's grid cell: "▐X▌ WARNING" and a gap; longer tags are cut (the palette has them whole).
+CELL_WIDTH = 14
+
+
+class TagFilter(ScrollableContainer):
+    """A grid of toggles that wraps onto more rows as tags appear (styled in logs.tcss), so none hides."""
+
     class Changed(Message):
         """`tags` is the tag filter to send: empty when every known tag is on (i.e. no filter)."""
 
@@ -37,6 +44,9 @@ class TagFilter(HorizontalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._tags: list[str] = []
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.styles.grid_size_columns = max(1, event.size.width // CELL_WIDTH)
 
     def compose(self) -> ComposeResult:
         yield Label("Tags", classes="filter-label")

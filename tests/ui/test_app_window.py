@@ -277,6 +277,7 @@ async def test_a_search_over_the_services_limit_is_marked_and_not_sent(course_se
         await pilot.press("enter")
         await settle(pilot)
         assert search.has_class("-too-long")
+        assert pilot.app.focused is search  # stays put for fixing
         assert screen.generation == generation  # nothing sent
         assert screen.log_view.loaded_count == 22
         assert any("at most 500 characters" in n.message for n in pilot.app._notifications)

@@ -393,10 +393,11 @@ class LogsScreen(Screen[None]):
     def _search_submitted(self, event: Input.Submitted) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._apply_search()
-        self.log_view.focus()
+        if self._apply_search():
+            self.log_view.focus()
 
-    def _apply_search(self) -> None:
+    def _apply_search(self) -> bool:
+        """Send the typed search (if it changed); False when it cannot be sent as it is."""
         search = self.query_one("#search", Input)
         text = search.value.strip()
         # The service refuses a q over 500 characters: mark the field and send nothing (as for the times).
@@ -407,12 +408,12 @@ class LogsScreen(Screen[None]):
                 title="Search too long",
                 severity="error",
             )
-            return
-        if text == self._query.text:
-            return
-        self._query = replace(self._query, text=text)
-        self.log_view.highlight = text
-        self.refetch()
+            return False
+        if text != self._query.text:
+            self._query = replace(self._query, text=text)
+            self.log_view.highlight = text
+            self.refetch()
+        return True
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

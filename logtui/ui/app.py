@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -25,8 +24,9 @@ from logtui.core.timerange import TimeParseError
 from logtui.ui import messages as msg
 from logtui.ui.factory import AppOptions
 from logtui.ui.local_service import bring_up, describe
+from logtui.ui.palette import palette_commands
 from logtui.ui.screens.logs import LogsScreen, as_logtui_error
-from logtui.ui.screens.logs_query import PRESET_KEYS, LogQuery, initial_window
+from logtui.ui.screens.logs_query import LogQuery, initial_window
 from logtui.ui.target_choice import launch_target
 
 if TYPE_CHECKING:
@@ -290,73 +290,4 @@ class LogtuiApp(App[None]):
         yield SystemCommand(
             "Screenshot", "Save an SVG of this screen in the current folder", self.action_screenshot
         )
-        yield SystemCommand("Help", "Keys and time syntax (F1)", self.action_help)
-        yield SystemCommand("Targets", "List, add, edit, remove and switch targets (t)", self.action_targets)
-        yield SystemCommand(
-            "Local service", "Build, start, stop the local log-analyzer (c)", self.action_show_container
-        )
-        for target in self.config.all_targets:
-            if target.name != self.target.name:
-                yield SystemCommand(
-                    f"Switch to {target.name}",
-                    f"Open the target {target.name} ({target.kind.label})",
-                    partial(self.open_target, target),
-                )
-        from logtui.ui.screens.targets import TargetsScreen
-
-        if isinstance(screen, TargetsScreen):
-            yield SystemCommand("Targets: add", "Add a target (a)", screen.action_add)
-            yield SystemCommand("Targets: edit", "Edit the selected target (e)", screen.action_edit)
-            yield SystemCommand("Targets: remove", "Remove the selected target (d)", screen.action_remove)
-            yield SystemCommand(
-                "Targets: make default", "Open it when logtui starts (m)", screen.action_make_default
-            )
-        logs = self.logs_screen
-        if logs is None or screen is not logs:
-            return
-        for key, name in enumerate(PRESET_KEYS, start=1):
-            label = "everything" if name == "all" else f"the last {name}"
-            yield SystemCommand(
-                f"Window: {label}", f"Show {label} ({key})", partial(logs.action_preset, name)
-            )
-        yield SystemCommand(
-            "Window: earlier", "Step the window back by its width ([)", partial(logs.action_step, -1)
-        )
-        yield SystemCommand(
-            "Window: later", "Step the window forward by its width (])", partial(logs.action_step, 1)
-        )
-        yield SystemCommand(
-            "Window: back", "Back to the previous window (Backspace)", logs.action_window_back
-        )
-        yield SystemCommand("Window: edit start/end", "Type a start and an end (s)", logs.action_focus_range)
-        yield SystemCommand(
-            "Jump to the data", "Move the window to where the records are (j)", logs.action_jump_to_data
-        )
-        yield SystemCommand(
-            "Search messages", "Filter by text, sent to the server as q (/)", logs.action_focus_search
-        )
-        yield SystemCommand(
-            "Follow (live tail)", "Toggle polling for new records (f)", logs.action_toggle_follow
-        )
-        yield SystemCommand(
-            "Go to new records", "Jump to the newest while following (n)", logs.action_show_new
-        )
-        yield SystemCommand(
-            "Export window", "Write the window's records to CSV or JSON Lines (e)", logs.action_export
-        )
-        yield SystemCommand(
-            "Copy record", "Copy the selected record to the clipboard (y)", logs.action_copy_record
-        )
-        yield SystemCommand("Wrap messages", "Toggle wrapping long messages (w)", logs.action_toggle_wrap)
-        yield SystemCommand("Retry", "Repeat the request that failed (r)", logs.action_retry)
-        yield SystemCommand("Newest records", "The window's newest records at once (G)", logs.action_newest)
-        yield SystemCommand(
-            "Oldest records", "Back to paging the window from its start (g)", logs.action_oldest
-        )
-        tags = logs.tag_filter
-        yield SystemCommand("Tags: all", "Show every tag", partial(tags.show_only, None))
-        for tag in tags.known_tags:
-            yield SystemCommand(f"Tags: only {tag}", f"Show {tag} records only", partial(tags.show_only, tag))
-            yield SystemCommand(
-                f"Tags: toggle {tag}", f"Show or hide {tag} records", partial(tags.toggle, tag)
-            )
+        yield from palette_commands(self, screen)

@@ -642,3 +642,38 @@ async def test_one_action_at_a_time(embedded: EmbeddedRuntime) -> None:
         assert [m.action for m in app.of(ContainerActionStarted)] == ["start"]
         assert screen.busy is None
         assert not screen.query_one("#do-stop", Button).disabled
+
+
+@pytest.mark.parametrize("kind", ["docker", "embedded"])
+async def test_every_action_button_fits_at_80_columns(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA C1: at 80x24 the button row ran off the screen (Back up / Delete volume unreachable by mouse, and
+    their keys named nowhere). Every button must lie inside the screen, show its whole label and its key."""
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+    from logtui.ui.screens.container import ACTIONS
+
+    runtime: Runtime
+    if kind == "docker":
+        # No engine needed for the layout: a dead socket gives the docker labels ("Delete volume").
+        monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'dead.sock'}")
+        runtime = DockerRuntime(DockerSettings(container_name="logtui-none", volume="logtui-none"))
+    else:
+        runtime = EmbeddedRuntime(tmp_path / "embedded" / "logs.db", demo_records=0)
+    app = ContainerHost(runtime)
+    try:
+        for size in ((80, 24), (120, 40)):
+            async with app.run_test(size=size) as pilot:
+                await settle(pilot)
+                screen = screen_of(app)
+                for action in ACTIONS:
+                    button = screen.query_one(f"#do-{action.name}", Button)
+                    label = str(button.label)
+                    assert f"({action.key})" in label, "the button names its key"
+                    region = button.region
+                    assert region.width > 0 and region.height > 0, f"{label} is not shown at {size}"
+                    assert screen.region.contains_region(region), f"{label} runs off the screen at {size}"
+                    assert region.width >= len(label), f"{label} is cut at {size} ({region.width} cells)"
+            app = ContainerHost(runtime)
+    finally:
+        runtime.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -143,6 +143,8 @@ ACTIONS: tuple[ContainerAction, ...] = (
     ContainerAction("delete_volume", "D", "Delete volume", "Delete the stored logs for good (asks twice)"),
 )
 ACTION_LABELS = {a.name: a.label for a in ACTIONS}
+# Cells a compact button adds around its label in the single row (padding and edges).
+_BUTTON_CHROME = 4
 
 _RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
 _HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
@@ -272,6 +274,22 @@ class ContainerScreen(Screen[None]):
         if action.name == "delete_volume" and self.runtime.kind != "docker":
             return "Delete database"
         return action.label
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_actions(event.size.width)
+
+    def _fit_actions(self, width: int) -> None:
+        """One row of buttons when they fit, else a grid (4, 3, 2 or 1 columns) so none runs off the screen:
+        the buttons are the only place that names the action keys (the footer keeps room for the app's)."""
+        bar = self.query_one("#container-actions", Horizontal)
+        labels = [len(str(button.label)) for button in bar.query(Button)]
+        room = width - 2  # the bar's margin
+        columns = 0  # 0 = a single row
+        if sum(n + _BUTTON_CHROME + 1 for n in labels) > room:
+            columns = next((c for c in (4, 3, 2) if c * (max(labels) + 2) + c - 1 <= room), 1)
+        for c in (1, 2, 3, 4):
+            bar.set_class(columns == c, f"-columns-{c}")
+        bar.set_class(columns > 0, "-grid")
 
     def on_mount(self) -> None:
         self.query_one("#container-panel", ContainerPanel).border_title = "Local log-analyzer"

@@ -187,7 +187,7 @@ async def test_embedded_restart_build_and_remove(embedded: EmbeddedRuntime) -> N
         await settle(pilot)
         build = screen_of(app).query_one(BuildOutput)
         assert any("Nothing to build" in line for line in build.lines)
-        assert build.status_text == "Build finished."
+        assert build.status_text == "Nothing to build."
 
         await pilot.press("m")
         await pilot.pause()
@@ -677,3 +677,24 @@ async def test_every_action_button_fits_at_80_columns(
             app = ContainerHost(runtime)
     finally:
         runtime.close()
+
+
+async def test_embedded_build_says_there_is_nothing_to_build(embedded: EmbeddedRuntime) -> None:
+    """QA C4: Build on the embedded runtime said "Image built. Press r/s …" (activity line and toast) while
+    the Build pane said nothing was built."""
+    from textual.widgets import Label
+
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        screen = screen_of(app)
+        activity = str(screen.query_one("#activity-label", Label).content)
+        toasts = [n.message for n in app._notifications]
+        assert "Nothing to build" in activity and "embedded" in activity
+        assert "Image built" not in activity
+        assert not any("Image built" in t for t in toasts)
+        assert any("Nothing to build" in t for t in toasts)
+        assert screen.query_one(BuildOutput).status_text == "Nothing to build."
+        assert [m.action for m in app.of(ContainerActionFinished)] == ["build"]

@@ -143,6 +143,9 @@ ACTIONS: tuple[ContainerAction, ...] = (
     ContainerAction("delete_volume", "D", "Delete volume", "Delete the stored logs for good (asks twice)"),
 )
 ACTION_LABELS = {a.name: a.label for a in ACTIONS}
+NOTHING_TO_BUILD = (
+    "Nothing to build on the embedded runtime: it runs the log-analyzer from this Python, no Docker image."
+)
 # Cells a compact button adds around its label in the single row (padding and edges).
 _BUTTON_CHROME = 4
 
@@ -507,6 +510,8 @@ class ContainerScreen(Screen[None]):
             self.post_message(BuildOutputReceived([line]))
 
         self.runtime.build(on_line)
+        if self.runtime.kind != "docker":
+            return NOTHING_TO_BUILD  # the embedded runtime only explains itself in the Build pane
         return "Image built."
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
@@ -600,6 +605,9 @@ class ContainerScreen(Screen[None]):
             self.post_message(LocalServiceStarted(result))
         elif action == "backup" and isinstance(result, Path):
             text = f"Backup written to {result}."
+        elif action == "build" and result == NOTHING_TO_BUILD:
+            text = NOTHING_TO_BUILD
+            self.query_one(BuildOutput).finish(True, "Nothing to build.")
         elif action == "build":
             if self.status is not None and self.status.state in _RUNNING:
                 text = "Image built. Press r to restart the service on the new image."

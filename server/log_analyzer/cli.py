@@ -134,14 +134,24 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 
 def _seed(settings: Settings, demo: int | None, days: float) -> int:
-    from log_analyzer.seed import demo_rows, load_sample
+    from log_analyzer.seed import demo_rows, load_sample, sample_rows
     from log_analyzer.store import Store
 
     store = Store(settings.db_path)
     try:
         if demo is None:
+            total = len(sample_rows())
             n = load_sample(store)
-            print(f"loaded the seed sample: {n} records into {settings.db_path}", file=sys.stderr)
+            if n == 0:
+                said = f"the seed sample is already in {settings.db_path} ({total} records); nothing added"
+            elif n < total:
+                said = (
+                    f"loaded {n} of the seed sample's {total} records into {settings.db_path}"
+                    f" (the other {total - n} were already there)"
+                )
+            else:
+                said = f"loaded the seed sample: {n} records into {settings.db_path}"
+            print(said, file=sys.stderr)
             return 0
         if not days > 0:
             print("log-analyzer: --days must be greater than 0", file=sys.stderr)

@@ -25,7 +25,8 @@ def sample_rows() -> list[Row]:
 
 
 def load_sample(store: Store) -> int:
-    return store.insert(sample_rows())
+    """Add the sample's records that the store does not hold yet (running `seed` twice adds nothing)."""
+    return store.insert_missing(sample_rows())
 
 
 _SERVICES = ("api", "auth", "billing", "search", "worker", "scheduler", "gateway")

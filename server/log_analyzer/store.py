@@ -183,6 +183,37 @@ class Store:
                 raise
         return len(rows)
 
+    def insert_missing(self, rows: Sequence[Row]) -> int:
+        """Insert the rows not already stored (same timestamp, tag and message), in one transaction; the check
+        runs inside it, so two of these at once cannot both add a row. Returns how many were added."""
+        if not rows:
+            return 0
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                missing = [
+                    row
+                    for row in rows
+                    if conn.execute(
+                        "SELECT 1 FROM logs WHERE ts = ? AND tag = ? AND message = ? LIMIT 1",
+                        (row[0], row[2], row[3]),
+                    ).fetchone()
+                    is None
+                ]
+                if missing:
+                    conn.executemany(
+                        "INSERT INTO logs (ts, ts_text, tag, message) VALUES (?, ?, ?, ?)", missing
+                    )
+                    conn.execute(
+                        "UPDATE meta SET value = value + ? WHERE key = 'record_count'", (len(missing),)
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return len(missing)
+
     def insert_many(self, batches: Iterable[Sequence[Row]]) -> int:
         return sum(self.insert(batch) for batch in batches)
 

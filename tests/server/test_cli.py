@@ -87,6 +87,39 @@ def test_seed_loads_the_course_sample(tmp_path: Path) -> None:
     assert got[-1] == ("2023-04-23T10:22:00", "ERROR", "Test error")
 
 
+def test_seed_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
+    """QA S4: a second `seed` loaded the 22 records again (every "Test log" twice)."""
+    db = tmp_path / "s.db"
+    first = cli("seed", "--db", str(db))
+    assert first.returncode == 0, first.stderr
+    assert "loaded the seed sample: 22 records" in first.stderr
+    again = cli("seed", "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    assert "already" in again.stderr and "nothing added" in again.stderr
+    assert len(rows(db)) == 22
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='record_count'").fetchone()[0] == 22
+
+
+def test_seed_adds_only_the_missing_sample_records(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    lines = (
+        b"2023-04-23T10:00:00 INFO Test log\n"
+        b"2023-04-23T10:22:00 ERROR Test error\n"
+        b"2023-04-23T10:05:00 INFO other\n"
+    )
+    assert cli("ingest", "-", "--db", str(db), stdin=lines).returncode == 0
+    r = cli("seed", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert (
+        "loaded 20 of the seed sample's 22 records" in r.stderr and "other 2 were already there" in r.stderr
+    )
+    got = rows(db)
+    assert len(got) == 23
+    assert got.count(("2023-04-23T10:00:00", "INFO", "Test log")) == 1
+    assert ("2023-04-23T10:05:00", "INFO", "other") in got
+
+
 def test_seed_demo_generates_realistic_records(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
     r = cli("seed", "--demo", "20000", "--days", "3", "--db", str(db))

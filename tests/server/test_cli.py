@@ -247,3 +247,21 @@ def test_unusable_database_paths_are_one_clear_line(tmp_path: Path) -> None:
 def test_ingest_a_directory_says_so(tmp_path: Path) -> None:
     r = cli("ingest", str(tmp_path), "--db", str(tmp_path / "x.db"))
     assert r.returncode == 2 and "is a directory" in r.stderr
+
+
+def test_python_dash_m_log_analyzer_runs_the_cli(tmp_path: Path) -> None:
+    """QA S5: `python -m log_analyzer` said "No module named log_analyzer.__main__"."""
+    r = subprocess.run(
+        [sys.executable, "-m", "log_analyzer", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("log-analyzer ")
+    db = tmp_path / "m.db"
+    r = subprocess.run(
+        [sys.executable, "-m", "log_analyzer", "seed", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert len(rows(db)) == 22

@@ -144,6 +144,20 @@ async def test_labels_show_the_window_asked_for_not_the_rounded_buckets() -> Non
         assert labels.startswith("2023-04-23 10:22:00") and labels.rstrip().endswith("2023-04-23 10:22:00")
 
 
+async def test_stats_without_buckets_do_not_crash_the_strip() -> None:
+    app = HistApp()
+    async with app.run_test(size=(80, 6)) as pilot:
+        hist = app.query_one(Histogram)
+        hist.focus()
+        for total, message in ((5, "5 records; no time buckets to draw."), (0, "No records in this window.")):
+            hist.show_stats(replace(make_stats([]), total=total, tags={"INFO": total} if total else {}))
+            await pilot.pause()
+            await pilot.press("right", "end", "pagedown", "enter")
+            await pilot.pause()
+            assert message in "".join(hist.render_line(y).text for y in range(6))
+            assert hist.selected is None and app.chosen == []
+
+
 async def test_one_record_is_one_record() -> None:
     app = HistApp()
     async with app.run_test(size=(80, 5)) as pilot:

@@ -164,7 +164,14 @@ class Histogram(Widget, can_focus=True):
         self._state = "stats"
         self._stats = stats
         self._selected = None
-        self._message = "" if stats.total else "No records in this window."
+        if not stats.total:
+            self._message = "No records in this window."
+        elif not stats.buckets:  # a server (or a proxy) that sends totals without a time series
+            self._message = (
+                f"{stats.total:,} {'record' if stats.total == 1 else 'records'}; no time buckets to draw."
+            )
+        else:
+            self._message = ""
         self._invalidate()
 
     def show_unavailable(self, reason: str) -> None:
@@ -356,6 +363,8 @@ class Histogram(Widget, can_focus=True):
 
     def _bar_lines(self, stats: Stats, width: int, rows: int) -> list[Strip]:
         groups, columns = column_groups(len(stats.buckets), width)
+        if not groups:
+            return [Strip.blank(width, self.rich_style)] * rows
         order = stack_order(list(stats.tags) or sorted({t for b in stats.buckets for t in b.counts}))
         sums: list[dict[str, int]] = []
         for lo, hi in groups:

@@ -160,7 +160,7 @@ async def test_embedded_start_follows_output_and_points_the_app_at_it(embedded: 
         await pilot.press("x")
         # Stopping ends the output stream, so now every worker (the follower too) finishes.
         await settle(pilot, include_output=True)
-        assert facts(app)["Service"].startswith("exited")
+        assert facts(app)["Service"] == "stopped"
         output = service_output(app)
         assert "following the service's output" in output
         assert "Application startup complete." in output
@@ -295,7 +295,7 @@ async def test_embedded_delete_volume_names_the_count_offers_backup_then_deletes
         await settle(pilot, include_output=True)
         assert not embedded.db_path.exists()
         assert [m.action for m in app.of(ContainerActionFinished)][-1] == "delete_volume"
-        assert facts(app)["Database size"] == "unknown"
+        assert facts(app)["Database size"] == "none (no database file)"
 
 
 async def test_embedded_start_failure_is_shown_with_what_to_do(tmp_path: Path) -> None:
@@ -698,3 +698,54 @@ async def test_embedded_build_says_there_is_nothing_to_build(embedded: EmbeddedR
         assert any("Nothing to build" in t for t in toasts)
         assert screen.query_one(BuildOutput).status_text == "Nothing to build."
         assert [m.action for m in app.of(ContainerActionFinished)] == ["build"]
+
+
+async def test_embedded_stop_and_delete_read_plainly_and_the_fallback_says_why(
+    embedded: EmbeddedRuntime,
+) -> None:
+    """QA C5: after Stop the panel said "exited (code -15)" (our own SIGTERM), after Delete "Database size
+    unknown", and nothing said why Docker was not used."""
+    # choose_runtime sets this note when "auto" falls back to the embedded runtime; set the same way here.
+    embedded.choice_note = (
+        "No Docker engine answers at unix:///nowhere.sock, so logtui runs the service itself."
+    )
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert facts(app)["Why"] == embedded.choice_note
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot, include_output=True)
+        shown = facts(app)
+        assert shown["Service"] == "stopped", shown
+        assert shown["Detail"] == "Stopped. The data is kept."
+        assert "-15" not in " ".join(shown.values())
+
+        embedded.delete_data()
+        await pilot.press("f5")
+        await settle(pilot, include_output=True)
+        assert facts(app)["Database size"] == "none (no database file)"
+
+
+@pytest.mark.docker
+async def test_docker_name_taken_by_a_foreign_container(
+    docker_names: DockerSettings, docker_client: Any
+) -> None:
+    """QA C6: with the name taken by a container logtui did not create, the panel said "Container none yet"
+    and "Press s to start", which can only fail."""
+    from logtui.core.runtime.docker_runtime import DockerRuntime
+
+    docker_client.containers.create("python:3.11-slim", name=docker_names.container_name)
+    runtime = DockerRuntime(docker_names)
+    app = ContainerHost(runtime)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            shown = facts(app)
+            assert shown["Container"] == "name taken by another container", shown
+            assert f"docker rm {docker_names.container_name}" in shown["Next"]
+            assert "Press s" not in shown["Next"]
+            assert screen_of(app).query_one("#do-start", Button).disabled
+    finally:
+        runtime.close()

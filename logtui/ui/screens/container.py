@@ -37,7 +37,7 @@ from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
 from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
 from logtui.ui.widgets.build_output import BuildOutput
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
-from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes
+from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
 
 STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
 
@@ -161,6 +161,8 @@ def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bo
     if action == "build":
         return True  # the embedded runtime answers that there is nothing to build, which is worth saying
     if action == "start":
+        if name_taken(kind, status):
+            return False  # the name belongs to someone else's container: Start can only fail
         return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
     if action == "stop":
         return state in _RUNNING
@@ -326,7 +328,9 @@ class ContainerScreen(Screen[None]):
         self.status = message.status
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
-        self.query_one(ContainerPanel).show_status(message.kind, message.status, datetime.now(UTC))
+        self.query_one(ContainerPanel).show_status(
+            message.kind, message.status, datetime.now(UTC), why=getattr(self.runtime, "choice_note", None)
+        )
         self._sync_controls()
         self._sync_output(message.status)
 

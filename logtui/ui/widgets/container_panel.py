@@ -56,9 +56,23 @@ def format_uptime(started_at: datetime | None, now: datetime) -> str:
     return f"{secs}s"
 
 
+# Exit codes of a service stopped by SIGTERM (a child process: -15; a container: 128 + 15); that is a stop,
+# not a failure, so the panel says "stopped" instead of a bare number.
+_STOPPED_CODES = (-15, 143)
+_NAME_TAKEN = "was not created by logtui"
+
+
+def name_taken(kind: str, status: RuntimeStatus) -> bool:
+    """The configured container name belongs to a container logtui did not create (so Start can only fail)."""
+    return kind == "docker" and not status.container_id and _NAME_TAKEN in status.detail
+
+
 def next_step(kind: str, status: RuntimeStatus) -> str:
     """One sentence: what the user can do from this state."""
     state = status.state
+    if name_taken(kind, status):
+        advice = status.detail.split(f"{_NAME_TAKEN}. ", 1)[-1].rstrip(".")
+        return f"{advice}, then press F5."
     if state is RuntimeState.UNREACHABLE:
         return (
             "Start Docker (or set DOCKER_HOST to a running engine), then press F5. Remote targets keep "
@@ -86,6 +100,8 @@ def _container_text(kind: str, status: RuntimeStatus) -> str:
         return "unknown (no Docker engine)"
     if state is RuntimeState.IMAGE_MISSING:
         return "none (the image is not built)"
+    if name_taken(kind, status):
+        return "name taken by another container"
     if state is RuntimeState.IMAGE_BUILT:
         return "none yet" if kind == "docker" else "not running"
     if state is RuntimeState.CREATED:
@@ -95,14 +111,18 @@ def _container_text(kind: str, status: RuntimeStatus) -> str:
     if state is RuntimeState.HEALTHY:
         return "running · healthy"
     if state is RuntimeState.EXITED:
+        if status.exit_code in _STOPPED_CODES:
+            return "stopped"
         code = "?" if status.exit_code is None else status.exit_code
         return f"exited (code {code})"
     return state.value
 
 
-def describe(kind: str, status: RuntimeStatus, now: datetime) -> dict[str, str]:
-    """The panel's rows, in display order."""
+def describe(kind: str, status: RuntimeStatus, now: datetime, *, why: str | None = None) -> dict[str, str]:
+    """The panel's rows, in display order. `why`: the runtime's note on why it was chosen (auto fell back)."""
     facts: dict[str, str] = {"Runtime": RUNTIME_NAMES.get(kind, kind)}
+    if why:
+        facts["Why"] = why
     if kind == "docker":
         facts["Docker"] = "not reachable" if status.state is RuntimeState.UNREACHABLE else "engine reachable"
         built = status.state not in (RuntimeState.UNREACHABLE, RuntimeState.IMAGE_MISSING)
@@ -118,8 +138,14 @@ def describe(kind: str, status: RuntimeStatus, now: datetime) -> dict[str, str]:
     facts["Uptime"] = format_uptime(status.started_at, now) if status.state in _RUNNING else "—"
     facts["Address"] = status.base_url or "—"
     facts["Volume" if kind == "docker" else "Database"] = status.volume or "—"
-    facts["Database size"] = format_bytes(status.db_size)
-    if status.detail:
+    if kind != "docker" and status.db_size is None:
+        # The embedded runtime knows its file: no size means there is no database (deleted, or not made yet).
+        facts["Database size"] = "none (no database file)"
+    else:
+        facts["Database size"] = format_bytes(status.db_size)
+    if status.state is RuntimeState.EXITED and status.exit_code in _STOPPED_CODES:
+        facts["Detail"] = "Stopped. The data is kept."
+    elif status.detail:
         facts["Detail"] = status.detail
     facts["Next"] = next_step(kind, status)
     return facts
@@ -133,8 +159,8 @@ class ContainerPanel(Static):
         self.facts: dict[str, str] = {}
         self.state: RuntimeState | None = None
 
-    def show_status(self, kind: str, status: RuntimeStatus, now: datetime) -> None:
-        self.facts = describe(kind, status, now)
+    def show_status(self, kind: str, status: RuntimeStatus, now: datetime, *, why: str | None = None) -> None:
+        self.facts = describe(kind, status, now, why=why)
         self.state = status.state
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)

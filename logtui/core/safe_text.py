@@ -16,9 +16,11 @@ import unicodedata
 #: marks, embeddings, overrides and isolates (a right-to-left override can make a log line read differently
 #: from what it holds, in terminals that do bidi) and the Unicode line/paragraph separators.
 REORDERING = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
-#: C0 controls, DEL, the C1 controls (U+0080..U+009F: U+009B is a one-character CSI, U+009D an OSC) and
-#: the reordering characters above.
-CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{REORDERING}]")
+#: Lone surrogates cannot be encoded for the terminal (stderr writes them as a six-cell `\udXXX`).
+_SURROGATES = "\ud800-\udfff"
+#: C0 controls, DEL, the C1 controls (U+0080..U+009F: U+009B is a one-character CSI, U+009D an OSC), the
+#: reordering characters above and lone surrogates.
+CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{REORDERING}{_SURROGATES}]")
 #: What a control character is drawn as: one cell, visibly not part of the original text.
 REPLACEMENT = "\ufffd"
 TAB_SIZE = 8
@@ -26,7 +28,7 @@ TAB_SIZE = 8
 # Each replacement is exactly one cell, so a pure-ASCII text's cell width equals its length
 # (the list's wrap layout counts lines from byte lengths thanks to that).
 _ONE_LINE = {"\t": " ", "\n": "\u21b5", "\r": " "}
-_CONTROL_BUT_TAB = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{REORDERING}]")
+_CONTROL_BUT_TAB = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{REORDERING}{_SURROGATES}]")
 
 
 def one_line(text: str) -> str:

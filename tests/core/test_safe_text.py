@@ -37,3 +37,9 @@ def test_reordering_characters_are_shown_not_obeyed() -> None:
     assert one_line("invoice_\u202efdp.exe") == f"invoice_{R}fdp.exe"
     assert multi_line("a\u2028b\u2066c\u200fd") == f"a{R}b{R}c{R}d"
     assert one_line("naïve café ☕ 日本語 עברית") == "naïve café ☕ 日本語 עברית"  # ordinary text untouched
+
+
+def test_lone_surrogates_become_one_replacement_cell() -> None:
+    assert one_line("a\ud800b") == f"a{R}b"
+    assert multi_line("a\udfff\nb") == f"a{R}\nb"
+    assert one_line("🙂") == "🙂"  # a real astral character is not a surrogate pair in Python

@@ -279,11 +279,12 @@ async def test_embedded_delete_volume_names_the_count_offers_backup_then_deletes
         assert records_in(backup) == 300
         assert embedded.db_path.exists()
 
-        # Second time: a wrong word keeps the button disarmed; the right one deletes.
-        await pilot.press("D")
-        await settle(pilot)
+        # QA C7: after the backup the delete confirmation comes back by itself, naming the backup.
         dialog = app.screen
         assert isinstance(dialog, TypedConfirmDialog)
+        body = str(dialog.query_one(".dialog-body", Static).content)
+        assert f"Backup written to {backup}." in body and "300 log records" in body
+        # A wrong word keeps the button disarmed; the right one deletes.
         typed = dialog.query_one("#typed", Input)
         typed.value = "yes"
         await pilot.pause()

@@ -247,6 +247,8 @@ class ContainerScreen(Screen[None]):
         self._following = False
         self._shown_exited_output = False
         self._output_stop = threading.Event()
+        # "Back up first" in the delete dialog: the record count it showed, to ask again after the backup.
+        self._delete_after_backup: tuple[int | None] | None = None
 
     # --- layout ---------------------------------------------------------------------------------------------
 
@@ -443,8 +445,14 @@ class ContainerScreen(Screen[None]):
                 default=Path.home() / f"log-analyzer-backup-{stamp}.db",
                 confirm_label="Back up",
             ),
-            lambda dest: self._launch("backup", dest) if dest is not None else None,
+            self._backup_path_answered,
         )
+
+    def _backup_path_answered(self, dest: Path | None) -> None:
+        if dest is None:
+            self._delete_after_backup = None  # cancelled: the delete flow ends here too
+            return
+        self._launch("backup", dest)
 
     def _ask_delete_volume(self) -> None:
         self._count_records()
@@ -466,7 +474,7 @@ class ContainerScreen(Screen[None]):
         finally:
             await client.aclose()
 
-    def _confirm_delete_volume(self, records: int | None) -> None:
+    def _confirm_delete_volume(self, records: int | None, *, backup: Path | None = None) -> None:
         size = format_bytes(self.status.db_size if self.status else None)
         what = (
             f"{records:,} log records"
@@ -478,6 +486,8 @@ class ContainerScreen(Screen[None]):
             f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
             "Back up first to keep a copy you can restore or query."
         )
+        if backup is not None:
+            body = f"Backup written to {backup}.\n{body}"
         # Typing the volume's name proves the user read which one goes; the embedded database's path is too
         # long to ask for, so there the word is "delete".
         word = "delete"
@@ -491,13 +501,15 @@ class ContainerScreen(Screen[None]):
                 confirm_label="Delete volume" if self.runtime.kind == "docker" else "Delete database",
                 alternative_label="Back up first",
             ),
-            self._delete_volume_answered,
+            partial(self._delete_volume_answered, records),
         )
 
-    def _delete_volume_answered(self, answer: str | None) -> None:
+    def _delete_volume_answered(self, records: int | None, answer: str | None) -> None:
         if answer == "confirm":
             self._launch("delete_volume")
         elif answer == "alternative":
+            # After the backup the user still means to delete: ask again then (QA C7).
+            self._delete_after_backup = (records,)
             self._ask_backup()
 
     # --- the workers (thread) -------------------------------------------------------------------------------
@@ -609,6 +621,9 @@ class ContainerScreen(Screen[None]):
             self.post_message(LocalServiceStarted(result))
         elif action == "backup" and isinstance(result, Path):
             text = f"Backup written to {result}."
+            if self._delete_after_backup is not None:
+                (records,), self._delete_after_backup = self._delete_after_backup, None
+                self._confirm_delete_volume(records, backup=result)
         elif action == "build" and result == NOTHING_TO_BUILD:
             text = NOTHING_TO_BUILD
             self.query_one(BuildOutput).finish(True, "Nothing to build.")
@@ -626,6 +641,7 @@ class ContainerScreen(Screen[None]):
 
     def on_container_action_failed(self, message: ContainerActionFailed) -> None:
         self._action_over()
+        self._delete_after_backup = None  # a failed backup ends the delete flow: nothing is deleted unasked
         error = message.error
         if message.action == "build":
             build = self.query_one(BuildOutput)

@@ -18,6 +18,8 @@ from datetime import datetime
 from log_analyzer.record import LogRecord
 
 from logtui.core.client import LogClient
+from logtui.core.errors import BadResponse
+from logtui.core.safe_text import one_line
 from logtui.core.timerange import TimeWindow, parse_ts
 
 __all__ = ["MAX_BACKOFF", "Backoff", "FollowCursor", "FollowState", "poll_new_records"]
@@ -59,7 +61,7 @@ class FollowCursor:
         """The records of a poll's page that are new (the already-shown ones dropped); advances the cursor."""
         new: list[LogRecord] = []
         for record in records:
-            if self._skip and parse_ts(record.timestamp) == self.last_timestamp:
+            if self._skip and _when(record) == self.last_timestamp:
                 self._skip -= 1
                 continue
             self._skip = 0  # past the shared timestamp: everything after is new
@@ -71,10 +73,10 @@ class FollowCursor:
         """Record that `shown` (ascending) were appended to the view."""
         if not shown:
             return
-        last = parse_ts(shown[-1].timestamp)
+        last = _when(shown[-1])
         same = 0
         for record in reversed(shown):
-            if parse_ts(record.timestamp) != last:
+            if _when(record) != last:
                 break
             same += 1
         if last == self.last_timestamp:
@@ -82,6 +84,18 @@ class FollowCursor:
         else:
             self.last_timestamp = last
             self.shown_at_last = same
+
+
+def _when(record: LogRecord) -> datetime:
+    # Follow computes its next window from the records' timestamps: one it cannot read is the server's
+    # problem, reported like any other bad answer (not an unexpected ValueError).
+    try:
+        return parse_ts(record.timestamp)
+    except ValueError:
+        raise BadResponse(
+            f"A record has a timestamp logtui cannot read: {one_line(record.timestamp)[:60]!r}",
+            "Following needs ISO timestamps (YYYY-MM-DDTHH:MM:SS[.ffffff]); the window itself still shows.",
+        ) from None
 
 
 #: The name the brief used; same class.

@@ -84,6 +84,14 @@ def test_equal_instants_in_other_spellings_count_as_shared() -> None:
     assert cursor.accept([LogRecord("2024-01-01T10:00:00.000000", "INFO", "a")]) == []
 
 
+def test_an_unreadable_timestamp_is_a_bad_response_not_a_crash() -> None:
+    from logtui.core.errors import BadResponse
+
+    with pytest.raises(BadResponse) as info:
+        FollowCursor.from_records([LogRecord("yesterday-ish", "INFO", "m")])
+    assert "'yesterday-ish'" in info.value.title and info.value.hint
+
+
 def test_backoff_doubles_to_the_cap_and_resets() -> None:
     b = Backoff(base=2.0)
     assert b.delay == 2.0

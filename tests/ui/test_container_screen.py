@@ -750,3 +750,34 @@ async def test_docker_name_taken_by_a_foreign_container(
             assert screen_of(app).query_one("#do-start", Button).disabled
     finally:
         runtime.close()
+
+
+async def test_next_step_names_the_target_the_log_view_really_shows(embedded: EmbeddedRuntime) -> None:
+    """QA C2: with the log view on another target (--url), the panel still said "The log view reads from
+    it"."""
+    from logtui.core.client import LogClient
+
+    class HostReadingElsewhere(ContainerHost):
+        client = LogClient("http://127.0.0.1:8778")  # what `logtui --url http://127.0.0.1:8778` would read
+
+    app = HostReadingElsewhere(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        following = facts(app)["Next"]
+        assert "http://127.0.0.1:8778" in following and "press t and pick local" in following
+        assert "reads from it" not in following
+
+        # Once the app reads this service (as after LocalServiceStarted), the usual sentence is back.
+        elsewhere = app.client
+        app.client = LogClient(app.of(LocalServiceStarted)[0].base_url)
+        await elsewhere.aclose()
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "The log view reads from it" in facts(app)["Next"]
+        await app.client.aclose()
+        await pilot.press("x")
+        await settle(pilot, include_output=True)

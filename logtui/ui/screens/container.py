@@ -330,8 +330,14 @@ class ContainerScreen(Screen[None]):
         self.status = message.status
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
+        # The app's current client (absent in a bare host app): its address may be another target.
+        log_view_url = getattr(getattr(self.app, "client", None), "base_url", None)
         self.query_one(ContainerPanel).show_status(
-            message.kind, message.status, datetime.now(UTC), why=getattr(self.runtime, "choice_note", None)
+            message.kind,
+            message.status,
+            datetime.now(UTC),
+            why=getattr(self.runtime, "choice_note", None),
+            log_view_url=log_view_url if isinstance(log_view_url, str) else None,
         )
         self._sync_controls()
         self._sync_output(message.status)

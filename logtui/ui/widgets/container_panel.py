@@ -67,8 +67,9 @@ def name_taken(kind: str, status: RuntimeStatus) -> bool:
     return kind == "docker" and not status.container_id and _NAME_TAKEN in status.detail
 
 
-def next_step(kind: str, status: RuntimeStatus) -> str:
-    """One sentence: what the user can do from this state."""
+def next_step(kind: str, status: RuntimeStatus, log_view_url: str | None = None) -> str:
+    """One sentence: what the user can do from this state. `log_view_url`: what the log view reads now, when
+    known (it may be another target than this service)."""
     state = status.state
     if name_taken(kind, status):
         advice = status.detail.split(f"{_NAME_TAKEN}. ", 1)[-1].rstrip(".")
@@ -87,6 +88,9 @@ def next_step(kind: str, status: RuntimeStatus) -> str:
     if state is RuntimeState.RUNNING:
         return "Starting up: waiting for /health to answer."
     if state is RuntimeState.HEALTHY:
+        here = (status.base_url or "").rstrip("/")
+        if log_view_url and here and log_view_url.rstrip("/") != here:
+            return f"Serving. The log view shows {log_view_url}; press t and pick local to read this one."
         return "Serving. The log view reads from it; x stops it, r restarts it."
     if state is RuntimeState.EXITED:
         what = "container" if kind == "docker" else "service"
@@ -118,8 +122,16 @@ def _container_text(kind: str, status: RuntimeStatus) -> str:
     return state.value
 
 
-def describe(kind: str, status: RuntimeStatus, now: datetime, *, why: str | None = None) -> dict[str, str]:
-    """The panel's rows, in display order. `why`: the runtime's note on why it was chosen (auto fell back)."""
+def describe(
+    kind: str,
+    status: RuntimeStatus,
+    now: datetime,
+    *,
+    why: str | None = None,
+    log_view_url: str | None = None,
+) -> dict[str, str]:
+    """The panel's rows, in display order. `why`: the runtime's note on why it was chosen (auto fell back);
+    `log_view_url`: the address the log view reads, when known."""
     facts: dict[str, str] = {"Runtime": RUNTIME_NAMES.get(kind, kind)}
     if why:
         facts["Why"] = why
@@ -147,7 +159,7 @@ def describe(kind: str, status: RuntimeStatus, now: datetime, *, why: str | None
         facts["Detail"] = "Stopped. The data is kept."
     elif status.detail:
         facts["Detail"] = status.detail
-    facts["Next"] = next_step(kind, status)
+    facts["Next"] = next_step(kind, status, log_view_url)
     return facts
 
 
@@ -159,8 +171,16 @@ class ContainerPanel(Static):
         self.facts: dict[str, str] = {}
         self.state: RuntimeState | None = None
 
-    def show_status(self, kind: str, status: RuntimeStatus, now: datetime, *, why: str | None = None) -> None:
-        self.facts = describe(kind, status, now, why=why)
+    def show_status(
+        self,
+        kind: str,
+        status: RuntimeStatus,
+        now: datetime,
+        *,
+        why: str | None = None,
+        log_view_url: str | None = None,
+    ) -> None:
+        self.facts = describe(kind, status, now, why=why, log_view_url=log_view_url)
         self.state = status.state
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)

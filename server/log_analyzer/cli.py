@@ -102,6 +102,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+class _QuietHealthChecks:
+    """Drops the access-log line of a successful `GET /health`: Docker's HEALTHCHECK and logtui's status
+    probe ask every few seconds, which buried startup, error and ingest lines (QA C3). A failing health
+    check is still logged."""
+
+    def filter(self, record: object) -> bool:
+        args = getattr(record, "args", None)
+        # uvicorn's access record: (client, method, path with query, http version, status code)
+        if isinstance(args, tuple) and len(args) == 5:
+            method, path, status = args[1], str(args[2]), args[4]
+            if method in ("GET", "HEAD") and path.split("?", 1)[0] == "/health" and status == 200:
+                return False
+        return True
+
+
 def _serve(settings: Settings, host: str, port: int) -> int:
     import logging
     import logging.config
@@ -115,6 +130,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     log_config["loggers"]["log_analyzer"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     logging.config.dictConfig(log_config)
+    logging.getLogger("uvicorn.access").addFilter(_QuietHealthChecks())
     # Open the store once up front: an unusable --db is then one clear line, not a startup traceback, and a
     # mistyped path shows up as "a new, empty database".
     store = Store(settings.db_path)

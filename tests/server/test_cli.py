@@ -43,6 +43,22 @@ def test_serve_prints_uvicorn_lines_and_access_log(server_factory: Callable[...,
     assert "Application startup complete." in text
 
 
+def test_serve_keeps_successful_health_checks_out_of_the_access_log(
+    server_factory: Callable[..., ServerProcess],
+) -> None:
+    """QA C3: Docker's HEALTHCHECK and logtui's status probe filled the service output with GET /health."""
+    server = server_factory()
+    assert httpx.get(f"{server.url}/health").status_code == 200
+    assert httpx.get(f"{server.url}/logs", params={"nope": 1}).status_code == 400
+    httpx.get(f"{server.url}/logs", params={"limit": 2})
+    log = server.db_path.with_suffix(".server.log")
+    # The /health requests came first; once the later /logs line is written, theirs would have been too.
+    wait_until(lambda: '"GET /logs?limit=2 HTTP/1.1" 200' in log.read_text(), 10, "the access-log line")
+    text = log.read_text()
+    assert "GET /health" not in text
+    assert '"GET /logs?nope=1 HTTP/1.1" 400' in text, "other requests, failures included, are still logged"
+
+
 def test_serve_takes_the_port_from_PORT(tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path / "serve.log"

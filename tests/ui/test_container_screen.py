@@ -23,7 +23,7 @@ import pytest
 from textual.app import App
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Log, Static
+from textual.widgets import Button, Input, Label, Log, Static
 
 from logtui.core.errors import DockerUnavailable
 from logtui.core.runtime.base import DockerSettings, Runtime, RuntimeState, RuntimeStatus
@@ -472,6 +472,12 @@ async def test_docker_build_start_backup_stop_remove_delete(
             assert build.total_steps is not None and build.step == build.total_steps
             assert facts(app)["Image"].endswith("· built")
 
+            # QA C4 (re-test): building again changes nothing, and no restart is suggested.
+            await pilot.press("b")
+            await settle(pilot)
+            activity = str(screen_of(app).query_one("#activity-label", Label).content)
+            assert "Image up to date" in activity and "Press" not in activity, activity
+
             await pilot.press("s")
             await settle(pilot)
             url = app.of(LocalServiceStarted)[0].base_url
@@ -683,8 +689,6 @@ async def test_every_action_button_fits_at_80_columns(
 async def test_embedded_build_says_there_is_nothing_to_build(embedded: EmbeddedRuntime) -> None:
     """QA C4: Build on the embedded runtime said "Image built. Press r/s …" (activity line and toast) while
     the Build pane said nothing was built."""
-    from textual.widgets import Label
-
     app = ContainerHost(embedded)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)

@@ -35,7 +35,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
 from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
-from logtui.ui.widgets.build_output import BuildOutput
+from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
 
@@ -146,6 +146,7 @@ ACTION_LABELS = {a.name: a.label for a in ACTIONS}
 NOTHING_TO_BUILD = (
     "Nothing to build on the embedded runtime: it runs the log-analyzer from this Python, no Docker image."
 )
+IMAGE_UNCHANGED = "Image up to date: every step came from the cache, so nothing changed."
 # Cells a compact button adds around its label in the single row (padding and edges).
 _BUTTON_CHROME = 4
 
@@ -524,16 +525,29 @@ class ContainerScreen(Screen[None]):
     def _do_build(self) -> str:
         worker = get_current_worker()
 
+        steps = cached = 0
+
         def on_line(line: str) -> None:
+            nonlocal steps, cached
             # Quitting mid-build cancels this worker; stopping the stream here lets the app exit now instead
             # of when the build ends (the process waits for its worker threads).
             if worker.is_cancelled:
                 raise _cancelled("build")
+            step = parse_step(line)
+            if step is not None:
+                steps += 1
+                cached += step[2].upper().startswith("FROM")  # a base image is never "Using cache"
+            elif "Using cache" in line:
+                cached += 1
             self.post_message(BuildOutputReceived([line]))
 
         self.runtime.build(on_line)
         if self.runtime.kind != "docker":
             return NOTHING_TO_BUILD  # the embedded runtime only explains itself in the Build pane
+        if steps and cached >= steps:
+            return (
+                IMAGE_UNCHANGED  # every layer from the cache: the same image, a restart would change nothing
+            )
         return "Image built."
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
@@ -633,6 +647,9 @@ class ContainerScreen(Screen[None]):
         elif action == "build" and result == NOTHING_TO_BUILD:
             text = NOTHING_TO_BUILD
             self.query_one(BuildOutput).finish(True, "Nothing to build.")
+        elif action == "build" and result == IMAGE_UNCHANGED:
+            text = IMAGE_UNCHANGED
+            self.query_one(BuildOutput).finish(True, "Build finished.")
         elif action == "build":
             if self.status is not None and self.status.state in _RUNNING:
                 text = "Image built. Press r to restart the service on the new image."

@@ -423,11 +423,27 @@ def test_build_steps_are_parsed() -> None:
 # --- real Docker engine -------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def test_image_tag(docker_client: Any) -> Iterator[str]:
+    """A tag of this test run's own: the tests never build over (or remove) the user's log-analyzer image.
+    Removed at the end of the session; the layers stay in the build cache, so later runs build quickly."""
+    tag = f"log-analyzer:test-{uuid.uuid4().hex[:8]}"
+    yield tag
+    from docker.errors import ImageNotFound
+
+    try:
+        docker_client.images.remove(tag, force=True)
+    except ImageNotFound:
+        pass
+
+
 @pytest.fixture
-def docker_names(docker_client: Any) -> Iterator[DockerSettings]:
+def docker_names(docker_client: Any, test_image_tag: str) -> Iterator[DockerSettings]:
     """Unique container/volume names for one test, removed afterwards whatever the test did."""
     suffix = uuid.uuid4().hex[:8]
-    settings = DockerSettings(container_name=f"logtui-ui-{suffix}", volume=f"logtui-ui-{suffix}-data")
+    settings = DockerSettings(
+        container_name=f"logtui-ui-{suffix}", volume=f"logtui-ui-{suffix}-data", image=test_image_tag
+    )
     yield settings
     for c in docker_client.containers.list(all=True, filters={"name": settings.container_name}):
         c.remove(force=True)
@@ -436,11 +452,11 @@ def docker_names(docker_client: Any) -> Iterator[DockerSettings]:
 
 
 @pytest.fixture(scope="session")
-def server_image(docker_client: Any) -> str:
-    """The service image, built once if missing (a warm layer cache makes the UI's own build quick)."""
+def server_image(docker_client: Any, test_image_tag: str) -> str:
+    """The service image under the test tag, built once (a warm layer cache makes the UI's build quick)."""
     from logtui.core.runtime.docker_runtime import DockerRuntime
 
-    settings = DockerSettings()
+    settings = DockerSettings(image=test_image_tag)
     runtime = DockerRuntime(settings)
     try:
         if runtime.status().state is RuntimeState.IMAGE_MISSING:
@@ -579,7 +595,10 @@ async def test_docker_busy_port_is_named(docker_names: DockerSettings, server_im
         port = busy.getsockname()[1]
         runtime = DockerRuntime(
             DockerSettings(
-                container_name=docker_names.container_name, volume=docker_names.volume, host_port=port
+                container_name=docker_names.container_name,
+                volume=docker_names.volume,
+                host_port=port,
+                image=server_image,
             )
         )
         app = ContainerHost(runtime)

@@ -245,3 +245,19 @@ async def test_stats_without_buckets_does_not_break_the_screen() -> None:
             assert screen.log_view.loaded_count == 6
             assert screen.counts_text.startswith("6 loaded of 6")
             assert "no buckets" in screen.histogram.message
+
+
+async def test_follow_on_a_target_with_non_iso_timestamps_stops_with_a_message() -> None:
+    """QA A-F1: `f` used to parse the last timestamp outside any worker, and a non-ISO one ended the app."""
+    records = [{"timestamp": "23/Apr/2023:10:00:00", "tag": "INFO", "message": "apache style"}]
+    with http_server({"/logs": course_original_logs(records)}) as url:
+        app = make_app(url=url)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = logs_screen(app)
+            await pilot.press("f")
+            await settle(pilot)
+            assert app.is_running
+            assert any("not ISO 8601" in n.message for n in app._notifications)
+            assert shown_messages(app) == ["23/Apr/2023:10:00:00 INFO"]
+            assert not screen.live.active

@@ -56,9 +56,18 @@ class LiveTail:
     def started_from_view(self) -> None:
         """The newest page is on screen: remember where it ends and start polling after it."""
         timestamp, run = self._screen.log_view.last_timestamp_run()
-        self._cursor = FollowCursor(
-            parse_ts(timestamp) if timestamp else None, run, since=self._screen.current_query.window.start
-        )
+        try:
+            last = parse_ts(timestamp) if timestamp else None
+        except ValueError:
+            # Non-ISO timestamps cannot be polled "after the last one": say so and keep the view.
+            self.stop()
+            self._screen.notify(
+                f"Cannot follow this target: its records' timestamps are not ISO 8601 ({timestamp[:40]!r}).",
+                title="Follow stopped",
+                severity="warning",
+            )
+            return
+        self._cursor = FollowCursor(last, run, since=self._screen.current_query.window.start)
         self._note("following")
         self._schedule(self.interval)
 

@@ -61,8 +61,9 @@ class LiveTail:
         except ValueError:
             # Non-ISO timestamps cannot be polled "after the last one": say so and keep the view.
             self.stop()
+            sample = (timestamp or "")[:40]
             self._screen.notify(
-                f"Cannot follow this target: its records' timestamps are not ISO 8601 ({timestamp[:40]!r}).",
+                f"Cannot follow this target: its records' timestamps are not ISO 8601 ({sample!r}).",
                 title="Follow stopped",
                 severity="warning",
             )

@@ -633,24 +633,13 @@ class DockerRuntime:
 
     def _seed_volume(self, image: Any) -> None:
         """Fill a new volume before the server first starts, in a short-lived container of the same image."""
-        client = self._docker()
-        helper = self._call(
-            "starting a container to load the first data",
-            lambda: client.containers.run(
-                image.id,
-                command=["python", "-c", SEED_SCRIPT, str(int(self.demo_records)), DB_IN_CONTAINER, "1"],
-                entrypoint=[],
-                name=f"{self.settings.container_name}-seed-{uuid.uuid4().hex[:8]}",
-                labels={LABEL_MANAGED: "true", LABEL_ROLE: "seed"},
-                volumes={self.settings.volume: {"bind": DATA_DIR, "mode": "rw"}},
-                network_disabled=True,
-                detach=True,
-                **HARDENING,
-            ),
+        helper, code = self._run_volume_helper(
+            image,
+            "seed",
+            ["python", "-c", SEED_SCRIPT, str(int(self.demo_records)), DB_IN_CONTAINER, "1"],
+            "loading the first data",
         )
         try:
-            result = self._call("loading the first data", lambda: helper.wait(timeout=300))
-            code = int(result.get("StatusCode", -1))
             if code != 0:
                 output = helper.logs(stdout=True, stderr=True).decode("utf-8", "replace")
                 # The progress bar redraws with \r: keep each line's last state.
@@ -660,10 +649,35 @@ class DockerRuntime:
                     "\n".join(lines[-10:]) or None,
                 )
         finally:
-            try:
-                helper.remove(force=True)
-            except docker.errors.DockerException:
-                pass
+            _remove_quietly(helper)
+
+    def _run_volume_helper(self, image: Any, role: str, command: list[str], what: str) -> tuple[Any, int]:
+        """Run `command` to its end in a short-lived, network-less container of `image` on the volume.
+
+        Returns the exited container (the caller removes it, after copying from it if need be) and its exit
+        code.
+        """
+        client = self._docker()
+        helper = self._call(
+            f"starting a {role} helper container",
+            lambda: client.containers.run(
+                image.id,
+                command=command,
+                entrypoint=[],
+                name=f"{self.settings.container_name}-{role}-{uuid.uuid4().hex[:8]}",
+                labels={LABEL_MANAGED: "true", LABEL_ROLE: role},
+                volumes={self.settings.volume: {"bind": DATA_DIR, "mode": "rw"}},
+                network_disabled=True,
+                detach=True,
+                **HARDENING,
+            ),
+        )
+        try:
+            result = self._call(what, lambda: helper.wait(timeout=300))
+        except BaseException:
+            _remove_quietly(helper)
+            raise
+        return helper, int(result.get("StatusCode", -1))
 
     def _cleanup_failed_start(self, container: Any, volume_created: bool) -> None:
         try:
@@ -774,10 +788,7 @@ class DockerRuntime:
             try:
                 self._extract(helper, dest, on_progress)
             finally:
-                try:
-                    helper.remove(force=True)
-                except docker.errors.DockerException:
-                    pass
+                _remove_quietly(helper)
         return dest
 
     def _backup_in(self, container: Any) -> None:
@@ -799,30 +810,16 @@ class DockerRuntime:
         image = self._image()
         if image is None:
             raise ImageMissing(self.settings.image)
-        client = self._docker()
-        helper = self._call(
-            "starting a backup helper container",
-            lambda: client.containers.run(
-                image.id,
-                command=["python", "-c", _BACKUP_SCRIPT, DB_IN_CONTAINER, _BACKUP_TMP],
-                entrypoint=[],
-                name=f"{self.settings.container_name}-backup-{uuid.uuid4().hex[:8]}",
-                labels={LABEL_MANAGED: "true", LABEL_ROLE: "backup"},
-                volumes={self.settings.volume: {"bind": DATA_DIR, "mode": "rw"}},
-                network_disabled=True,
-                detach=True,
-                **HARDENING,
-            ),
+        helper, code = self._run_volume_helper(
+            image,
+            "backup",
+            ["python", "-c", _BACKUP_SCRIPT, DB_IN_CONTAINER, _BACKUP_TMP],
+            "waiting for the backup helper",
         )
         try:
-            result = self._call("waiting for the backup helper", lambda: helper.wait(timeout=300))
-            logs = helper.logs(stdout=True, stderr=True)
-            self._check_backup_exit(int(result.get("StatusCode", -1)), logs)
+            self._check_backup_exit(code, helper.logs(stdout=True, stderr=True))
         except BaseException:
-            try:
-                helper.remove(force=True)
-            except docker.errors.DockerException:
-                pass
+            _remove_quietly(helper)
             raise
         return helper
 
@@ -890,3 +887,11 @@ def _verify_sqlite(path: Path) -> None:
         raise BackupFailed("The backup copy is not a readable SQLite database", str(exc)) from exc
     if not row or row[0] != "ok":
         raise BackupFailed("The backup copy failed SQLite's check", str(row[0] if row else "no answer"))
+
+
+def _remove_quietly(container: Any) -> None:
+    """Remove a helper container; one already gone (or an engine that went away) is not worth an error."""
+    try:
+        container.remove(force=True)
+    except docker.errors.DockerException:
+        pass

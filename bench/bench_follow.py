@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.helpers import ServerProcess  # noqa: E402 (needs ROOT on sys.path, just above)
+
 RESULT = "RESULT "
 SIZE = (120, 40)
 DAY = datetime(2023, 4, 23, tzinfo=UTC)
@@ -46,12 +47,6 @@ PER_MS = 3  # records sharing each millisecond timestamp
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wire(ts: datetime) -> str:
@@ -69,53 +64,9 @@ def make_records(first: int, count: int, base: datetime, tag: str = "INFO") -> l
     ]
 
 
-class Server:
+def start_server(workdir: Path) -> ServerProcess:
     """`log-analyzer serve` on a free loopback port over a fresh SQLite file."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LOG_ANALYZER_")}
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "log_analyzer.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--db",
-                str(workdir / "bench.db"),
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        import httpx
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("the log-analyzer did not come up")
-
-    def post(self, records: list[dict[str, str]]) -> None:
-        import httpx
-
-        with httpx.Client(timeout=60) as http:
-            for i in range(0, len(records), 5000):
-                http.post(f"{self.url}/logs", json={"logs": records[i : i + 5000]}).raise_for_status()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+    return ServerProcess(workdir / "bench.db").start()
 
 
 def run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -392,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
             (work / var).mkdir()
             env[var] = str(work / var)
-        server = Server(work)
+        server = start_server(work)
         try:
             server.post(make_records(0, SEED_RECORDS, DAY + timedelta(hours=1)))
             config = work / "config.toml"

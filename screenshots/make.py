@@ -21,7 +21,6 @@ import asyncio
 import os
 import secrets
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,6 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from tests.helpers import ServerProcess  # noqa: E402 (needs ROOT on sys.path, just above)
 
 OUT = Path(__file__).resolve().parent
 SIZE = (132, 40)
@@ -73,42 +74,9 @@ def demo_records() -> list[dict[str, str]]:
     ]
 
 
-class Server:
-    def __init__(self, name: str, workdir: Path, env: dict[str, str] | None = None) -> None:
-        self.port = _port(PREFERRED_PORTS[name])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("LOG_ANALYZER_")} | (env or {})
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "log_analyzer.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--db", str(workdir / f"{name}.db")],
-            env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        import httpx
-
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1, headers=self._auth()).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"the {name} server did not come up")
-
-    def _auth(self) -> dict[str, str]:
-        key = self.env.get("LOG_ANALYZER_API_KEY")
-        return {"Authorization": f"Bearer {key}"} if key else {}
-
-    def load(self, records: list[dict[str, str]]) -> None:
-        import httpx
-
-        with httpx.Client(timeout=60, headers=self._auth()) as http:
-            for i in range(0, len(records), 5000):
-                http.post(f"{self.url}/logs", json={"logs": records[i : i + 5000]}).raise_for_status()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+def start_server(name: str, workdir: Path, env: dict[str, str] | None = None) -> ServerProcess:
+    """A real log-analyzer for the pictures, on its preferred port when that is free."""
+    return ServerProcess(workdir / f"{name}.db", env=env, port=_port(PREFERRED_PORTS[name])).start()
 
 
 # --- driving the app ----------------------------------------------------------------------------------------
@@ -177,7 +145,7 @@ Scene = Callable[["Context"], Awaitable[None]]
 
 
 class Context:
-    def __init__(self, workdir: Path, config: Path, demo: Server, prod: Server, now: datetime) -> None:
+    def __init__(self, workdir: Path, config: Path, demo: ServerProcess, prod: ServerProcess, now: datetime) -> None:
         self.workdir, self.config, self.demo, self.prod, self.now = workdir, config, demo, prod, now
 
 
@@ -356,11 +324,11 @@ def environment() -> Iterator[Context]:
         os.environ[TOKEN_ENV] = key
         print("starting two log-analyzer servers and loading the demo data…", flush=True)
         records = demo_records()
-        demo = Server("demo", work)
-        prod = Server("prod", work, {"LOG_ANALYZER_API_KEY": key, "LOG_ANALYZER_READ_REQUIRES_KEY": "1"})
+        demo = start_server("demo", work)
+        prod = start_server("prod", work, {"LOG_ANALYZER_API_KEY": key, "LOG_ANALYZER_READ_REQUIRES_KEY": "1"})
         try:
-            demo.load(records)
-            prod.load(records)
+            demo.post(records)
+            prod.post(records)
             config = work / "config.toml"
             save_config(
                 Config(

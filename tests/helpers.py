@@ -34,11 +34,21 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str =
 class ServerProcess:
     """`log-analyzer serve` as a child process on a free loopback port, with its own SQLite file."""
 
-    def __init__(self, db_path: Path, *, env: dict[str, str] | None = None, seed: bool = False) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        env: dict[str, str] | None = None,
+        seed: bool = False,
+        port: int | None = None,
+    ) -> None:
         self.db_path = db_path
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._env = {**os.environ, **(env or {})}
+        # The service's own settings come only from `env`: a LOG_ANALYZER_API_KEY (or DB, PORT…) in the
+        # developer's shell must not change what a test, a benchmark or a screenshot sees.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("LOG_ANALYZER_")}
+        self._env = {**inherited, **(env or {})}
         self._seed = seed
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = db_path.with_suffix(".server.log")
@@ -80,6 +90,14 @@ class ServerProcess:
             return httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def post(self, records: list[dict[str, str]], batch: int = 5000) -> None:
+        """POST records in batches, with the server's API key when it has one."""
+        key = self._env.get("LOG_ANALYZER_API_KEY")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        with httpx.Client(timeout=60, headers=headers) as http:
+            for i in range(0, len(records), batch):
+                http.post(f"{self.url}/logs", json={"logs": records[i : i + batch]}).raise_for_status()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -3,6 +3,7 @@ for the local target, the runtime) and hands both to the logs screen. The screen
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -222,7 +223,8 @@ class LogtuiApp(App[None]):
         if self.client is not None:
             await self.client.aclose()
         if self.runtime is not None:
-            self.runtime.close()
+            # close() waits for an embedded child to exit: in a thread, so the loop can finish shutting down.
+            await asyncio.to_thread(self.runtime.close)
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """An SVG of the screen in the current folder (or `path`); says where it went, or why it could not."""

@@ -32,6 +32,10 @@ SEED_SCRIPT = (
 )
 
 
+#: Seconds to wait for a started server to answer /health (a first start may load the demo records first).
+HEALTH_TIMEOUT = 90.0
+
+
 def default_image() -> str:
     return f"log-analyzer:{__version__}"
 
@@ -112,6 +116,8 @@ class Runtime(Protocol):
     """One local log-analyzer. All calls block; run them off the event loop."""
 
     kind: str  # "docker" | "embedded"
+    #: Why this runtime and not the one asked for ("auto" fell back to embedded), for the UI to say once.
+    choice_note: str | None
 
     @property
     def base_url(self) -> str | None: ...
@@ -122,7 +128,7 @@ class Runtime(Protocol):
 
     def start(self) -> None: ...
 
-    def wait_healthy(self, timeout: float = 60) -> None: ...
+    def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> None: ...
 
     def stop(self, timeout: float = 10) -> None: ...
 

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,29 +19,26 @@ from textual.worker import Worker, WorkerState
 from logtui.core import paths
 from logtui.core.client import LogClient
 from logtui.core.config import Config, ConfigError, Target, load_config
+from logtui.core.config import save_config as write_config
 from logtui.core.errors import LogtuiError
+from logtui.core.runtime import choose_runtime
 from logtui.core.timerange import TimeParseError
+from logtui.core.urls import public_address
 from logtui.ui import messages as msg
-from logtui.ui.factory import AppOptions
 from logtui.ui.local_service import bring_up, describe
+from logtui.ui.options import AppOptions
 from logtui.ui.palette import palette_commands
+from logtui.ui.screens.container import ContainerScreen
+from logtui.ui.screens.help import HelpScreen
 from logtui.ui.screens.logs import LogsScreen, as_logtui_error
 from logtui.ui.screens.logs_query import LogQuery, initial_window
+from logtui.ui.screens.targets import TargetsScreen
 from logtui.ui.target_choice import launch_target
 
 if TYPE_CHECKING:
     from logtui.core.runtime import Runtime, RuntimeStatus
 
 STYLES = Path(__file__).resolve().parent / "styles"
-
-
-def public_address(url: str) -> str:
-    """The URL as given, with its path (a stage or proxy prefix the user must see), but never a user:password
-    or a query string, which may carry secrets (the config refuses both; this guards other callers)."""
-    parts = urlsplit(url)
-    if not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
 
 
 def whole_seconds(clock: Callable[[], datetime]) -> Callable[[], datetime]:
@@ -213,9 +209,7 @@ class LogtuiApp(App[None]):
 
     def save_config(self, config: Config) -> None:
         """Persist `config` (atomically, by the core) and use it from now on. Raises ConfigError."""
-        from logtui.core.config import save_config
-
-        save_config(config, self.config_path)
+        write_config(config, self.config_path)
         self.config = config
         self.config_error = None
 
@@ -240,14 +234,10 @@ class LogtuiApp(App[None]):
     # --- screens -----------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from logtui.ui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_targets(self) -> None:
-        from logtui.ui.screens.targets import TargetsScreen
-
         if not isinstance(self.screen, TargetsScreen):
             self.push_screen(TargetsScreen())
 
@@ -265,18 +255,14 @@ class LogtuiApp(App[None]):
         """The local runtime, chosen once (blocking: probes Docker). Call from a thread worker."""
         with self._runtime_lock:
             if self.runtime is None:
-                from logtui.core.runtime import choose_runtime
-
                 self.runtime = choose_runtime(self.config, override=self.options.runtime)
-                note = getattr(self.runtime, "choice_note", None)
+                note = self.runtime.choice_note
                 if note:
                     # Say once why "auto" runs the service without Docker.
                     self.call_from_thread(self.notify, str(note), title="Running without Docker", timeout=8)
             return self.runtime
 
     def _push_container_screen(self, runtime: Runtime) -> None:
-        from logtui.ui.screens.container import ContainerScreen
-
         # One instance per app: a build or backup keeps running while the user is back on the logs.
         if not self.is_screen_installed("container"):
             self.install_screen(ContainerScreen(runtime, now=self.clock), "container")

@@ -1,4 +1,5 @@
-"""Every action by name in the command palette (ctrl+p): the app's, the targets screen's, the logs screen's.
+"""Every action by name in the command palette (ctrl+p): the app's and the logs screen's; other screens add
+their own while they are open (a `screen_commands.ScreenCommands` provider in their `COMMANDS`).
 
 Kept apart from app.py so the app stays a thin shell; each entry names its key, so the palette teaches keys.
 """
@@ -31,15 +32,6 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
                 f"Open the target {target.name} ({target.kind.label})",
                 partial(app.open_target, target),
             )
-    from logtui.ui.screens.targets import TargetsScreen
-
-    if isinstance(screen, TargetsScreen):
-        yield SystemCommand("Targets: add", "Add a target (a)", screen.action_add)
-        yield SystemCommand("Targets: edit", "Edit the selected target (e)", screen.action_edit)
-        yield SystemCommand("Targets: remove", "Remove the selected target (d)", screen.action_remove)
-        yield SystemCommand(
-            "Targets: make default", "Open it when logtui starts (m)", screen.action_make_default
-        )
     logs = app.logs_screen
     if logs is None or screen is not logs:
         return

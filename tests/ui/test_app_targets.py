@@ -19,7 +19,7 @@ from logtui.ui.screens.target_form import TargetForm
 from logtui.ui.screens.targets import TargetsCommands, TargetsScreen
 from logtui.ui.widgets.confirm import ConfirmDialog
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import (
+from tests.ui.helpers import (
     SIZE,
     http_target,
     logs_screen,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -213,9 +213,6 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
         return len(missing)
-
-    def insert_many(self, batches: Iterable[Sequence[Row]]) -> int:
-        return sum(self.insert(batch) for batch in batches)
 
     def prune_before(self, cutoff: int) -> int:
         """Delete records older than `cutoff` (micros), in chunks so readers and writers are not held up."""

@@ -34,7 +34,7 @@ from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, Tab
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
-from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.base import HEALTH_TIMEOUT, Runtime, RuntimeState, RuntimeStatus
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
@@ -232,7 +232,7 @@ class ContainerScreen(Screen[None]):
         *,
         now: Callable[[], datetime] | None = None,
         refresh_interval: float = 3.0,
-        health_timeout: float = 60.0,
+        health_timeout: float = HEALTH_TIMEOUT,
         log_tail: int = 100,
         name: str | None = None,
     ) -> None:
@@ -337,7 +337,7 @@ class ContainerScreen(Screen[None]):
             message.kind,
             message.status,
             datetime.now(UTC),
-            why=getattr(self.runtime, "choice_note", None),
+            why=self.runtime.choice_note,
             log_view_url=log_view_url if isinstance(log_view_url, str) else None,
         )
         self._sync_controls()

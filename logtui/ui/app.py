@@ -28,12 +28,13 @@ from logtui.ui import messages as msg
 from logtui.ui.local_service import bring_up, describe
 from logtui.ui.options import AppOptions
 from logtui.ui.palette import palette_commands
-from logtui.ui.screens.container import ContainerScreen
+from logtui.ui.screens.container import ContainerScreen, ContainerStatusRefreshed, LocalServiceStarted
 from logtui.ui.screens.help import HelpScreen
 from logtui.ui.screens.logs import LogsScreen, as_logtui_error
 from logtui.ui.screens.logs_query import LogQuery, initial_window
 from logtui.ui.screens.targets import TargetsScreen
 from logtui.ui.target_choice import launch_target
+from logtui.ui.workers import AppWork
 
 if TYPE_CHECKING:
     from logtui.core.runtime import Runtime, RuntimeStatus
@@ -142,27 +143,34 @@ class LogtuiApp(App[None]):
         if is_local:
             self._bring_up_local(target)
             return
-        self.logs_screen.status_bar.set_runtime(None)
+        self.logs_screen.show_runtime(None)
         self._connect(target, None)
 
     def reconnect(self) -> None:
         self.open_target(self.target)
 
+    def on_reconnect_requested(self, _: msg.ReconnectRequested) -> None:
+        self.reconnect()
+
+    def on_runtime_check_requested(self, _: msg.RuntimeCheckRequested) -> None:
+        self.check_local_runtime()
+
     def _connect(self, target: Target, base_url: str | None) -> None:
         assert self.logs_screen is not None
         try:
-            self.client = LogClient.for_target(target, base_url=base_url)
+            client = LogClient.for_target(target, base_url=base_url)
         except LogtuiError as exc:
             self.logs_screen.post_message(msg.TargetFailed(target, exc))
             return
-        self.logs_screen.post_message(msg.TargetReady(target, self.client))
+        self.client = client
+        self.logs_screen.post_message(msg.TargetReady(target, client))
 
     def _close_client(self) -> None:
         client, self.client = self.client, None
         if client is not None:
-            self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
+            self.run_worker(client.aclose(), group=AppWork.CLOSE_CLIENT, exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="local-runtime", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=AppWork.LOCAL_RUNTIME, exit_on_error=False)
     def _bring_up_local(self, target: Target) -> str:
         runtime = self._ensure_runtime()
 
@@ -173,13 +181,13 @@ class LogtuiApp(App[None]):
         return bring_up(runtime, report)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "runtime-choice" and event.state is WorkerState.ERROR:
+        if event.worker.group == AppWork.RUNTIME_CHOICE and event.state is WorkerState.ERROR:
             error = as_logtui_error(event.worker.error)
             self.notify(
                 f"{error.title}\n{error.hint or ''}", title="Local service", severity="error", timeout=10
             )
             return
-        if event.worker.group != "local-runtime" or not self.target.is_local:
+        if event.worker.group != AppWork.LOCAL_RUNTIME or not self.target.is_local:
             return
         if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, str):
             self._connect(self.target, event.worker.result)
@@ -191,21 +199,21 @@ class LogtuiApp(App[None]):
         if self.runtime is not None:
             self._refresh_runtime_status(self.runtime)
 
-    @work(thread=True, exclusive=True, group="runtime-status", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=AppWork.RUNTIME_STATUS, exit_on_error=False)
     def _refresh_runtime_status(self, runtime: Runtime) -> None:
         status = runtime.status()
         if self.logs_screen is not None:
             self.logs_screen.post_message(msg.RuntimeStateChanged(runtime, status, describe(runtime, status)))
 
-    def on_local_service_started(self, event: Any) -> None:
+    def on_local_service_started(self, event: LocalServiceStarted) -> None:
         """The container screen started (or restarted) the local service: follow it if it is our target."""
         if self.target.is_local and self.logs_screen is not None:
             self._close_client()
             self._connect(self.target, event.base_url)
 
-    def on_container_status_refreshed(self, event: Any) -> None:
+    def on_container_status_refreshed(self, event: ContainerStatusRefreshed) -> None:
         if self.target.is_local and self.runtime is not None and self.logs_screen is not None:
-            self.logs_screen.status_bar.set_runtime(describe(self.runtime, event.status))
+            self.logs_screen.show_runtime(describe(self.runtime, event.status))
 
     def save_config(self, config: Config) -> None:
         """Persist `config` (atomically, by the core) and use it from now on. Raises ConfigError."""
@@ -247,7 +255,7 @@ class LogtuiApp(App[None]):
         else:
             self._push_container_screen(self.runtime)
 
-    @work(thread=True, exclusive=True, group="runtime-choice", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=AppWork.RUNTIME_CHOICE, exit_on_error=False)
     def _make_runtime_for_screen(self) -> None:
         self.call_from_thread(self._push_container_screen, self._ensure_runtime())
 

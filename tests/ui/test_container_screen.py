@@ -366,6 +366,7 @@ class DaemonDiesMidCall:
 
     kind = "docker"
     base_url = None
+    choice_note = None
 
     def __init__(self) -> None:
         self.alive = True

@@ -15,11 +15,10 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import events, on, work
@@ -28,152 +27,83 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from logtui.core.client import LogClient
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
 from logtui.core.runtime.base import HEALTH_TIMEOUT, Runtime, RuntimeState, RuntimeStatus
+from logtui.ui.container_actions import ACTION_LABELS, ACTIONS, Action, BuildOutcome, ContainerAction
+from logtui.ui.messages import (
+    ActionResult,
+    BackupProgressed,
+    BuildOutputReceived,
+    ContainerActionFailed,
+    ContainerActionFinished,
+    ContainerActionStarted,
+    ContainerStatusRefreshed,
+    ContainerStatusUnavailable,
+    LocalServiceStarted,
+    ServiceOutputEnded,
+    ServiceOutputReceived,
+)
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
+from logtui.ui.workers import ContainerWork
+
+__all__ = [
+    "ACTIONS",
+    "LOGS_GROUP",
+    "Action",
+    "ContainerActionFailed",
+    "ContainerActionFinished",
+    "ContainerActionStarted",
+    "ContainerScreen",
+    "ContainerStatusRefreshed",
+    "LocalServiceStarted",
+]
 
 STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
 
-ACTION_GROUP = "container-action"
-STATUS_GROUP = "container-status"
-LOGS_GROUP = "container-logs"
-QUERY_GROUP = "container-query"
+#: The open-ended output follower's group (tests leave it running while they wait for the others).
+LOGS_GROUP = ContainerWork.OUTPUT
 
 
-# --- messages ----------------------------------------------------------------------------------------------
+@runtime_checkable
+class ShowsLogs(Protocol):
+    """What this screen reads from an app with a log view (logtui's; a bare host app in tests has none)."""
+
+    client: LogClient | None
 
 
-class ContainerStatusRefreshed(Message):
-    """The runtime answered `status()`."""
-
-    def __init__(self, kind: str, status: RuntimeStatus) -> None:
-        super().__init__()
-        self.kind = kind
-        self.status = status
-
-
-class ContainerStatusUnavailable(Message):
-    """`status()` itself failed (the runtime raised instead of reporting UNREACHABLE)."""
-
-    def __init__(self, error: LogtuiError) -> None:
-        super().__init__()
-        self.error = error
-
-
-class ContainerActionStarted(Message):
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action = action
-
-
-class ContainerActionFinished(Message):
-    def __init__(self, action: str, result: object = None) -> None:
-        super().__init__()
-        self.action = action
-        self.result = result
-
-
-class ContainerActionFailed(Message):
-    def __init__(self, action: str, error: LogtuiError) -> None:
-        super().__init__()
-        self.action = action
-        self.error = error
-
-
-class LocalServiceStarted(Message):
-    """The local service answers /health at `base_url` (after Start or Restart). The app points the log view
-    at it."""
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
-        self.base_url = base_url
-
-
-class BuildOutputReceived(Message, bubble=False):
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__()
-        self.lines = lines
-
-
-class ServiceOutputReceived(Message, bubble=False):
-    """Lines the container (or child process) printed to stdout/stderr."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__()
-        self.lines = lines
-
-
-class ServiceOutputEnded(Message, bubble=False):
-    def __init__(self, error: LogtuiError | None) -> None:
-        super().__init__()
-        self.error = error
-
-
-class BackupProgressed(Message, bubble=False):
-    def __init__(self, written: int) -> None:
-        super().__init__()
-        self.written = written
-
-
-# --- actions -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContainerAction:
-    name: str  # the action name: key binding `action_<name>`, button id, worker name
-    key: str
-    label: str
-    help: str
-
-
-ACTIONS: tuple[ContainerAction, ...] = (
-    ContainerAction("build", "b", "Build", "Build the log-analyzer image (docker/Dockerfile)"),
-    ContainerAction("start", "s", "Start", "Start the local log-analyzer and wait until it is healthy"),
-    ContainerAction("stop", "x", "Stop", "Stop the local log-analyzer (data is kept)"),
-    ContainerAction("restart", "r", "Restart", "Restart the local log-analyzer"),
-    ContainerAction("remove", "m", "Remove", "Remove the container; the logs stay on the volume"),
-    ContainerAction("backup", "u", "Back up", "Copy the database to a file you name"),
-    ContainerAction("delete_volume", "D", "Delete volume", "Delete the stored logs for good (asks twice)"),
-)
-ACTION_LABELS = {a.name: a.label for a in ACTIONS}
-NOTHING_TO_BUILD = (
-    "Nothing to build on the embedded runtime: it runs the log-analyzer from this Python, no Docker image."
-)
-IMAGE_UNCHANGED = "Image up to date: every step came from the cache, so nothing changed."
 # Cells a compact button adds around its label in the single row (padding and edges).
 _BUTTON_CHROME = 4
 
 _RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
+_DESTRUCTIVE = (Action.REMOVE, Action.DELETE_VOLUME)
 _HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
 
 
-def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bool:
+def action_available(action: Action, kind: str, status: RuntimeStatus | None) -> bool:
     """Whether `action` makes sense in this state (the buttons and footer follow this)."""
     if status is None or status.state is RuntimeState.UNREACHABLE:
         return False
     state = status.state
-    if action == "build":
-        return True  # the embedded runtime answers that there is nothing to build, which is worth saying
-    if action == "start":
-        if name_taken(kind, status):
-            return False  # the name belongs to someone else's container: Start can only fail
-        return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
-    if action == "stop":
-        return state in _RUNNING
-    if action == "restart":
-        return state in _HAS_CONTAINER
-    if action == "remove":
-        return state in _HAS_CONTAINER
-    if action in ("backup", "delete_volume"):
-        return status.db_size is not None or state in _HAS_CONTAINER
-    return False
+    match action:
+        case Action.BUILD:
+            return True  # the embedded runtime answers that there is nothing to build, which is worth saying
+        case Action.START:
+            if name_taken(kind, status):
+                return False  # the name belongs to someone else's container: Start can only fail
+            return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
+        case Action.STOP:
+            return state in _RUNNING
+        case Action.RESTART | Action.REMOVE:
+            return state in _HAS_CONTAINER
+        case Action.BACKUP | Action.DELETE_VOLUME:
+            return status.db_size is not None or state in _HAS_CONTAINER
 
 
 def as_logtui_error(error: BaseException | None, action: str) -> LogtuiError:
@@ -243,7 +173,7 @@ class ContainerScreen(Screen[None]):
         self._health_timeout = health_timeout
         self._log_tail = log_tail
         self.status: RuntimeStatus | None = None
-        self.busy: str | None = None  # the action running now
+        self.busy: Action | None = None  # the action running now
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
@@ -262,7 +192,9 @@ class ContainerScreen(Screen[None]):
                     yield Button(
                         Content(f"{self._label(action)} ({action.key})"),
                         id=f"do-{action.name}",
-                        variant="error" if action.name in ("remove", "delete_volume") else "default",
+                        variant="error"
+                        if action.name in (Action.REMOVE, Action.DELETE_VOLUME)
+                        else "default",
                         disabled=True,
                         compact=True,
                         tooltip=action.help,
@@ -279,7 +211,7 @@ class ContainerScreen(Screen[None]):
 
     def _label(self, action: ContainerAction) -> str:
         # The embedded runtime keeps its data in a file, not a Docker volume; say what will be deleted.
-        if action.name == "delete_volume" and self.runtime.kind != "docker":
+        if action.name is Action.DELETE_VOLUME and self.runtime.kind != "docker":
             return "Delete database"
         return action.label
 
@@ -317,13 +249,13 @@ class ContainerScreen(Screen[None]):
     # --- status ---------------------------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if not self._running_in(STATUS_GROUP):
+        if not self._running_in(ContainerWork.STATUS):
             self._refresh_status()
 
     def action_refresh(self) -> None:
         self._refresh_status()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP, name="status")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.STATUS, name="status")
     def _refresh_status(self) -> RuntimeStatus:
         return self.runtime.status()
 
@@ -331,17 +263,22 @@ class ContainerScreen(Screen[None]):
         self.status = message.status
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
-        # The app's current client (absent in a bare host app): its address may be another target.
-        log_view_url = getattr(getattr(self.app, "client", None), "base_url", None)
         self.query_one(ContainerPanel).show_status(
             message.kind,
             message.status,
             datetime.now(UTC),
             why=self.runtime.choice_note,
-            log_view_url=log_view_url if isinstance(log_view_url, str) else None,
+            log_view_url=self._log_view_url(),
         )
         self._sync_controls()
         self._sync_output(message.status)
+
+    def _log_view_url(self) -> str | None:
+        """The address the app's log view reads (it may be another target), when the app has a log view."""
+        host = self.app
+        if isinstance(host, ShowsLogs) and host.client is not None:
+            return host.client.base_url
+        return None
 
     def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
         self.status = None
@@ -352,7 +289,7 @@ class ContainerScreen(Screen[None]):
 
     # --- actions --------------------------------------------------------------------------------------------
 
-    def _running_in(self, group: str) -> bool:
+    def _running_in(self, group: ContainerWork) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
 
     def _sync_controls(self) -> None:
@@ -364,53 +301,68 @@ class ContainerScreen(Screen[None]):
 
     def run_container_action(self, action: str) -> None:
         """Entry point for keys, buttons and the command palette alike; a refusal always says why."""
+        chosen = Action(action)
         if self.busy:
             self.notify(
                 f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
             )
             return
-        if not action_available(action, self.runtime.kind, self.status):
+        if not action_available(chosen, self.runtime.kind, self.status):
             self.notify(
-                f"{ACTION_LABELS[action]} is not possible now: {self._state_words()}.", severity="warning"
+                f"{ACTION_LABELS[chosen]} is not possible now: {self._state_words()}.", severity="warning"
             )
             return
-        getattr(self, f"_ask_{action}", partial(self._launch, action))()
+        # Some actions ask first (a confirmation, a file name); the others start at once.
+        asks: dict[Action, Callable[[], None]] = {
+            Action.REMOVE: self._ask_remove,
+            Action.BACKUP: self._ask_backup,
+            Action.DELETE_VOLUME: self._ask_delete_volume,
+        }
+        asks.get(chosen, partial(self._launch, chosen))()
 
     def _state_words(self) -> str:
         if self.status is None:
             return "the runtime's state is unknown"
         return f"the service is {self.status.state.value}"
 
-    def _launch(self, action: str, *args: object) -> None:
+    def _launch(self, action: Action, *args: object) -> None:
         self.busy = action
         self.last_error = None
         self.query_one("#container-error", Static).display = False
         self.post_message(ContainerActionStarted(action))
         self._sync_controls()
-        worker: Callable[..., object] = getattr(self, f"_do_{action}")
-        worker(*args)
+        workers: dict[Action, Callable[..., object]] = {
+            Action.BUILD: self._do_build,
+            Action.START: self._do_start,
+            Action.STOP: self._do_stop,
+            Action.RESTART: self._do_restart,
+            Action.REMOVE: self._do_remove,
+            Action.BACKUP: self._do_backup,
+            Action.DELETE_VOLUME: self._do_delete_volume,
+        }
+        workers[action](*args)
 
     # Key bindings and buttons map here; all go through run_container_action.
     def action_build(self) -> None:
-        self.run_container_action("build")
+        self.run_container_action(Action.BUILD)
 
     def action_start(self) -> None:
-        self.run_container_action("start")
+        self.run_container_action(Action.START)
 
     def action_stop(self) -> None:
-        self.run_container_action("stop")
+        self.run_container_action(Action.STOP)
 
     def action_restart(self) -> None:
-        self.run_container_action("restart")
+        self.run_container_action(Action.RESTART)
 
     def action_remove(self) -> None:
-        self.run_container_action("remove")
+        self.run_container_action(Action.REMOVE)
 
     def action_backup(self) -> None:
-        self.run_container_action("backup")
+        self.run_container_action(Action.BACKUP)
 
     def action_delete_volume(self) -> None:
-        self.run_container_action("delete_volume")
+        self.run_container_action(Action.DELETE_VOLUME)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1 and self.app.screen is self:
@@ -440,7 +392,7 @@ class ContainerScreen(Screen[None]):
             body = f"The service stops. Your logs stay in {self._volume_name()}; Start serves them again."
         self.app.push_screen(
             ConfirmDialog(title, body, confirm_label="Remove container", danger=True),
-            lambda yes: self._launch("remove") if yes else None,
+            lambda yes: self._launch(Action.REMOVE) if yes else None,
         )
 
     def _ask_backup(self) -> None:
@@ -459,19 +411,17 @@ class ContainerScreen(Screen[None]):
         if dest is None:
             self._delete_after_backup = None  # cancelled: the delete flow ends here too
             return
-        self._launch("backup", dest)
+        self._launch(Action.BACKUP, dest)
 
     def _ask_delete_volume(self) -> None:
         self._count_records()
 
-    @work(exclusive=True, exit_on_error=False, group=QUERY_GROUP, name="count-records")
+    @work(exclusive=True, exit_on_error=False, group=ContainerWork.QUERY, name="count-records")
     async def _count_records(self) -> int | None:
         """The record count for the confirmation; None when the service is not up to say."""
         base_url = self.status.base_url if self.status and self.status.state in _RUNNING else None
         if base_url is None:
             return None
-        from logtui.core.client import LogClient
-
         client = LogClient(base_url, timeout=5.0)
         try:
             health = await client.health()
@@ -513,7 +463,7 @@ class ContainerScreen(Screen[None]):
 
     def _delete_volume_answered(self, records: int | None, answer: str | None) -> None:
         if answer == "confirm":
-            self._launch("delete_volume")
+            self._launch(Action.DELETE_VOLUME)
         elif answer == "alternative":
             # After the backup the user still means to delete: ask again then (QA C7).
             self._delete_after_backup = (records,)
@@ -521,8 +471,8 @@ class ContainerScreen(Screen[None]):
 
     # --- the workers (thread) -------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="build")
-    def _do_build(self) -> str:
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.BUILD)
+    def _do_build(self) -> BuildOutcome:
         worker = get_current_worker()
 
         steps = cached = 0
@@ -532,7 +482,7 @@ class ContainerScreen(Screen[None]):
             # Quitting mid-build cancels this worker; stopping the stream here lets the app exit now instead
             # of when the build ends (the process waits for its worker threads).
             if worker.is_cancelled:
-                raise _cancelled("build")
+                raise _cancelled(Action.BUILD)
             step = parse_step(line)
             if step is not None:
                 steps += 1
@@ -542,48 +492,54 @@ class ContainerScreen(Screen[None]):
             self.post_message(BuildOutputReceived([line]))
 
         self.runtime.build(on_line)
+        # The embedded runtime only explains itself in the Build pane.
         if self.runtime.kind != "docker":
-            return NOTHING_TO_BUILD  # the embedded runtime only explains itself in the Build pane
+            return BuildOutcome.NOTHING_TO_BUILD
+        # Every layer from the cache: the same image, so a restart would change nothing.
         if steps and cached >= steps:
-            return (
-                IMAGE_UNCHANGED  # every layer from the cache: the same image, a restart would change nothing
-            )
-        return "Image built."
+            return BuildOutcome.UNCHANGED
+        return BuildOutcome.BUILT
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.START)
     def _do_start(self) -> str | None:
         self.runtime.start()
         self.runtime.wait_healthy(self._health_timeout)
         return self.runtime.base_url
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="restart")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.RESTART)
     def _do_restart(self) -> str | None:
         self.runtime.restart()
         self.runtime.wait_healthy(self._health_timeout)
         return self.runtime.base_url
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="stop")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.STOP)
     def _do_stop(self) -> str:
         self.runtime.stop()
         return "Stopped. The data is kept."
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="remove")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.REMOVE)
     def _do_remove(self) -> str:
         self.runtime.remove()
         return f"Removed. The logs stay in {self._volume_name()}."
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="backup")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.BACKUP)
     def _do_backup(self, dest: Path) -> Path:
         worker = get_current_worker()
 
         def on_progress(written: int) -> None:
             if worker.is_cancelled:
-                raise _cancelled("backup")  # the runtime then removes its partial file
+                raise _cancelled(Action.BACKUP)  # the runtime then removes its partial file
             self.post_message(BackupProgressed(written))
 
         return self.runtime.backup(dest, on_progress=on_progress)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="delete_volume")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group=ContainerWork.ACTION,
+        name=Action.DELETE_VOLUME,
+    )
     def _do_delete_volume(self) -> str:
         self.runtime.delete_data()
         return f"Deleted {self._volume_name()}."
@@ -594,27 +550,27 @@ class ContainerScreen(Screen[None]):
         worker, state = event.worker, event.state
         if state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        if worker.group == STATUS_GROUP:
-            if state is WorkerState.SUCCESS and isinstance(worker.result, RuntimeStatus):
-                self.post_message(ContainerStatusRefreshed(self.runtime.kind, worker.result))
-            elif state is WorkerState.ERROR:
-                self.post_message(ContainerStatusUnavailable(as_logtui_error(worker.error, "status")))
-        elif worker.group == ACTION_GROUP:
-            name = worker.name
-            if state is WorkerState.SUCCESS:
-                self.post_message(ContainerActionFinished(name, worker.result))
-            else:
-                error = worker.error if state is WorkerState.ERROR else None
-                self.post_message(
-                    ContainerActionFailed(name, as_logtui_error(error or _cancelled(name), name))
-                )
-        elif worker.group == LOGS_GROUP:
-            self._following = False
-            error = as_logtui_error(worker.error, "follow output") if state is WorkerState.ERROR else None
-            self.post_message(ServiceOutputEnded(error))
-        elif worker.group == QUERY_GROUP and worker.name == "count-records":
-            records = worker.result if state is WorkerState.SUCCESS else None
-            self._confirm_delete_volume(records if isinstance(records, int) else None)
+        error = worker.error if state is WorkerState.ERROR else None
+        match worker.group:
+            case ContainerWork.STATUS:
+                if state is WorkerState.SUCCESS and isinstance(worker.result, RuntimeStatus):
+                    self.post_message(ContainerStatusRefreshed(self.runtime.kind, worker.result))
+                elif state is WorkerState.ERROR:
+                    self.post_message(ContainerStatusUnavailable(as_logtui_error(error, "status")))
+            case ContainerWork.ACTION:
+                action = Action(worker.name)
+                if state is WorkerState.SUCCESS:
+                    self.post_message(ContainerActionFinished(action, _action_result(worker.result)))
+                else:
+                    failure = as_logtui_error(error or _cancelled(action), action)
+                    self.post_message(ContainerActionFailed(action, failure))
+            case ContainerWork.OUTPUT:
+                self._following = False
+                ended = as_logtui_error(error, "follow output") if error is not None else None
+                self.post_message(ServiceOutputEnded(ended))
+            case ContainerWork.QUERY if worker.name == "count-records":
+                records = worker.result if state is WorkerState.SUCCESS else None
+                self._confirm_delete_volume(records if isinstance(records, int) else None)
 
     # --- outcomes -------------------------------------------------------------------------------------------
 
@@ -624,40 +580,41 @@ class ContainerScreen(Screen[None]):
         bar = self.query_one("#activity-progress", ProgressBar)
         bar.update(total=None, progress=0)
         # A build shows its own step bar in the Build pane; one bar is enough.
-        bar.display = message.action != "build"
-        if message.action == "build":
+        bar.display = message.action is not Action.BUILD
+        if message.action is Action.BUILD:
             image = self.status.image if self.status and self.status.image else "the image"
             self.query_one(TabbedContent).active = "pane-build"
             self.query_one(BuildOutput).begin(f"Building {image}…")
-        if message.action == "backup":
+        if message.action is Action.BACKUP:
             bar.update(total=self.status.db_size if self.status and self.status.db_size else None)
 
     def on_container_action_finished(self, message: ContainerActionFinished) -> None:
         self._action_over()
         action, result = message.action, message.result
-        if action in ("start", "restart") and isinstance(result, str):
-            text = f"The local log-analyzer answers at {result}."
-            self.query_one(TabbedContent).active = "pane-output"
-            self.post_message(LocalServiceStarted(result))
-        elif action == "backup" and isinstance(result, Path):
-            text = f"Backup written to {result}."
-            if self._delete_after_backup is not None:
-                (records,), self._delete_after_backup = self._delete_after_backup, None
-                self._confirm_delete_volume(records, backup=result)
-        elif action == "build" and result == NOTHING_TO_BUILD:
-            text = NOTHING_TO_BUILD
-            self.query_one(BuildOutput).finish(True, "Nothing to build.")
-        elif action == "build" and result == IMAGE_UNCHANGED:
-            text = IMAGE_UNCHANGED
-            self.query_one(BuildOutput).finish(True, "Build finished.")
-        elif action == "build":
-            if self.status is not None and self.status.state in _RUNNING:
-                text = "Image built. Press r to restart the service on the new image."
-            else:
-                text = "Image built. Press s to start it."
-            self.query_one(BuildOutput).finish(True, "Build finished.")
-        else:
-            text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        match action, result:
+            case (Action.START | Action.RESTART, str() as base_url):
+                text = f"The local log-analyzer answers at {base_url}."
+                self.query_one(TabbedContent).active = "pane-output"
+                self.post_message(LocalServiceStarted(base_url))
+            case (Action.BACKUP, Path() as backup):
+                text = f"Backup written to {backup}."
+                if self._delete_after_backup is not None:
+                    (records,), self._delete_after_backup = self._delete_after_backup, None
+                    self._confirm_delete_volume(records, backup=backup)
+            case (Action.BUILD, BuildOutcome.NOTHING_TO_BUILD):
+                text = BuildOutcome.NOTHING_TO_BUILD.text
+                self.query_one(BuildOutput).finish(True, "Nothing to build.")
+            case (Action.BUILD, BuildOutcome.UNCHANGED):
+                text = BuildOutcome.UNCHANGED.text
+                self.query_one(BuildOutput).finish(True, "Build finished.")
+            case (Action.BUILD, _):
+                if self.status is not None and self.status.state in _RUNNING:
+                    text = "Image built. Press r to restart the service on the new image."
+                else:
+                    text = "Image built. Press s to start it."
+                self.query_one(BuildOutput).finish(True, "Build finished.")
+            case _:
+                text = str(result) if result else f"{ACTION_LABELS[action]} done."
         self.query_one("#activity-label", Label).update(text)
         self.notify(text, title=ACTION_LABELS[action])
         self._refresh_status()
@@ -666,7 +623,7 @@ class ContainerScreen(Screen[None]):
         self._action_over()
         self._delete_after_backup = None  # a failed backup ends the delete flow: nothing is deleted unasked
         error = message.error
-        if message.action == "build":
+        if message.action is Action.BUILD:
             build = self.query_one(BuildOutput)
             if isinstance(error, BuildFailed) and error.output and not build.lines:
                 build.add_lines(error.output.splitlines())
@@ -729,7 +686,7 @@ class ContainerScreen(Screen[None]):
         log = self.query_one("#service-output", Log)
         log.write_line(f"── {text} ({self._now():%H:%M:%S}) ──")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOGS_GROUP, name="follow-output")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.OUTPUT, name="follow-output")
     def _follow_output(self, follow: bool, app: App[object]) -> None:
         worker = get_current_worker()
         stream = self.runtime.logs(tail=self._log_tail, follow=follow)
@@ -786,6 +743,13 @@ class ContainerScreen(Screen[None]):
             self._write_output_rule(f"output unavailable: {message.error.title}")
         elif self.status is not None and self.status.state in _RUNNING:
             self._write_output_rule("output stream ended")
+
+
+def _action_result(result: object) -> ActionResult:
+    """A finished action worker's return value, as the message types it (the workers return only these)."""
+    if result is None or isinstance(result, BuildOutcome | Path | str):
+        return result
+    return str(result)
 
 
 def _cancelled(action: str) -> RuntimeFailure:

@@ -15,6 +15,7 @@ from logtui.core.errors import LogtuiError
 from logtui.core.follow import Backoff, FollowCursor, poll_new_records
 from logtui.core.timerange import parse_ts
 from logtui.ui import messages as msg
+from logtui.ui.workers import LogsWork
 
 if TYPE_CHECKING:
     from logtui.core.client import LogClient
@@ -48,7 +49,7 @@ class LiveTail:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        self._screen.workers.cancel_group(self._screen, "follow")
+        self._screen.workers.cancel_group(self._screen, LogsWork.FOLLOW)
         self.active = False
         self._cursor = None
         self._note("")
@@ -85,7 +86,7 @@ class LiveTail:
             return
         screen.run_worker(
             self._fetch_new(client, screen.generation, screen.current_query, self._cursor),
-            group="follow",
+            group=LogsWork.FOLLOW,
             exclusive=True,
             exit_on_error=False,
         )

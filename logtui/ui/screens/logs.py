@@ -43,6 +43,7 @@ from logtui.ui.widgets.range_bar import RangeBar
 from logtui.ui.widgets.status_bar import StatusBar
 from logtui.ui.widgets.tag_filter import TagFilter
 from logtui.ui.widgets.window_notice import WindowNotice
+from logtui.ui.workers import LogsWork
 
 if TYPE_CHECKING:
     from logtui.core.config import Target
@@ -250,12 +251,14 @@ class LogsScreen(Screen[None]):
         if event.target is not self._target:
             return
         self.notice.clear()
-        self._show_failure(f"Could not open {event.target.name}", event.error, retry=self.app_reconnect)
+        self._show_failure(f"Could not open {event.target.name}", event.error, retry=self.request_reconnect)
 
-    def app_reconnect(self) -> None:
-        reconnect = getattr(self.app, "reconnect", None)
-        if callable(reconnect):
-            reconnect()
+    def request_reconnect(self) -> None:
+        self.post_message(msg.ReconnectRequested())
+
+    def show_runtime(self, note: str | None) -> None:
+        """What the local runtime is doing, in the status bar (None: not the local target)."""
+        self.status_bar.set_runtime(note)
 
     def on_runtime_state_changed(self, event: msg.RuntimeStateChanged) -> None:
         self.status_bar.set_runtime(event.note)
@@ -268,7 +271,7 @@ class LogsScreen(Screen[None]):
         if self._client is not None:
             self._fetch_health(self._client)
 
-    @work(exclusive=True, group="health", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.HEALTH, exit_on_error=False)
     async def _fetch_health(self, client: LogClient) -> None:
         try:
             health = await client.health()
@@ -439,7 +442,7 @@ class LogsScreen(Screen[None]):
 
     def refetch(self) -> None:
         """Start over for the current query: reset the view (new generation) and ask for page one + stats."""
-        self.workers.cancel_group(self, "page")
+        self.workers.cancel_group(self, LogsWork.PAGE)
         self._generation = self.log_view.reset()
         self._next_cursor = None
         self._first_page_done = self._stats_done = False
@@ -451,7 +454,7 @@ class LogsScreen(Screen[None]):
             self._update_counts()
             return
         if not self.tag_filter.selected():
-            self.workers.cancel_group(self, "query")
+            self.workers.cancel_group(self, LogsWork.QUERY)
             self.notice.say(
                 "Every tag is switched off, so nothing can match. Switch a tag on to see records."
             )
@@ -497,7 +500,7 @@ class LogsScreen(Screen[None]):
         except LogtuiError as exc:
             return exc
 
-    @work(exclusive=True, group="query", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.QUERY, exit_on_error=False)
     async def _run_query(self, client: LogClient, generation: int, query: LogQuery, tail: bool) -> None:
         stats_task = (
             asyncio.ensure_future(self._fetch_stats(client, query))
@@ -539,7 +542,7 @@ class LogsScreen(Screen[None]):
         if self._client is not None and self._next_cursor is not None and not self._tail_mode:
             self._load_more(self._client, self._generation, self._query, self._next_cursor)
 
-    @work(exclusive=True, group="page", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.PAGE, exit_on_error=False)
     async def _load_more(self, client: LogClient, generation: int, query: LogQuery, cursor: str) -> None:
         page = await client.logs(
             query.window, tags=query.tags, q=query.q, limit=self._page_size, cursor=cursor
@@ -650,7 +653,8 @@ class LogsScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.post_message(msg.RequestFailed(event.worker.group, as_logtui_error(event.worker.error)))
+            purpose = LogsWork.of(event.worker.group)
+            self.post_message(msg.RequestFailed(purpose, as_logtui_error(event.worker.error)))
         elif event.worker is self._export_worker and event.state in (
             WorkerState.SUCCESS,
             WorkerState.CANCELLED,
@@ -659,18 +663,18 @@ class LogsScreen(Screen[None]):
 
     def on_request_failed(self, event: msg.RequestFailed) -> None:
         purpose, error = event.purpose, event.error
-        if purpose == "follow":
+        if purpose is LogsWork.FOLLOW:
             self.live.failed(error)
-        elif purpose == "export":
+        elif purpose is LogsWork.EXPORT:
             self._export_done(cancelled=False)
             self.notify(
                 f"{error.title}\n{error.hint or ''}", title="Export failed", severity="error", timeout=10
             )
-        elif purpose == "health":
+        elif purpose is LogsWork.HEALTH:
             self.histogram.show_unavailable("the target did not answer (see below).")
             self.log_view.placeholder = ""
             self._show_failure("Could not reach the target", error, retry=self._probe_health)
-        elif purpose == "page":
+        elif purpose is LogsWork.PAGE:
             self._show_failure("Loading more records failed", error, retry=self._request_more)
         else:
             if self._stats_supported is False:
@@ -684,10 +688,8 @@ class LogsScreen(Screen[None]):
         if self._target is not None and self._target.is_local and isinstance(error, ConnectFailed):
             # The local service went away (killed, stopped elsewhere): show its real state, and let r bring it
             # back up (start + wait for /health) rather than repeat a request nothing will answer.
-            check = getattr(self.app, "check_local_runtime", None)
-            if callable(check):
-                check()
-            self._retry = self.app_reconnect
+            self.post_message(msg.RuntimeCheckRequested())
+            self._retry = self.request_reconnect
             self.error_panel.show_error(
                 error,
                 "The local service is not answering",
@@ -697,7 +699,7 @@ class LogsScreen(Screen[None]):
         if self.log_view.loaded_count == 0:
             self.log_view.placeholder = "Nothing loaded: see the error above."
         # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.
-        self._retry = self.app_reconnect if isinstance(error, Unauthorized) else retry
+        self._retry = self.request_reconnect if isinstance(error, Unauthorized) else retry
         self.error_panel.show_error(error, what)
 
     # --- detail, copy ------------------------------------------------------------------------------------
@@ -781,7 +783,7 @@ class LogsScreen(Screen[None]):
         self._export_worker = self._export(self._client, self._query, path, fmt)
         return self._export_worker
 
-    @work(exclusive=True, group="export", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.EXPORT, exit_on_error=False)
     async def _export(self, client: LogClient, query: LogQuery, path: Path, fmt: str) -> int:
         from logtui.core.export import ExportFormat, export_window
 

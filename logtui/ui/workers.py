@@ -1,0 +1,46 @@
+"""The worker groups of the app and its screens, named once.
+
+A worker's group says what it is for: `exclusive=True` cancels the previous worker of the same group, and the
+one handler per screen (`on_worker_state_changed`) decides from it what a failure means. StrEnums, because
+Textual keeps a group as a string.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class LogsWork(enum.StrEnum):
+    """The logs screen's workers (and follow mode's polls)."""
+
+    HEALTH = "health"
+    QUERY = "query"
+    PAGE = "page"
+    FOLLOW = "follow"
+    EXPORT = "export"
+
+    @classmethod
+    def of(cls, group: str) -> LogsWork:
+        """The group of a worker this screen ran; any other counts as the query (what the user waits for)."""
+        try:
+            return cls(group)
+        except ValueError:
+            return cls.QUERY
+
+
+class AppWork(enum.StrEnum):
+    """The app's own workers."""
+
+    LOCAL_RUNTIME = "local-runtime"  # choose, build if needed, start and wait for the local service
+    RUNTIME_STATUS = "runtime-status"  # ask the local runtime for its state
+    RUNTIME_CHOICE = "runtime-choice"  # choose the runtime for the container screen
+    CLOSE_CLIENT = "close-client"  # close a target's HTTP client that is no longer used
+
+
+class ContainerWork(enum.StrEnum):
+    """The container screen's workers."""
+
+    ACTION = "container-action"  # the user's action, one at a time (the worker's name is the Action)
+    STATUS = "container-status"  # the periodic status refresh
+    OUTPUT = "container-logs"  # following the service's own output: open-ended
+    QUERY = "container-query"  # a question for the delete confirmation (the record count)

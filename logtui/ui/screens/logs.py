@@ -36,6 +36,7 @@ from logtui.ui.screens.logs_query import (
     jump_window,
     window_misses_data,
 )
+from logtui.ui.screens.logs_state import QueryProgress, StoreFacts
 from logtui.ui.widgets.error_panel import ErrorPanel
 from logtui.ui.widgets.histogram import Histogram
 from logtui.ui.widgets.log_view import LogView
@@ -114,15 +115,10 @@ class LogsScreen(Screen[None]):
         self._auto_window = auto_window
         self._client: LogClient | None = None
         self._target: Target | None = None
-        self._generation = 0
-        self._next_cursor: str | None = None
-        self._stats_supported: bool | None = None
-        self._first_page_done = False
-        self._stats_done = False
-        self._total: int | None = None
-        self._store_first: datetime | None = None
-        self._store_last: datetime | None = None
-        self._store_records: int | None = None
+        #: The query on screen: what has come back for it (replaced whole by `_start_over`).
+        self._progress = QueryProgress()
+        #: What the target said about its store (replaced whole when the target changes).
+        self._store = StoreFacts()
         self._retry: Callable[[], object] | None = None
         self._search_timer: Timer | None = None
         self._export_worker: Worker[int] | None = None
@@ -201,7 +197,7 @@ class LogsScreen(Screen[None]):
 
     @property
     def generation(self) -> int:
-        return self._generation
+        return self._progress.generation
 
     @property
     def page_size(self) -> int:
@@ -223,10 +219,8 @@ class LogsScreen(Screen[None]):
             self._export_worker.cancel()  # its client is about to be closed
         self._target = target
         self._client = None
-        self._stats_supported = None
-        self._store_first = self._store_last = self._store_records = None
-        self._generation = self.log_view.reset()
-        self._next_cursor = None
+        self._store = StoreFacts()
+        self._start_over()
         self.status_bar.set_target(target.name, str(getattr(target.kind, "value", target.kind)), address)
         self.error_panel.clear()
         self.notice.say(f"Connecting to {target.name}…")
@@ -287,26 +281,27 @@ class LogsScreen(Screen[None]):
         if health is None:
             # Not yet "the original API": that needs /logs to answer too (a plain web server has no /health).
             self.status_bar.set_version("no /health")
-            self._stats_supported = False
+            self._store.stats_supported = False
         else:
             self.status_bar.set_version(health.version)
-            self._store_first = as_datetime(health.first_timestamp)
-            self._store_last = as_datetime(health.last_timestamp)
-            self._store_records = health.records
+            self._store.first = as_datetime(health.first_timestamp)
+            self._store.last = as_datetime(health.last_timestamp)
             if self._auto_window and window_misses_data(
-                self._query.window, self._store_first, self._store_last
+                self._query.window, self._store.first, self._store.last
             ):
                 self._move_to_data(launch=True)
                 return
         self.refetch()
 
     def _move_to_data(self, *, launch: bool) -> None:
-        assert self._store_first is not None and self._store_last is not None
-        window = jump_window(self._store_first, self._store_last, self._query.window.width)
+        span = self._store.span
+        assert span is not None
+        first, last = span
+        window = jump_window(first, last, self._query.window.width)
         if launch:
             self.notify(
                 f"Nothing in the last {self._query.preset or 'window'}; the newest record is from "
-                f"{format_ts(self._store_last)}, "
+                f"{format_ts(last)}, "
                 "so this shows the data's last stretch. Keys 1-6 pick presets.",
                 title="Showing where the data is",
                 timeout=8,
@@ -364,9 +359,9 @@ class LogsScreen(Screen[None]):
 
     def action_jump_to_data(self) -> None:
         self._auto_window = False
-        if self._store_first is not None and self._store_last is not None:
+        if self._store.span is not None:
             self._move_to_data(launch=False)
-        elif self._stats_supported is False:
+        elif self._store.stats_supported is False:
             # The course's original API cannot say where its data is: ask it for everything.
             self._set_window(TimeWindow(None, None), "all")
         else:
@@ -443,10 +438,7 @@ class LogsScreen(Screen[None]):
     def refetch(self) -> None:
         """Start over for the current query: reset the view (new generation) and ask for page one + stats."""
         self.workers.cancel_group(self, LogsWork.PAGE)
-        self._generation = self.log_view.reset()
-        self._next_cursor = None
-        self._first_page_done = self._stats_done = False
-        self._total = None
+        self._start_over()
         self.error_panel.clear()
         self.notice.clear()
         self.log_view.placeholder = "Loading…"
@@ -460,10 +452,14 @@ class LogsScreen(Screen[None]):
             )
             self._update_counts()
             return
-        if self._stats_supported is not False:
+        if self._store.stats_supported is not False:
             self.histogram.show_loading()
         self._update_counts(loading=True)
-        self._run_query(self._client, self._generation, self._query, self._tail_mode)
+        self._run_query(self._client, self._progress.generation, self._query, self._tail_mode)
+
+    def _start_over(self) -> None:
+        """The one place the per-query state is reset: a new generation, nothing back for it yet."""
+        self._progress = QueryProgress(generation=self.log_view.reset())
 
     @property
     def _tail_mode(self) -> bool:
@@ -504,7 +500,7 @@ class LogsScreen(Screen[None]):
     async def _run_query(self, client: LogClient, generation: int, query: LogQuery, tail: bool) -> None:
         stats_task = (
             asyncio.ensure_future(self._fetch_stats(client, query))
-            if self._stats_supported is not False
+            if self._store.stats_supported is not False
             else None
         )
         try:
@@ -530,17 +526,18 @@ class LogsScreen(Screen[None]):
     @on(events.Click, "#notice")
     def _notice_clicked(self) -> None:
         if self.log_view.loaded_count == 0 and (
-            self._store_last is not None or self._stats_supported is False
+            self._store.last is not None or self._store.stats_supported is False
         ):
             self.action_jump_to_data()
 
     def on_log_view_more_wanted(self, event: LogView.MoreWanted) -> None:
-        if event.generation == self._generation:
+        if event.generation == self._progress.generation:
             self._request_more()
 
     def _request_more(self) -> None:
-        if self._client is not None and self._next_cursor is not None and not self._tail_mode:
-            self._load_more(self._client, self._generation, self._query, self._next_cursor)
+        progress = self._progress
+        if self._client is not None and progress.next_cursor is not None and not self._tail_mode:
+            self._load_more(self._client, progress.generation, self._query, progress.next_cursor)
 
     @work(exclusive=True, group=LogsWork.PAGE, exit_on_error=False)
     async def _load_more(self, client: LogClient, generation: int, query: LogQuery, cursor: str) -> None:
@@ -550,15 +547,15 @@ class LogsScreen(Screen[None]):
         self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=False))
 
     def on_logs_loaded(self, event: msg.LogsLoaded) -> None:
-        if event.generation != self._generation:
+        if event.generation != self._progress.generation:
             return
-        self._next_cursor = event.next_cursor
+        self._progress.next_cursor = event.next_cursor
         self.log_view.append_page(
             event.records, has_more=event.next_cursor is not None, generation=event.generation
         )
         if event.first:
-            self._first_page_done = True
-            if self._stats_supported is False:
+            self._progress.first_page_done = True
+            if self._store.stats_supported is False:
                 self.status_bar.set_version("original API (GET /logs only)")
             if self._tail_mode:
                 # Pin to the bottom: the newest records, where live ones will arrive.
@@ -573,11 +570,12 @@ class LogsScreen(Screen[None]):
 
     def _explain_newest(self) -> None:
         """After G the view holds only the window's last page: say what is above it and how to get there."""
-        if not self._newest or self.live.active or not self._first_page_done:
+        if not self._newest or self.live.active or not self._progress.first_page_done:
             return
         loaded = self.log_view.loaded_count
-        older = f"{self._total - loaded:,} older records" if self._total is not None else "Older records"
-        if self._total is not None and self._total <= loaded:
+        total = self._progress.total
+        older = f"{total - loaded:,} older records" if total is not None else "Older records"
+        if total is not None and total <= loaded:
             self.notice.clear()
             return
         self.notice.say(
@@ -586,27 +584,27 @@ class LogsScreen(Screen[None]):
         )
 
     def on_stats_loaded(self, event: msg.StatsLoaded) -> None:
-        if event.generation != self._generation:
+        if event.generation != self._progress.generation:
             return
-        self._stats_done = True
+        self._progress.stats_done = True
         stats = event.stats
         if event.error is not None:
             self.histogram.show_unavailable(event.error.title)
         elif stats is None:
-            self._stats_supported = False
+            self._store.stats_supported = False
             self.histogram.show_unavailable(
                 "this target has only GET /logs (no /stats), so there are no counts."
             )
         else:
-            self._stats_supported = True
-            self._total = stats.total
+            self._store.stats_supported = True
+            self._progress.total = stats.total
             if stats.buckets:
                 self.histogram.show_stats(stats)
             else:
                 self.histogram.show_unavailable("the target sent no buckets for this window.")
             self.tag_filter.add_tags(stats.tags)
-            self._store_first = as_datetime(stats.first_timestamp) or self._store_first
-            self._store_last = as_datetime(stats.last_timestamp) or self._store_last
+            self._store.first = as_datetime(stats.first_timestamp) or self._store.first
+            self._store.last = as_datetime(stats.last_timestamp) or self._store.last
         self._update_counts()
         self._explain_empty()
         self._explain_newest()
@@ -617,31 +615,31 @@ class LogsScreen(Screen[None]):
             text = ""
         elif loading:
             text = "Loading…"
-        elif self._newest and not self.live.active and self._total is not None:
-            text = f"newest {loaded:,} of {self._total:,} (g: from the start)"
-        elif self._total is not None:
-            text = f"{loaded:,} loaded of {self._total:,}"
+        elif self._newest and not self.live.active and self._progress.total is not None:
+            text = f"newest {loaded:,} of {self._progress.total:,} (g: from the start)"
+        elif self._progress.total is not None:
+            text = f"{loaded:,} loaded of {self._progress.total:,}"
         else:
-            text = f"{loaded:,} loaded" + (" (more on scroll)" if self._next_cursor else "")
+            text = f"{loaded:,} loaded" + (" (more on scroll)" if self._progress.next_cursor else "")
         self.query_one("#counts", Label).update(f"{text}   {self._query.window.label()}" if text else "")
 
     def _explain_empty(self) -> None:
         """Say why the view is empty and how to get to data, once both the page and the stats are in."""
-        if not (self._first_page_done and self._stats_done) or self.log_view.loaded_count:
+        if not self._progress.answered or self.log_view.loaded_count:
             return
         self.log_view.placeholder = "No records."
         filtered = bool(self._query.tags or self._query.text)
         what = "No records match the filters in" if filtered else "No records in"
         window = self._query.window.label()
-        if self._stats_supported is False:
+        if self._store.stats_supported is False:
             self.notice.say(
                 f"{what} {window}. This target cannot say where its data is (no /stats); "
                 "press 6 or j to ask it for everything."
             )
-        elif self._store_last is not None and self._store_first is not None:
+        elif (span := self._store.span) is not None:
             self.notice.say(
-                f"{what} {window}. The store holds records from {format_ts(self._store_first)} to "
-                f"{format_ts(self._store_last)}: press j (or click here) to jump to the latest data."
+                f"{what} {window}. The store holds records from {format_ts(span[0])} to "
+                f"{format_ts(span[1])}: press j (or click here) to jump to the latest data."
             )
         else:
             self.notice.say(
@@ -677,7 +675,7 @@ class LogsScreen(Screen[None]):
         elif purpose is LogsWork.PAGE:
             self._show_failure("Loading more records failed", error, retry=self._request_more)
         else:
-            if self._stats_supported is False:
+            if self._store.stats_supported is False:
                 self.status_bar.set_version("not a log-analyzer?")
             self.histogram.show_unavailable("the request for the logs failed (see below).")
             self._update_counts()
@@ -743,12 +741,12 @@ class LogsScreen(Screen[None]):
         self.live.new_waiting(event.count)
 
     def on_follow_polled(self, event: msg.FollowPolled) -> None:
-        if event.generation != self._generation or not self.live.active:
+        if event.generation != self._progress.generation or not self.live.active:
             return
         if event.records:
             self.log_view.append_live(event.records)
-            if self._total is not None:
-                self._total += len(event.records)
+            if self._progress.total is not None:
+                self._progress.total += len(event.records)
         self.live.polled(event.polled_at)
         self._update_counts()
         if event.records:
@@ -799,7 +797,7 @@ class LogsScreen(Screen[None]):
             fmt=cast("ExportFormat", fmt),
             on_progress=progress,
             page_size=self._page_size,
-            total=self._total,
+            total=self._progress.total,
         )
         self.post_message(msg.ExportFinished(path, count))
         return count

@@ -30,11 +30,11 @@ from logtui.ui.options import AppOptions
 from logtui.ui.palette import palette_commands
 from logtui.ui.screens.container import ContainerScreen, ContainerStatusRefreshed, LocalServiceStarted
 from logtui.ui.screens.help import HelpScreen
-from logtui.ui.screens.logs import LogsScreen, as_logtui_error
+from logtui.ui.screens.logs import LogsScreen
 from logtui.ui.screens.logs_query import LogQuery, initial_window
 from logtui.ui.screens.targets import TargetsScreen
 from logtui.ui.target_choice import launch_target
-from logtui.ui.workers import AppWork
+from logtui.ui.workers import AppWork, as_logtui_error
 
 if TYPE_CHECKING:
     from logtui.core.runtime import Runtime, RuntimeStatus

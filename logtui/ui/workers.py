@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 
+from logtui.core.errors import LogtuiError
+
 
 class LogsWork(enum.StrEnum):
     """The logs screen's workers (and follow mode's polls)."""
@@ -44,3 +46,11 @@ class ContainerWork(enum.StrEnum):
     STATUS = "container-status"  # the periodic status refresh
     OUTPUT = "container-logs"  # following the service's own output: open-ended
     QUERY = "container-query"  # a question for the delete confirmation (the record count)
+
+
+def as_logtui_error(error: BaseException | None) -> LogtuiError:
+    """Anything a worker raised, in the shape the UI shows; the core should only raise LogtuiErrors."""
+    if isinstance(error, LogtuiError):
+        return error
+    name = type(error).__name__ if error is not None else "error"
+    return LogtuiError(f"Unexpected {name}: {error}", "This is a bug in logtui; press r to try again.")

@@ -26,9 +26,12 @@ from textual.worker import Worker, WorkerState
 
 from logtui.core.client import LogClient, Stats
 from logtui.core.errors import ConnectFailed, LogtuiError, NotSupported, Unauthorized
+from logtui.core.export import ExportFormat, export_window
 from logtui.core.timerange import TimeWindow, format_ts, preset_window
 from logtui.ui import messages as msg
-from logtui.ui.screens.live_tail import LiveTail
+from logtui.ui.screens.detail import DetailScreen
+from logtui.ui.screens.export_dialog import ExportDialog, ExportRequest
+from logtui.ui.screens.live_tail import LiveTail, PollSource
 from logtui.ui.screens.logs_query import (
     PRESET_KEYS,
     LogQuery,
@@ -44,7 +47,7 @@ from logtui.ui.widgets.range_bar import RangeBar
 from logtui.ui.widgets.status_bar import StatusBar
 from logtui.ui.widgets.tag_filter import TagFilter
 from logtui.ui.widgets.window_notice import WindowNotice
-from logtui.ui.workers import LogsWork
+from logtui.ui.workers import LogsWork, as_logtui_error
 
 if TYPE_CHECKING:
     from logtui.core.config import Target
@@ -62,14 +65,6 @@ def oldest_first(records: Sequence[LogRecord]) -> list[LogRecord]:
     if all(a.timestamp <= b.timestamp for a, b in pairwise(flipped)):
         return flipped
     return sorted(records, key=lambda r: r.timestamp)
-
-
-def as_logtui_error(error: BaseException | None) -> LogtuiError:
-    """Anything a worker raised, in the shape the UI shows; the core should only raise LogtuiErrors."""
-    if isinstance(error, LogtuiError):
-        return error
-    name = type(error).__name__ if error is not None else "error"
-    return LogtuiError(f"Unexpected {name}: {error}", "This is a bug in logtui; press r to try again.")
 
 
 class LogsScreen(Screen[None]):
@@ -126,7 +121,8 @@ class LogsScreen(Screen[None]):
         self._newest = False
         #: Windows left behind (zoom, preset, step, jump), for Backspace.
         self._window_history: list[tuple[TimeWindow, str | None]] = []
-        self.live = LiveTail(self, interval=follow_interval)
+        #: Follow mode, and its note in the summary line.
+        self.live = LiveTail(interval=follow_interval, clock=now, id="live")
 
     # --- layout ------------------------------------------------------------------------------------------
 
@@ -139,7 +135,7 @@ class LogsScreen(Screen[None]):
         yield Histogram(id="histogram")
         with Horizontal(id="summary"):
             yield Label("", id="counts", markup=False)
-            yield Label("", id="live", markup=False)
+            yield self.live
         with Horizontal(id="export-progress"):
             yield Label("Exporting…", id="export-label", markup=False)
             yield ProgressBar(id="export-bar", show_eta=False)
@@ -192,19 +188,8 @@ class LogsScreen(Screen[None]):
         return self._query
 
     @property
-    def client(self) -> LogClient | None:
-        return self._client
-
-    @property
     def generation(self) -> int:
         return self._progress.generation
-
-    @property
-    def page_size(self) -> int:
-        return self._page_size
-
-    def clock(self) -> datetime:
-        return self._now()
 
     # --- the target --------------------------------------------------------------------------------------
 
@@ -560,8 +545,8 @@ class LogsScreen(Screen[None]):
             if self._tail_mode:
                 # Pin to the bottom: the newest records, where live ones will arrive.
                 self.log_view.jump_to_end()
-            if self.live.active:
-                self.live.started_from_view()
+            if self.live.active and self._client is not None:
+                self._follow_after_view(self._client)
         if self._client is not None:
             self.status_bar.set_latency(self._client.last_latency)
         self._update_counts()
@@ -661,9 +646,7 @@ class LogsScreen(Screen[None]):
 
     def on_request_failed(self, event: msg.RequestFailed) -> None:
         purpose, error = event.purpose, event.error
-        if purpose is LogsWork.FOLLOW:
-            self.live.failed(error)
-        elif purpose is LogsWork.EXPORT:
+        if purpose is LogsWork.EXPORT:
             self._export_done(cancelled=False)
             self.notify(
                 f"{error.title}\n{error.hint or ''}", title="Export failed", severity="error", timeout=10
@@ -703,8 +686,6 @@ class LogsScreen(Screen[None]):
     # --- detail, copy ------------------------------------------------------------------------------------
 
     def on_log_view_record_chosen(self, event: LogView.RecordChosen) -> None:
-        from logtui.ui.screens.detail import DetailScreen
-
         self.app.push_screen(DetailScreen(event.record))
 
     def action_copy_record(self) -> None:
@@ -733,6 +714,12 @@ class LogsScreen(Screen[None]):
         self.range_bar.show_window(self._query.window, "following")
         self.refetch()
 
+    def _follow_after_view(self, client: LogClient) -> None:
+        """The newest page is on screen: follow mode polls after its last record, for this query."""
+        timestamp, run = self.log_view.last_timestamp_run()
+        source = PollSource(client, self._query, self._progress.generation, self._page_size)
+        self.live.follow_after(source, timestamp, run, since=self._query.window.start)
+
     def action_show_new(self) -> None:
         self.log_view.jump_to_end()
         self.live.new_seen()
@@ -752,9 +739,6 @@ class LogsScreen(Screen[None]):
         if event.records:
             self.notice.clear()
 
-    def set_live_note(self, text: str) -> None:
-        self.query_one("#live", Label).update(text)
-
     # --- export ------------------------------------------------------------------------------------------
 
     def action_export(self) -> None:
@@ -764,7 +748,6 @@ class LogsScreen(Screen[None]):
         if self._export_worker is not None and self._export_worker.is_running:
             self._export_worker.cancel()
             return
-        from logtui.ui.screens.export_dialog import ExportDialog, ExportRequest
 
         def chosen(request: ExportRequest | None) -> None:
             if request is not None:
@@ -783,8 +766,6 @@ class LogsScreen(Screen[None]):
 
     @work(exclusive=True, group=LogsWork.EXPORT, exit_on_error=False)
     async def _export(self, client: LogClient, query: LogQuery, path: Path, fmt: str) -> int:
-        from logtui.core.export import ExportFormat, export_window
-
         def progress(written: int, total: int | None) -> None:
             self.post_message(msg.ExportProgressed(written, total))
 

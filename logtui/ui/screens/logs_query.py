@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from logtui.core.timerange import TimeWindow, parse_ts, preset_window
+from logtui.core.timerange import TimeWindow, parse_ts, parse_window, preset_window
 
 #: The window a bare `logtui` opens on, before it knows anything about the data.
 DEFAULT_PRESET = "1h"
@@ -64,8 +64,6 @@ def window_misses_data(window: TimeWindow, first: datetime | None, last: datetim
 
 def initial_window(start: str | None, end: str | None, now: datetime) -> tuple[TimeWindow, str | None]:
     """The launch window: --start/--end when given (already validated by the CLI), else the default preset."""
-    from logtui.core.timerange import parse_window
-
     if start or end:
         return parse_window(start, end, now=now), None
     return preset_window(DEFAULT_PRESET, now), DEFAULT_PRESET

@@ -24,7 +24,6 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -48,6 +47,7 @@ from logtui.ui.messages import (
     ServiceOutputEnded,
     ServiceOutputReceived,
 )
+from logtui.ui.screen_commands import Entry, ScreenCommands
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
@@ -116,10 +116,10 @@ def as_logtui_error(error: BaseException | None, action: str) -> LogtuiError:
     )
 
 
-class ContainerCommands(Provider):
+class ContainerCommands(ScreenCommands):
     """The container actions in the command palette (only while the container screen is open)."""
 
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+    def entries(self) -> Iterable[Entry]:
         screen = self.screen
         if not isinstance(screen, ContainerScreen):
             return
@@ -130,17 +130,6 @@ class ContainerCommands(Provider):
                 partial(screen.run_container_action, action.name),
             )
         yield "Local service: Refresh", "Ask the runtime for its state now", screen.action_refresh
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 # --- the screen --------------------------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""What an SQLite failure means to the operator and to a client: one sentence, and an HTTP status.
+
+Disk full is 507 (retrying will not help until space is freed); locked, read-only, damaged or unreadable
+storage is 503 with Retry-After. Either way the client gets JSON, never a 500 or a traceback, and the
+transaction that failed was rolled back, so nothing of the request was kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def _name(exc: sqlite3.Error) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
+def reason(exc: sqlite3.Error, *, busy_timeout: float | None = None) -> str:
+    """Why the database could not be used, for a startup error line or a 5xx detail."""
+    name = _name(exc)
+    text = str(exc)
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return "the disk holding the database is full; free some space (or prune old records)"
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        waited = f" for longer than the busy timeout ({busy_timeout:g} s)" if busy_timeout else ""
+        return (
+            f"the database is locked by another process{waited}; stop the other writer "
+            "(or raise LOG_ANALYZER_BUSY_TIMEOUT_SECONDS)"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return (
+            "the database or its folder is read-only; the service must be able to write the file and its "
+            "-wal/-shm files next to it"
+        )
+    if name == "SQLITE_NOTADB" or "not a database" in text:
+        return "it is not an SQLite database (or it is encrypted); point LOG_ANALYZER_DB at another file"
+    if name == "SQLITE_CORRUPT" or "malformed" in text:
+        return "the database file is damaged (malformed); restore a backup or move the file aside"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "the file cannot be opened or created; check that its folder exists and is writable"
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return f"the storage failed ({text}); check the disk, or free some space if it is full"
+    return text
+
+
+def status(exc: sqlite3.Error) -> int:
+    name = _name(exc)
+    if name == "SQLITE_FULL" or "disk is full" in str(exc):
+        return 507
+    return 503

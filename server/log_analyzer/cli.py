@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("file", type=Path, help="the file to load ('-' for stdin)")
     ingest.add_argument("--db", type=Path, help=db_help)
     ingest.add_argument("--batch", type=_count, default=5000, help="records per transaction (default 5000)")
+    ingest.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out lines whose record (timestamp, tag, message) was already stored: re-running an "
+        "interrupted ingest then stores every line once",
+    )
 
     prune = sub.add_parser("prune", help="delete records older than $LOG_ANALYZER_RETENTION_DAYS (or --days)")
     prune.add_argument("--days", type=float, help="retention in days (default: $LOG_ANALYZER_RETENTION_DAYS)")
@@ -90,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ingest":
             from log_analyzer.ingest import run_ingest
 
-            return run_ingest(settings.db_path, args.file, batch_size=max(args.batch, 1))
+            return run_ingest(
+                settings.db_path, args.file, batch_size=max(args.batch, 1), skip_existing=args.skip_existing
+            )
         if args.command == "prune":
             return _prune(settings, args.days)
     except (SettingsError, StoreError) as exc:

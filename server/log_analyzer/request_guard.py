@@ -106,7 +106,7 @@ class RequestGuard:
         if guarded and not host_allowed(name, settings):
             shown = host_header if len(host_header) <= 80 else host_header[:80] + "…"
             detail = (
-                f"This service does not answer for the host {shown!r}: without an API key it only answers "
+                f"Host {shown!r} is not answered here: without an API key this service only answers "
                 "loopback names (localhost, 127.0.0.1, [::1]) and AWS App Runner / Lambda URL hosts. To "
                 "reach it by this name, add it to LOG_ANALYZER_ALLOWED_HOSTS (or require a key for reads)."
             )
@@ -124,7 +124,7 @@ class RequestGuard:
             origin = headers.get(b"origin")
             if origin is not None and not self._same_origin(origin.decode("latin-1"), name, port):
                 detail = (
-                    f"Writes from the web page at {origin.decode('latin-1')[:80]!r} are refused: it is "
+                    f"Origin {origin.decode('latin-1')[:80]!r}: writes from that web page are refused: it is "
                     "another origin than this service. List its host in LOG_ANALYZER_ALLOWED_HOSTS to allow "
                     "it."
                 )

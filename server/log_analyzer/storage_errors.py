@@ -7,17 +7,24 @@ transaction that failed was rolled back, so nothing of the request was kept.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 
 def _name(exc: sqlite3.Error) -> str:
     return str(getattr(exc, "sqlite_errorname", "") or "")
 
 
-def reason(exc: sqlite3.Error, *, busy_timeout: float | None = None) -> str:
+def reason(exc: sqlite3.Error, *, busy_timeout: float | None = None, path: Path | None = None) -> str:
     """Why the database could not be used, for a startup error line or a 5xx detail."""
     name = _name(exc)
     text = str(exc)
+    if path is not None and path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+        return (
+            f"its folder {path.parent} is read-only; the service must be able to write the database and its "
+            "-wal/-shm files there (mount the data folder read-write)"
+        )
     if name == "SQLITE_FULL" or "disk is full" in text:
         return "the disk holding the database is full; free some space (or prune old records)"
     if name.startswith("SQLITE_BUSY") or "locked" in text:

@@ -95,6 +95,14 @@ class Bounds:
     last_micros: int | None
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is left of a failed transaction. SQLite has already rolled it back itself after some
+    errors (disk full, I/O error); a second ROLLBACK would then hide the real error behind "no transaction is
+    active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 class StoreError(Exception):
     """The database file cannot be opened or created; the message names the path and the reason."""
 
@@ -141,7 +149,7 @@ class Store:
             self._create_schema()
         except sqlite3.DatabaseError as exc:
             self.close()
-            why = storage_errors.reason(exc, busy_timeout=busy_timeout)
+            why = storage_errors.reason(exc, busy_timeout=busy_timeout, path=self.path)
             raise StoreError(f"cannot open the database {self.path}: {why}") from None
         except OSError as exc:
             self.close()
@@ -159,7 +167,7 @@ class Store:
                 )
                 self._writer.execute("COMMIT")
             except BaseException:
-                self._writer.execute("ROLLBACK")
+                _rollback(self._writer)
                 raise
 
     def _connect(self) -> sqlite3.Connection:
@@ -215,7 +223,7 @@ class Store:
                 conn.execute("UPDATE meta SET value = value + ? WHERE key = 'record_count'", (len(rows),))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return len(rows)
 
@@ -246,7 +254,7 @@ class Store:
                     )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return len(missing)
 
@@ -269,7 +277,7 @@ class Store:
                     conn.execute("UPDATE meta SET value = value - ? WHERE key = 'record_count'", (n,))
                     conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    _rollback(conn)
                     raise
             deleted += n
             if n < _PRUNE_CHUNK:

@@ -18,7 +18,8 @@ from log_analyzer.store import Row
 
 class ExistingRecords:
     def __init__(self, db_path: Path) -> None:
-        self._conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30.0)
+        # read-only, and a URI built from the absolute path so '?', '#' or '%' in a file name stay literal
+        self._conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
         first, last, top = self._conn.execute("SELECT MIN(ts), MAX(ts), MAX(id) FROM logs").fetchone()
         self._top = int(top or 0)
         self._first = first

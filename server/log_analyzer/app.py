@@ -198,15 +198,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(sqlite3.DatabaseError)
     async def _storage_failed(request: Request, exc: sqlite3.DatabaseError) -> Response:
         why = storage_errors.reason(exc, busy_timeout=settings.busy_timeout_seconds)
-        status = storage_errors.status(exc)
         log.warning("storage error on %s %s: %s", request.method, request.url.path, exc)
-        what = "Nothing of this request was stored. " if request.method == "POST" else ""
-        retry = "" if status == 507 else " Retry shortly."
-        return json_response(
-            {"detail": f"The storage cannot serve this request: {why}. {what}{retry}".replace(" .", ".")},
-            status,
-            None if status == 507 else {"Retry-After": "5"},
-        )
+        detail = f"The storage cannot serve this request: {why}."
+        if request.method == "POST":
+            detail += " Nothing of this request was stored."
+        retry = storage_errors.passes(exc)
+        if retry:
+            detail += " Retry shortly."
+        headers = {"Retry-After": "5"} if retry else None
+        return json_response({"detail": detail}, storage_errors.status(exc), headers)
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_read)])
     def openapi_spec() -> Response:

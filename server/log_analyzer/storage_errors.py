@@ -54,3 +54,10 @@ def status(exc: sqlite3.Error) -> int:
     if name == "SQLITE_FULL" or "disk is full" in str(exc):
         return 507
     return 503
+
+
+def passes(exc: sqlite3.Error) -> bool:
+    """Whether retrying may help without anyone acting: a lock held elsewhere or a passing I/O error, not a
+    full disk, a read-only folder or a damaged file."""
+    name = _name(exc)
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR")) or "locked" in str(exc)

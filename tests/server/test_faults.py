@@ -283,3 +283,32 @@ def test_a_lock_held_past_the_busy_timeout_is_503_then_clears(
         holder.wait(10)
     assert httpx.post(f"{server.url}/logs", json=rec).status_code == 201
     assert httpx.get(f"{server.url}/health").json()["records"] == 23
+
+
+def test_damage_found_by_a_request_is_503_and_the_server_goes_on(tmp_path: Path) -> None:
+    """Pages of the logs table damaged while header, schema and indexes are intact: the server starts, and a
+    request that reads them gets a clear 503 (no Retry-After: waiting will not mend the file)."""
+    db = tmp_path / "torn.db"
+    assert cli("seed", "--demo", "20000", "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        try:
+            leaves = [
+                p for (p,) in conn.execute("SELECT pageno FROM dbstat WHERE name='logs' AND pagetype='leaf'")
+            ]
+        except sqlite3.OperationalError as exc:
+            pytest.skip(f"this SQLite has no dbstat table to find the table's pages ({exc})")
+    with open(db, "r+b") as f:
+        for page in leaves[len(leaves) // 2 : len(leaves) // 2 + 5]:
+            f.seek((page - 1) * page_size)
+            f.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+    server = ServerProcess(db).start()
+    try:
+        r = httpx.get(f"{server.url}/logs", params={"limit": 10_000, "order": "desc"})
+        assert r.status_code == 503, r.text
+        assert "damaged" in r.json()["detail"] and "retry-after" not in r.headers
+        assert httpx.get(f"{server.url}/health").status_code == 200
+        assert server.proc is not None and server.proc.poll() is None
+    finally:
+        server.stop()

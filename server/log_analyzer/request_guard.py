@@ -2,9 +2,10 @@
 
 - DNS rebinding: a page on attacker.example whose name is re-pointed at 127.0.0.1 reaches the service with
   `Host: attacker.example`. While reads need no key, only Hosts that are a loopback name or address, an AWS
-  endpoint (App Runner `*.awsapprunner.com`, Lambda function URL `*.lambda-url.<region>.on.aws`) or listed
-  in LOG_ANALYZER_ALLOWED_HOSTS are answered. `GET /health` stays open (container health checks, logtui's
-  probe through a remote Docker engine): it tells only counts and first/last timestamps.
+  endpoint (App Runner `*.awsapprunner.com`, Lambda function URL `*.lambda-url.<region>.on.aws`, API Gateway
+  `*.execute-api.<region>.amazonaws.com`) or listed in LOG_ANALYZER_ALLOWED_HOSTS are answered. `GET /health`
+  stays open (container health checks, logtui's probe through a remote Docker engine): it tells only counts
+  and first/last timestamps.
 - Cross-site writes: a page can POST `text/plain` without a CORS preflight. POST /logs needs
   `Content-Type: application/json` (which a page can only send after a preflight this service never grants)
   and is refused when the browser says it comes from another Origin.
@@ -29,6 +30,8 @@ from log_analyzer.settings import Settings
 _AWS_HOSTS = (
     re.compile(r"[a-z0-9-]+\.lambda-url\.[a-z0-9-]+\.on\.aws", re.ASCII),
     re.compile(r"[a-z0-9-]+\.[a-z0-9-]+\.awsapprunner\.com", re.ASCII),
+    # API Gateway in front of the Lambda function: also a name only AWS hands out
+    re.compile(r"[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com", re.ASCII),
 )
 _OPEN_PATHS = frozenset(("/health",))
 _WRITE_PATHS = frozenset(("/logs",))

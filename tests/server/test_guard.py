@@ -44,6 +44,7 @@ def _count(server: ServerProcess) -> int:
         "app.localhost:{port}",
         "abcdefg.lambda-url.eu-west-1.on.aws",
         "xyz123.eu-west-1.awsapprunner.com",
+        "a1b2c3.execute-api.us-east-1.amazonaws.com",
     ],
 )
 def test_loopback_and_aws_hosts_are_answered(keyless: ServerProcess, host: str) -> None:

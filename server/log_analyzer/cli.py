@@ -97,7 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from log_analyzer.ingest import run_ingest
 
             return run_ingest(
-                settings.db_path, args.file, batch_size=max(args.batch, 1), skip_existing=args.skip_existing
+                settings.db_path,
+                args.file,
+                batch_size=max(args.batch, 1),
+                skip_existing=args.skip_existing,
+                sync=settings.sync,
+                busy_timeout=settings.busy_timeout_seconds,
             )
         if args.command == "prune":
             return _prune(settings, args.days)

@@ -134,6 +134,8 @@ def run_ingest(
     batch_size: int = 5000,
     err: TextIO | None = None,
     skip_existing: bool = False,
+    sync: str = "full",
+    busy_timeout: float = 10.0,
 ) -> int:
     """CLI entry: 0 when every line loaded, 1 when some were skipped (the rest kept), 2 on no input."""
     err = err if err is not None else sys.stderr
@@ -152,7 +154,7 @@ def run_ingest(
         print(f"log-analyzer: cannot read {file}: {exc.strerror}", file=err)
         return 2
     total = None if from_stdin else file.stat().st_size
-    store = Store(db_path)
+    store = Store(db_path, sync=sync, busy_timeout=busy_timeout)
     existing = ExistingRecords(db_path) if skip_existing else None
     try:
         progress = Progress(total, f"ingesting {file.name if not from_stdin else 'stdin'}", err, unit="bytes")

@@ -8,11 +8,13 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from log_analyzer import storage_errors
 from log_analyzer.timefmt import MAX_MICROS, render
 
 Order = Literal["asc", "desc"]
@@ -93,18 +95,48 @@ class Bounds:
     last_micros: int | None
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is left of a failed transaction. SQLite has already rolled it back itself after some
+    errors (disk full, I/O error); a second ROLLBACK would then hide the real error behind "no transaction is
+    active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 class StoreError(Exception):
     """The database file cannot be opened or created; the message names the path and the reason."""
+
+
+class _Reader:
+    """A worker thread's read connection, kept in a thread-local: when the thread ends (the server's thread
+    pool retires idle threads after a few seconds), the thread-local goes and this closes the connection,
+    so open files and memory maps stay bounded by the threads alive instead of growing with every thread
+    that ever ran."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __del__(self) -> None:
+        self.conn.close()
 
 
 class Store:
     """A log store in one SQLite file. Thread-safe: per-thread readers, one locked writer."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, sync: str = "full", busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        if sync not in ("full", "normal"):
+            raise ValueError(f"sync={sync!r}; use full or normal")
+        self._sync = sync
+        self._busy_timeout = busy_timeout
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._all_lock = threading.Lock()
         #: True when this open created the database file (a typo in --db shows up as a new, empty store)
         self.created = not self.path.exists()
@@ -117,8 +149,8 @@ class Store:
             self._create_schema()
         except sqlite3.DatabaseError as exc:
             self.close()
-            reason = "it is not an SQLite database" if "not a database" in str(exc) else str(exc)
-            raise StoreError(f"cannot open the database {self.path}: {reason}") from None
+            why = storage_errors.reason(exc, busy_timeout=busy_timeout, path=self.path)
+            raise StoreError(f"cannot open the database {self.path}: {why}") from None
         except OSError as exc:
             self.close()
             raise StoreError(f"cannot open the database {self.path}: {exc.strerror or exc}") from None
@@ -135,35 +167,47 @@ class Store:
                 )
                 self._writer.execute("COMMIT")
             except BaseException:
-                self._writer.execute("ROLLBACK")
+                _rollback(self._writer)
                 raise
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout
+        )
+        # FULL syncs the WAL at every commit: an acknowledged write survives a power loss, not only a crash.
+        conn.execute("PRAGMA synchronous=" + ("FULL" if self._sync == "full" else "NORMAL"))
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
         conn.execute("PRAGMA temp_store=MEMORY")
         # Each worker thread gets its own reader, so a private page cache per connection would multiply (40
         # threads x 64 MB); a modest cache plus a shared memory map leans on the OS page cache instead.
         conn.execute("PRAGMA cache_size=-8192")
         conn.execute("PRAGMA mmap_size=268435456")
-        with self._all_lock:
-            self._all.append(conn)
         return conn
 
     @property
     def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = _Reader(self._connect())
+            self._local.reader = reader
+            with self._all_lock:
+                self._readers.add(reader)
+        return reader.conn
+
+    def open_readers(self) -> int:
+        """How many read connections are open (one per live thread that has read)."""
+        with self._all_lock:
+            return len(self._readers)
 
     def close(self) -> None:
         with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            conn.close()
+            readers = list(self._readers)
+            self._readers = weakref.WeakSet()
+        for reader in readers:
+            reader.close()
+        writer: sqlite3.Connection | None = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.close()
 
     # -- writes ---------------------------------------------------------------------------------------------
 
@@ -179,7 +223,7 @@ class Store:
                 conn.execute("UPDATE meta SET value = value + ? WHERE key = 'record_count'", (len(rows),))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return len(rows)
 
@@ -210,7 +254,7 @@ class Store:
                     )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return len(missing)
 
@@ -230,7 +274,7 @@ class Store:
                     conn.execute("UPDATE meta SET value = value - ? WHERE key = 'record_count'", (n,))
                     conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    _rollback(conn)
                     raise
             deleted += n
             if n < _PRUNE_CHUNK:

@@ -12,9 +12,27 @@ Safety rules kept here:
 - The port is published on 127.0.0.1 unless the settings say otherwise.
 """
 
-from logtui.core.runtime.docker_runtime.engine import connect
-from logtui.core.runtime.docker_runtime.lifecycle import parse_docker_time
+from logtui.core.runtime.docker_runtime.build import DOCKERFILE, PACKAGED_CONTEXT, REQUIREMENTS
+from logtui.core.runtime.docker_runtime.engine import connect, engine_address, translate, unavailable
+from logtui.core.runtime.docker_runtime.lifecycle import CONTAINER_PORT, parse_docker_time
 from logtui.core.runtime.docker_runtime.runtime import DockerRuntime
 from logtui.core.runtime.docker_runtime.streams import LogStream
 
-__all__ = ["DockerRuntime", "LogStream", "connect", "parse_docker_time"]
+# The names code written against the single docker_runtime.py module imported.
+_engine_address = engine_address
+_unavailable = unavailable
+_parse_docker_time = parse_docker_time
+
+__all__ = [
+    "CONTAINER_PORT",
+    "DOCKERFILE",
+    "PACKAGED_CONTEXT",
+    "REQUIREMENTS",
+    "DockerRuntime",
+    "LogStream",
+    "connect",
+    "engine_address",
+    "parse_docker_time",
+    "translate",
+    "unavailable",
+]

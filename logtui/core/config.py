@@ -1,4 +1,5 @@
-"""The config file: saved targets, the local runtime's settings, paging and follow intervals.
+"""The config file: saved targets, the local runtime's settings, paging and follow intervals, display zone and
+JSON summaries.
 
 TOML at `paths.config_file()`. A missing file means the defaults; a wrong one is a `ConfigValueError` naming
 the file, the field and the problem. The documentation of every field lives once, in `_DOCS`, and is written

@@ -146,18 +146,22 @@ class DisplayZone:
             return timestamp
         local = self.localize(parsed).replace(tzinfo=None)
         sep = "T" if len(timestamp) > 10 and timestamp[10] == "T" else " "
-        return local.isoformat(sep=sep, timespec=_precision(timestamp))
+        digits = _fraction_digits(timestamp)
+        if not digits:
+            return local.isoformat(sep=sep, timespec="seconds")
+        # As many fraction digits as the sender wrote, so a column of such timestamps keeps one width in
+        # every zone (a zone's offset never changes the fraction).
+        return local.isoformat(sep=sep, timespec="microseconds")[: 20 + min(digits, 6)]
 
 
-def _precision(timestamp: str) -> str:
-    # Keep the sender's precision, so a column of such timestamps keeps one width whatever the zone.
+def _fraction_digits(timestamp: str) -> int:
     dot = timestamp.find(".", 19)
     if dot < 0:
-        return "seconds"
+        return 0
     end = dot + 1
     while end < len(timestamp) and timestamp[end].isdigit():
         end += 1
-    return "milliseconds" if end - dot - 1 == 3 else "microseconds"
+    return end - dot - 1
 
 
 UTC_ZONE = DisplayZone(UTC_NAME)

@@ -62,8 +62,9 @@ def test_wire_timestamps_are_rewritten_in_the_zone_with_the_same_shape() -> None
     assert PARIS.format_wire("2023-04-23T10:00:00.250000") == "2023-04-23T12:00:00.250000"
     assert PARIS.format_wire("2023-01-23 10:00:00.123") == "2023-01-23 11:00:00.123"
     assert KOLKATA.format_wire("2023-04-23T23:45:00Z") == "2023-04-24T05:15:00"
-    # Same length whatever the fraction, so rows with and without microseconds stay aligned.
-    for ts in ("2023-04-23T10:00:00", "2023-04-23T10:00:00.000001"):
+    assert PARIS.format_wire("2023-04-23T10:00:00.5") == "2023-04-23T12:00:00.5"
+    # Same length as sent, so rows with and without microseconds stay aligned as in UTC.
+    for ts in ("2023-04-23T10:00:00", "2023-04-23T10:00:00.000001", "2023-04-23T10:00:00.12"):
         assert len(PARIS.format_wire(ts)) == len(ts)
     # UTC display and unparseable text: exactly what the service sent.
     assert UTC_Z.format_wire("2023-04-23T10:00:00.5") == "2023-04-23T10:00:00.5"

@@ -24,31 +24,37 @@ class ZoneSettingError(ValueError):
 
 @dataclass(frozen=True)
 class DisplayZone:
-    """A zone to show times in. `name` is "UTC", "local" or an IANA key such as "Europe/Paris"."""
+    """A zone to show times in. `name` is "UTC", "local" or an IANA key such as "Europe/Paris" (checked:
+    ZoneSettingError for a name that is none of these)."""
 
     name: str = UTC_NAME
     # None for "local" (the OS decides per instant) and for UTC (the fast path); a ZoneInfo otherwise.
-    _tz: tzinfo | None = field(default=None, compare=False, repr=False)
+    _tz: tzinfo | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name in (UTC_NAME, LOCAL):
+            return
+        if not self.name:
+            raise ZoneSettingError('must be "UTC", "local" or a zone name such as "Europe/Paris" (got "")')
+        try:
+            zone = ZoneInfo(self.name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # ValueError: not a valid key (an absolute path, ".."); OSError: a directory such as "Europe".
+            raise ZoneSettingError(
+                f'{self.name!r} is not a time zone: use "UTC", "local" or an IANA name such as '
+                '"Europe/Paris" or "America/New_York"'
+            ) from None
+        object.__setattr__(self, "_tz", zone)
 
     @classmethod
     def from_setting(cls, setting: str) -> DisplayZone:
-        """ "UTC" and "local" in any case, or an IANA zone name. Raises ZoneSettingError."""
+        """A display_tz value: "UTC" and "local" in any case, or an IANA name. Raises ZoneSettingError."""
         text = setting.strip()
         if text.upper() == UTC_NAME:
             return UTC_ZONE
         if text.lower() == LOCAL:
             return LOCAL_ZONE
-        if not text:
-            raise ZoneSettingError('must be "UTC", "local" or a zone name such as "Europe/Paris" (got "")')
-        try:
-            zone = ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            # ValueError: not a valid key (an absolute path, ".."); OSError: a directory such as "Europe".
-            raise ZoneSettingError(
-                f'{text!r} is not a time zone: use "UTC", "local" or an IANA name such as "Europe/Paris" '
-                'or "America/New_York"'
-            ) from None
-        return cls(text, zone)
+        return cls(text)
 
     @property
     def is_utc(self) -> bool:

@@ -48,6 +48,10 @@ def test_settings_accept_utc_local_and_iana_names_in_any_case_and_refuse_the_res
     for bad in ("Mars/Olympus", "", "Europe", "../etc/passwd", "/etc/localtime"):
         with pytest.raises(ZoneSettingError, match="UTC"):
             DisplayZone.from_setting(bad)
+        with pytest.raises(ZoneSettingError, match="UTC"):
+            DisplayZone(bad)
+    # Made directly, a zone is the same as from the setting (never silently the machine's local zone).
+    assert DisplayZone("Europe/Paris").format_wire("2023-04-23T10:00:00") == "2023-04-23T12:00:00"
 
 
 def test_toggle_goes_between_utc_and_the_configured_zone_or_local() -> None:

@@ -226,6 +226,10 @@ class LogsScreen(Screen[None]):
     def clock(self) -> datetime:
         return self._now()
 
+    def _ts(self, moment: datetime) -> str:
+        """An instant as the range inputs show it (in the display zone), for notices."""
+        return self._zone.format_input(moment)
+
     # --- the target --------------------------------------------------------------------------------------
 
     def show_target(self, target: Target, address: str) -> None:
@@ -320,7 +324,7 @@ class LogsScreen(Screen[None]):
         if launch:
             self.notify(
                 f"Nothing in the last {self._query.preset or 'window'}; the newest record is from "
-                f"{self._zone.format_input(self._store_last)}, "
+                f"{self._ts(self._store_last)}, "
                 "so this shows the data's last stretch. Keys 1-6 pick presets.",
                 title="Showing where the data is",
                 timeout=8,
@@ -665,9 +669,8 @@ class LogsScreen(Screen[None]):
             )
         elif self._store_last is not None and self._store_first is not None:
             self.notice.say(
-                f"{what} {window}. The store holds records from {self._zone.format_input(self._store_first)} "
-                f"to {self._zone.format_input(self._store_last)}: press j (or click here) to jump to the "
-                "latest data."
+                f"{what} {window}. The store holds records from {self._ts(self._store_first)} to "
+                f"{self._ts(self._store_last)}: press j (or click here) to jump to the latest data."
             )
         else:
             self.notice.say(

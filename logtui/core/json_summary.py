@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["DEFAULT_SUMMARY_KEYS", "MAX_SUMMARISED", "summarise"]
+__all__ = ["DEFAULT_SUMMARY_KEYS", "MAX_SUMMARISED", "summarise", "summary_fields"]
 
 #: The keys shown first, in this order, when present (config: json_summary_keys).
 DEFAULT_SUMMARY_KEYS: tuple[str, ...] = ("event", "msg", "message", "level", "request_id")
@@ -32,6 +32,13 @@ def summarise(message: str, keys: Sequence[str] = DEFAULT_SUMMARY_KEYS) -> str |
     (30.50 stays 30.50); nested objects and arrays are compact JSON. Control characters in the result are
     left to the caller's sanitiser (the list's `display_text`), as for any message.
     """
+    fields = summary_fields(message, keys)
+    return None if fields is None else " ".join(f"{key}={value}" for key, value in fields)
+
+
+def summary_fields(message: str, keys: Sequence[str] = DEFAULT_SUMMARY_KEYS) -> list[tuple[str, str]] | None:
+    """The summary's (key, value) pairs as written, in order (what `summarise` joins as key=value), so a
+    caller can style keys and values apart; None when the message is not a non-empty JSON object."""
     text = message.strip()
     if len(text) < 2 or text[0] != "{" or text[-1] != "}" or len(text) > MAX_SUMMARISED:
         return None
@@ -44,7 +51,7 @@ def summarise(message: str, keys: Sequence[str] = DEFAULT_SUMMARY_KEYS) -> str |
     preferred = [k for k in dict.fromkeys(keys) if k in value]
     rest = [k for k in value if k not in preferred]
     try:
-        return " ".join(f"{_key(k)}={_value(value[k])}" for k in (*preferred, *rest))
+        return [(_key(k), _value(value[k])) for k in (*preferred, *rest)]
     except RecursionError:  # nested deeper than the compact form can be written: show the raw text
         return None
 

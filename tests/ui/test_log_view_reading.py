@@ -138,3 +138,29 @@ async def test_summaries_are_made_for_drawn_rows_only() -> None:
         assert view.shown_message(height) == f"event=e{height}"
         view.reset()
         assert len(view._summaries) == 0
+
+
+async def test_keys_are_drawn_muted_so_values_stand_out_and_matches_win_over_both() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(140, 12)) as pilot:
+        view = app.query_one(LogView)
+        records = [
+            LogRecord("2023-04-23T10:00:00", "INFO", "first row holds the cursor"),
+            LogRecord("2023-04-23T10:00:01", "ERROR", CHECKOUT),
+        ]
+        view.append_page(records, has_more=False, generation=view.reset())
+        await pilot.pause()
+        key = view.get_component_rich_style("logview--key")
+        base = view.rich_style
+        assert key.color != base.color
+        segments = [seg for seg in view.render_line(1) if seg.style is not None]
+        # (The time column is drawn muted as well: keys start after it.)
+        keyed = [seg.text for seg in segments if seg.style == key][1:]
+        assert keyed == ["event=", "level=", "request_id=", "user=", "total="]
+        values = [seg.text.strip() for seg in segments if seg.style == base and seg.text.strip()]
+        assert values[:3] == ["checkout", "error", "r-9"]
+        view.highlight = "t=check"
+        await pilot.pause()
+        assert matched(view, 1) == ["t=check"]  # across a key and its value
+        keyed = [seg.text for seg in view.render_line(1) if seg.style == key][1:]
+        assert keyed[:2] == ["even", "level="]

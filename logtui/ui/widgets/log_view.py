@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import ClassVar, cast
 
 from log_analyzer.record import LogRecord
@@ -27,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from logtui.core.display_zone import UTC_ZONE, DisplayZone
-from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS, summarise
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS, summary_fields
 from logtui.core.safe_text import one_line
 from logtui.ui.widgets.row_store import RowStore, display_text, wrap_spans
 
@@ -49,6 +50,8 @@ _TAG_WIDTH_MAX = 10
 _TS_WIDTH_MAX = 32
 _MIN_MESSAGE_WIDTH = 8
 _NOT_CACHED = object()
+#: A summarised message as drawn, and the spans of its "key=" parts (drawn muted, so values stand out).
+_Summary = tuple[str, list[tuple[int, int]]]
 
 
 def severity_of(tag: str) -> str:
@@ -73,6 +76,7 @@ class LogView(ScrollView, can_focus=True):
         & > .logview--match { background: $warning-muted; text-style: bold; }
         & > .logview--cursor { background: $block-cursor-blurred-background; }
         & > .logview--placeholder { color: $foreground-muted; text-style: italic; }
+        & > .logview--key { color: $foreground-muted; }
         &:focus > .logview--cursor { background: $block-cursor-background; }
     }
     """
@@ -87,6 +91,7 @@ class LogView(ScrollView, can_focus=True):
         "logview--match",
         "logview--cursor",
         "logview--placeholder",
+        "logview--key",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -167,7 +172,7 @@ class LogView(ScrollView, can_focus=True):
         self._zone: DisplayZone = UTC_ZONE
         self._summary_keys: tuple[str, ...] = DEFAULT_SUMMARY_KEYS
         # Row -> its message's summary (None: not a JSON object). Rows never change until reset().
-        self._summaries: LRUCache[int, str | None] = LRUCache(4096)
+        self._summaries: LRUCache[int, _Summary | None] = LRUCache(4096)
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -224,7 +229,7 @@ class LogView(ScrollView, can_focus=True):
 
     def shown_message(self, index: int) -> str:
         """Row `index`'s message as the list draws it: its summary when not wrapping and it is a JSON object
-        (unless only the raw text shows the search match), else the raw text; uncut, sanitised."""
+        (unless only the raw text shows the search match), else the raw text; sanitised, not cut to width."""
         return self._shown_message(index)[0]
 
     def record_at(self, index: int) -> LogRecord:
@@ -369,6 +374,7 @@ class LogView(ScrollView, can_focus=True):
                 "match",
                 "cursor",
                 "placeholder",
+                "key",
             )
             # Full styles, not partial: partial ones leave colours with alpha unblended with the background.
             self._lv_styles = {n: self.get_component_rich_style(f"logview--{n}") for n in names}
@@ -558,13 +564,16 @@ class LogView(ScrollView, can_focus=True):
             Segment(" ", base),
         ]
         gutter_w = ts_w + tag_w + 2
-        message, matches = self._shown_message(row)
+        message, matches, keys = self._shown_message(row)
         if self.wrap:
             msg_w = self._store.wrap_width or self._message_width()  # the width the store counted lines at
         else:
             msg_w = max(1, width - gutter_w)
         if not self.wrap:
-            msg_segments = _styled(message, 0, len(message), base, part["match"], matches)
+            if keys:
+                msg_segments = _styled_summary(message, base, part["key"], part["match"], keys, matches)
+            else:
+                msg_segments = _styled(message, 0, len(message), base, part["match"], matches)
             # One Strip per line: intermediate Strips (each with its own caches) cost more than the text.
             if (len(message) if message.isascii() else cell_len(message)) > msg_w:
                 # Cut with an ellipsis so a cut message is visibly incomplete (the wrap toggle shows it all).
@@ -583,28 +592,39 @@ class LogView(ScrollView, can_focus=True):
             strips.append(line.crop(0, width) if line.cell_length > width else line)
         return strips
 
-    def _shown_message(self, row: int) -> tuple[str, list[tuple[int, int]]]:
+    def _shown_message(self, row: int) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+        """(text drawn, search matches in it, spans of the summary's "key=" parts; none for raw text)."""
         raw = self._store.message(row)
         # Wrapping shows the raw text: the store counts wrapped lines from the raw bytes, and `w` is how a
         # reader sees a message exactly as it was sent.
         summary = None if self.wrap else self._summary(row, raw)
         if summary is not None:
-            shown = display_text(summary)
+            shown, keys = summary
             matches = self._matches(shown)
             # A match across the JSON's punctuation ('"level": "error"') has no place in the summary: show
             # the raw text then, so every row the server matched shows where.
             if matches or self._highlight_re is None:
-                return shown, matches
+                return shown, matches, keys
         message = display_text(raw)
-        return message, self._matches(message)
+        return message, self._matches(message), []
 
-    def _summary(self, row: int, raw: str) -> str | None:
+    def _summary(self, row: int, raw: str) -> _Summary | None:
         if not raw or (raw[0] != "{" and not raw[0].isspace()):
             return None  # the common case, decided without a cache lookup
         cached = self._summaries.get(row, _NOT_CACHED)
         if cached is not _NOT_CACHED:
-            return cast("str | None", cached)
-        summary = summarise(raw, self._summary_keys)
+            return cast("_Summary | None", cached)
+        fields = summary_fields(raw, self._summary_keys)
+        summary: _Summary | None = None
+        if fields is not None:
+            parts, keys, pos = [], [], 0
+            for key, value in fields:
+                parts.append(f"{key}={value}")
+                keys.append((pos, pos + len(key) + 1))
+                pos += len(key) + len(value) + 2
+            # display_text keeps every character's index (one cell per control character), so the key
+            # spans hold for the text drawn.
+            summary = (display_text(" ".join(parts)), keys)
         self._summaries[row] = summary
         return summary
 
@@ -636,4 +656,36 @@ def _styled(
         pos = m_end
     if pos < end:
         segments.append(Segment(text[pos:end], style))
+    return segments
+
+
+def _styled_summary(
+    text: str,
+    style: Style,
+    key_style: Style,
+    match_style: Style,
+    keys: list[tuple[int, int]],
+    matches: list[tuple[int, int]],
+) -> list[Segment]:
+    """Segments of a summary line: "key=" parts in `key_style`, search matches (over keys too) in
+    `match_style`, the rest in `style`. Both span lists are sorted and non-overlapping."""
+    n = len(text)
+    cuts = sorted({0, n, *(p for span in keys for p in span if p < n), *(p for m in matches for p in m)})
+    segments: list[Segment] = []
+    k = m = 0
+    for start, end in pairwise(cuts):
+        while m < len(matches) and matches[m][1] <= start:
+            m += 1
+        while k < len(keys) and keys[k][1] <= start:
+            k += 1
+        if m < len(matches) and matches[m][0] <= start:
+            part = match_style
+        elif k < len(keys) and keys[k][0] <= start:
+            part = key_style
+        else:
+            part = style
+        if segments and segments[-1].style is part:
+            segments[-1] = Segment(segments[-1].text + text[start:end], part)
+        else:
+            segments.append(Segment(text[start:end], part))
     return segments

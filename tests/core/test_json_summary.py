@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS, MAX_SUMMARISED, summarise
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS, MAX_SUMMARISED, summarise, summary_fields
 
 
 def test_preferred_keys_come_first_in_their_order_then_the_rest_as_they_came() -> None:
@@ -16,6 +16,11 @@ def test_preferred_keys_come_first_in_their_order_then_the_rest_as_they_came() -
         "user=u7 total=30.50 level=info event=checkout request_id=r-1"
     )
     assert summarise(message, []) == "user=u7 total=30.50 level=info event=checkout request_id=r-1"
+
+
+def test_fields_are_the_summary_in_parts_for_styling_keys_apart() -> None:
+    assert summary_fields('{"b": "x y", "event": 1}') == [("event", "1"), ("b", '"x y"')]
+    assert summary_fields("not json") is None
 
 
 def test_values_are_bare_when_unambiguous_and_quoted_otherwise() -> None:

@@ -62,7 +62,10 @@ async def test_times_show_in_display_tz_and_z_switches_to_utc_without_a_request(
         assert (bar.start_input.value, bar.end_input.value) == ("2023-04-23T12:00:00", "2023-04-23T12:30:00")
         assert bar.zone_label == "Europe/Paris  z: UTC"
         assert "2023-04-23 12:00:00 → 12:30:00" in screen.counts_text
-        assert screen.histogram.stats is not None
+        histogram = screen.histogram
+        assert histogram.stats is not None
+        axis = histogram.render_line(histogram.size.height - 1).text
+        assert axis.startswith("2023-04-23 12:00:00") and axis.rstrip().endswith("2023-04-23 12:30:00")
 
         requests = request_count(server_log(course_server))
         await pilot.press("z")
@@ -72,6 +75,7 @@ async def test_times_show_in_display_tz_and_z_switches_to_utc_without_a_request(
         assert (bar.start_input.value, bar.end_input.value) == ("2023-04-23T10:00:00", "2023-04-23T10:30:00")
         assert bar.zone_label == "UTC  z: Europe/Paris"
         assert "2023-04-23 10:00:00 → 10:30:00" in screen.counts_text
+        assert histogram.render_line(histogram.size.height - 1).text.startswith("2023-04-23 10:00:00")
         # Only the display changed: the same window, nothing asked again.
         assert request_count(server_log(course_server)) == requests
         assert view.loaded_count == 22

@@ -121,6 +121,8 @@ class DisplayZone:
         """An instant as the range inputs show it: wall time in this zone without an offset, so that reading
         it back (`to_utc`) gives the same instant; where it would not (an hour repeated by a summer-time
         change), the offset is written too."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
         local = self.localize(moment)
         naive = local.replace(tzinfo=None, fold=0)  # as typed text reads back
         text = naive.isoformat(timespec="microseconds" if naive.microsecond else "seconds")

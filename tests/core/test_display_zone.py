@@ -78,6 +78,11 @@ def test_wire_timestamps_are_rewritten_in_the_zone_with_the_same_shape() -> None
 def test_instants_a_zone_cannot_hold_stay_in_utc() -> None:
     assert KOLKATA.format_wire("9999-12-31T23:00:00") == "9999-12-31T23:00:00"
     assert KOLKATA.localize(datetime.max.replace(tzinfo=UTC)).tzinfo is UTC
+    # In the inputs such an instant carries its offset, so it still reads back as itself.
+    last = datetime.max.replace(microsecond=0, tzinfo=UTC)
+    assert KOLKATA.format_input(last) == "9999-12-31T23:59:59+00:00"
+    assert parse_time(KOLKATA.format_input(last), now=NOW, zone=KOLKATA) == last
+    assert KOLKATA.format_input(datetime(2023, 4, 23, 10)) == "2023-04-23T15:30:00"  # naive = UTC
 
 
 def test_inputs_round_trip_and_repeated_hours_carry_their_offset() -> None:

@@ -195,7 +195,7 @@ async def test_the_zone_key_is_in_help_and_the_palette(course_server: ServerProc
     console = Console(width=150, record=True)
     console.print(help_renderable())
     text = console.export_text()
-    assert "z " in text and "times in UTC / in local time" in text
+    assert "z " in text and "times in UTC / in your zone" in text
 
 
 async def test_a_bad_display_tz_is_named_and_the_app_runs_on_defaults(

@@ -21,7 +21,11 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("[  ]", "step the window back / forward by its width"),
             ("s", "edit start and end (Enter applies; a wrong value is marked and nothing is sent)"),
             ("j", "jump to where the data is (when the window is empty; or click the notice)"),
-            ("z", "times in UTC / in local time (or display_tz's zone): the list, the inputs, the histogram"),
+            (
+                "z",
+                "times in UTC / in your zone (display_tz, or local time when that is UTC): the list, the "
+                "inputs, the histogram",
+            ),
         ],
     ),
     (

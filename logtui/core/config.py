@@ -1,4 +1,5 @@
-"""The config file: saved targets, the local runtime's settings, paging and follow intervals.
+"""The config file: saved targets, the local runtime's settings, paging and follow intervals, display zone and
+JSON summaries.
 
 TOML at `paths.config_file()`. A missing file means the defaults; a wrong one is a `ConfigValueError` naming
 the file, the field and the problem. The documentation of every field lives once, in `_DOCS`, and is written
@@ -28,7 +29,9 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from logtui.core import paths
+from logtui.core.display_zone import DisplayZone, ZoneSettingError
 from logtui.core.errors import ConfigError, ConfigValueError
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
 from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, DockerSettings, default_image
 
 __all__ = [
@@ -60,6 +63,7 @@ PAGE_SIZE_RANGE = (100, 10_000)
 FOLLOW_INTERVAL_RANGE = (0.5, 3600.0)
 DEMO_RECORDS_RANGE = (0, 10_000_000)
 TIMEOUT_RANGE = (0.5, 600.0)
+SUMMARY_KEYS_MAX = 32
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
 
@@ -106,7 +110,14 @@ class Config:
     page_size: int = 1000
     follow_interval: float = 2.0
     demo_records: int = DEFAULT_DEMO_RECORDS
+    display_tz: str = "UTC"
+    json_summary_keys: tuple[str, ...] = DEFAULT_SUMMARY_KEYS
     docker: DockerSettings = field(default_factory=DockerSettings)
+
+    @property
+    def display_zone(self) -> DisplayZone:
+        """The zone of display_tz (checked when the config is read and before it is saved)."""
+        return DisplayZone.from_setting(self.display_tz)
 
     @property
     def local_target(self) -> Target:
@@ -136,8 +147,8 @@ _HEADER = """\
 #
 # logtui reads this file at start and rewrites it when you add, edit or remove targets in the UI (your
 # values are kept; comments are regenerated). A missing file means every default below. Times typed in
-# the UI or with --start/--end accept ISO dates/times (UTC unless an offset is given), a date alone,
-# now, now-15m, -2h, 15m, today and yesterday.
+# the UI or with --start/--end accept ISO dates/times (read in the display zone, display_tz, unless an
+# offset is given), a date alone, now, now-15m, -2h, 15m, today and yesterday.
 """
 
 _DOCS: dict[str, str] = {
@@ -152,6 +163,12 @@ _DOCS: dict[str, str] = {
     "demo_records": "What a new local store starts with (a new Docker volume, or no embedded database\n"
     "yet): the course's 22-record sample plus this many generated demo records over the last 7 days, so\n"
     "the histogram, paging and search have something to show; 0 = the sample alone. 0..10000000.",
+    "display_tz": 'Zone times are shown in, and typed times without an offset are read in: "UTC", "local"\n'
+    '(this machine\'s zone) or an IANA name such as "Europe/Paris". The z key toggles between UTC and\n'
+    "this zone (or local, when this is UTC). Requests and exports stay in the service's UTC.",
+    "json_summary_keys": "A message that is a JSON object shows in the list as one line of key=value: these\n"
+    "keys first, in this order, when present, then the others as they come. The detail view (Enter) shows\n"
+    "the JSON pretty-printed, and wrapping (w) the raw text. [] = no preferred keys.",
     "docker": "The local service's container (runtime docker/auto).",
     "docker.host_port": "Host port to publish the service on; 0 = any free port (the address is shown in\n"
     "the status bar and the container screen).",
@@ -174,7 +191,15 @@ _DOCS: dict[str, str] = {
     "targets.timeout": "Seconds to wait for the target to answer, 0.5..600.",
 }
 
-_TOP_KEYS = ("default_target", "runtime", "page_size", "follow_interval", "demo_records")
+_TOP_KEYS = (
+    "default_target",
+    "runtime",
+    "page_size",
+    "follow_interval",
+    "demo_records",
+    "display_tz",
+    "json_summary_keys",
+)
 _DOCKER_KEYS = (
     "host_port",
     "bind",
@@ -205,6 +230,8 @@ def render_config(config: Config) -> str:
         "page_size": config.page_size,
         "follow_interval": float(config.follow_interval),
         "demo_records": config.demo_records,
+        "display_tz": config.display_tz,
+        "json_summary_keys": list(config.json_summary_keys),
     }
     for key in _TOP_KEYS:
         out += [_comment(_DOCS[key]), _kv(key, top[key]), "\n"]
@@ -287,6 +314,23 @@ class _Reader:
             raise self.error(key, f"must be between {lo:g} and {hi:g} (got {value:g})")
         return float(value)
 
+    def string_list(self, key: str, default: tuple[str, ...], most: int) -> tuple[str, ...]:
+        value = self.table.get(key, list(default))
+        if not isinstance(value, list):
+            raise self.error(
+                key, f'must be an array of strings such as ["event", "level"], not {_toml_type(value)}'
+            )
+        if len(value) > most:
+            raise self.error(key, f"may hold at most {most} entries (got {len(value)})")
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, str):
+                raise self.error(
+                    key, f"entry #{i} must be a string in quotes, not {_toml_type(item)} {item!r}"
+                )
+            if not item:
+                raise self.error(key, f"entry #{i} is empty")
+        return tuple(value)
+
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
         value = self.table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -327,6 +371,12 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
     page_size = top.integer("page_size", 1000, *PAGE_SIZE_RANGE)
     follow_interval = top.number("follow_interval", 2.0, *FOLLOW_INTERVAL_RANGE)
     demo_records = top.integer("demo_records", DEFAULT_DEMO_RECORDS, *DEMO_RECORDS_RANGE)
+    display_tz = top.string("display_tz", "UTC") or ""
+    try:
+        display_tz = DisplayZone.from_setting(display_tz).name
+    except ZoneSettingError as exc:
+        raise top.error("display_tz", str(exc)) from None
+    json_summary_keys = top.string_list("json_summary_keys", DEFAULT_SUMMARY_KEYS, SUMMARY_KEYS_MAX)
     docker = _parse_docker(source, data.get("docker", {}))
 
     raw_targets = data.get("targets", [])
@@ -347,6 +397,8 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
         page_size=page_size,
         follow_interval=follow_interval,
         demo_records=demo_records,
+        display_tz=display_tz,
+        json_summary_keys=json_summary_keys,
         docker=docker,
     )
     validate_config(config, source=source)
@@ -504,6 +556,14 @@ def validate_config(config: Config, *, source: object = None) -> None:
         raise ConfigValueError("follow_interval", "must be between 0.5 and 3600 seconds", path=source)
     if not DEMO_RECORDS_RANGE[0] <= config.demo_records <= DEMO_RECORDS_RANGE[1]:
         raise ConfigValueError("demo_records", f"must be between 0 and {DEMO_RECORDS_RANGE[1]}", path=source)
+    try:
+        DisplayZone.from_setting(config.display_tz)
+    except ZoneSettingError as exc:
+        raise ConfigValueError("display_tz", str(exc), path=source) from None
+    if len(config.json_summary_keys) > SUMMARY_KEYS_MAX or not all(config.json_summary_keys):
+        raise ConfigValueError(
+            "json_summary_keys", f"must be at most {SUMMARY_KEYS_MAX} non-empty strings", path=source
+        )
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -22,7 +22,8 @@ else embedded in this Python), a saved target from the config file, or any URL (
 function URL, plain HTTP)."""
 
 EPILOG = """\
-times (--start/--end and the inputs in the app; all UTC):
+times (--start/--end and the inputs in the app; in the config's display_tz, UTC by default, unless an
+offset such as Z or +02:00 is given):
   2023-04-23T10:00:00   an ISO date and time (seconds and microseconds optional)
   2023-04-23            a date: its first instant as a start, its last as an end
   now, now-15m, -2h     now, or that long ago (units s m h d w; 15m alone = 15 minutes ago)
@@ -39,7 +40,8 @@ examples:
 
 config: {config}
   TOML with [[targets]] (name, url, kind, token_env, timeout), default_target, runtime, page_size,
-  follow_interval and a [docker] section; targets can be added and edited in the app (t).
+  follow_interval, display_tz, json_summary_keys and a [docker] section; targets can be added and edited
+  in the app (t).
 
 keys: F1 or ? in the app lists them all; ctrl+p opens the command palette.
 """

@@ -1,4 +1,5 @@
-"""The config file: saved targets, the local runtime's settings, paging and follow intervals.
+"""The config file: saved targets, the local runtime's settings, paging and follow intervals, display zone and
+JSON summaries.
 
 TOML at `paths.config_file()`. A missing file means the defaults; a wrong one is a `ConfigValueError` naming
 the file, the field and the problem. Every field is declared once, on the dataclass that holds it (`Config`,
@@ -40,8 +41,11 @@ from logtui.core.config_schema import (
     scalar_fields,
     setting,
     table_fields,
+    toml_type,
 )
+from logtui.core.display_zone import DisplayZone, ZoneSettingError
 from logtui.core.errors import ConfigError, ConfigValueError
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
 from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, DockerSettings, RuntimeChoice
 
 __all__ = [
@@ -67,6 +71,7 @@ __all__ = [
 ]
 
 LOCAL_TARGET_NAME = "local"
+SUMMARY_KEYS_MAX = 32
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
 
@@ -119,6 +124,31 @@ class Target:
     @property
     def is_local(self) -> bool:
         return self.name == LOCAL_TARGET_NAME
+
+
+def _zone_problem(value: str) -> str | None:
+    try:
+        DisplayZone.from_setting(value)
+    except ZoneSettingError as exc:
+        return str(exc)
+    return None
+
+
+def _zone_name(value: str) -> str:
+    return DisplayZone.from_setting(value).name
+
+
+def _summary_keys_problem(value: object) -> str | None:
+    if not isinstance(value, list | tuple):
+        return f'must be an array of strings such as ["event", "level"], not {toml_type(value)}'
+    if len(value) > SUMMARY_KEYS_MAX:
+        return f"may hold at most {SUMMARY_KEYS_MAX} entries (got {len(value)})"
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, str):
+            return f"entry #{i} must be a string in quotes, not {toml_type(item)} {item!r}"
+        if not item:
+            return f"entry #{i} is empty"
+    return None
 
 
 @dataclass(frozen=True)
@@ -175,9 +205,32 @@ class Config:
             le=10_000_000,
         ),
     ] = DEFAULT_DEMO_RECORDS
+    display_tz: Annotated[
+        str,
+        setting(
+            'Zone times are shown in, and typed times without an offset are read in: "UTC", "local"\n'
+            '(this machine\'s zone) or an IANA name such as "Europe/Paris". The z key toggles between UTC '
+            "and\nthis zone (or local, when this is UTC). Requests and exports stay in the service's UTC.",
+            in_file=InFile(read=_zone_name, check=_zone_problem),
+        ),
+    ] = "UTC"
+    json_summary_keys: Annotated[
+        tuple[str, ...],
+        setting(
+            "A message that is a JSON object shows in the list as one line of key=value: these\n"
+            "keys first, in this order, when present, then the others as they come. The detail view (Enter) "
+            "shows\nthe JSON pretty-printed, and wrapping (w) the raw text. [] = no preferred keys.",
+            in_file=InFile(read=tuple, check=_summary_keys_problem),
+        ),
+    ] = DEFAULT_SUMMARY_KEYS
     docker: Annotated[DockerSettings, setting("The local service's container (runtime docker/auto).")] = (
         field(default_factory=DockerSettings)
     )
+
+    @property
+    def display_zone(self) -> DisplayZone:
+        """The zone of display_tz (checked when the config is read and before it is saved)."""
+        return DisplayZone.from_setting(self.display_tz)
 
     @property
     def local_target(self) -> Target:
@@ -207,8 +260,8 @@ _HEADER = """\
 #
 # logtui reads this file at start and rewrites it when you add, edit or remove targets in the UI (your
 # values are kept; comments are regenerated). A missing file means every default below. Times typed in
-# the UI or with --start/--end accept ISO dates/times (UTC unless an offset is given), a date alone,
-# now, now-15m, -2h, 15m, today and yesterday.
+# the UI or with --start/--end accept ISO dates/times (read in the display zone, display_tz, unless an
+# offset is given), a date alone, now, now-15m, -2h, 15m, today and yesterday.
 """
 
 

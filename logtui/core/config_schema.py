@@ -8,6 +8,9 @@ A field is declared where its value lives (`Config`, `Target`, `DockerSettings`)
 the config reader checks each value in a file against them (with pydantic, in strict mode, its errors put in
 logtui's words), the writer documents each field from them, and so the documented TOML, the file logtui saves
 and the README's example come from the same place. Adding a field is adding that one line (and using it).
+
+The declaration is evaluated with the class's namespace first (typing.get_type_hints), so what it calls must
+be module-level functions, not lambdas.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class FieldSpec:
 
     name: str
     doc: str
-    file_type: type  # what the file holds: int, float or str
+    file_type: type  # what the file holds: int, float, str or list (of strings; dict: a table)
     default: Any  # REQUIRED when the file must give it
     ge: float | None
     le: float | None
@@ -96,6 +99,9 @@ def _file_type(annotation: Any) -> tuple[type, tuple[str, ...] | None, bool]:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         optional = len(args) < len(typing.get_args(annotation))
         (annotation,) = args
+    if typing.get_origin(annotation) in (tuple, list):
+        # A list of strings (the field's own check says what it allows); the value holds it as a tuple.
+        return list, None, optional
     if typing.get_origin(annotation) is Literal:
         return str, tuple(str(a) for a in typing.get_args(annotation)), optional
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
@@ -125,7 +131,8 @@ def fields_of(cls: type) -> list[FieldSpec]:
         in_file = extra.get("in_file")
         ge = next((float(m.ge) for m in info.metadata if isinstance(m, Ge)), None)  # type: ignore[arg-type]
         le = next((float(m.le) for m in info.metadata if isinstance(m, Le)), None)  # type: ignore[arg-type]
-        if dataclasses.is_dataclass(base) or typing.get_origin(base) is list:
+        args = typing.get_args(base)
+        if dataclasses.is_dataclass(base) or (args and dataclasses.is_dataclass(args[0])):
             file_type: type = dict
             choices, optional = None, False
         else:
@@ -189,6 +196,9 @@ def _adapter(spec: FieldSpec) -> TypeAdapter[Any]:
 
 def problem_with(spec: FieldSpec, value: object) -> str | None:
     """What is wrong with `value` as the file's value of `spec`, in the words the config errors use."""
+    if spec.file_type is list:
+        # Arrays differ too much to word in general: the field's own check says what is wrong.
+        return spec.in_file.check(value) if spec.in_file is not None and spec.in_file.check else None
     try:
         _adapter(spec).validate_python(value)
     except ValidationError as exc:
@@ -236,6 +246,8 @@ def file_value(spec: FieldSpec, value: Any) -> Any:
         return value.value
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, tuple):
+        return list(value)
     if spec.file_type is float:
         return float(value)
     return value

@@ -101,8 +101,9 @@ class LogtuiApp(App[None]):
 
     async def on_mount(self) -> None:
         window_error: TimeParseError | None = None
+        zone = self.config.display_zone
         try:
-            window, preset = initial_window(self.options.start, self.options.end, self.clock())
+            window, preset = initial_window(self.options.start, self.options.end, self.clock(), zone=zone)
         except TimeParseError as exc:
             window_error = exc
             window, preset = initial_window(None, None, self.clock())
@@ -112,6 +113,8 @@ class LogtuiApp(App[None]):
             page_size=self.config.page_size,
             follow_interval=self.config.follow_interval,
             auto_window=preset is not None,
+            zone=zone,
+            summary_keys=self.config.json_summary_keys,
         )
         await self.push_screen(self.logs_screen)
         if self.config_error is not None:

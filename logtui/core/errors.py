@@ -173,3 +173,7 @@ class DirectoryUnusable(LogtuiError, OSError):
 
 class AwsAuthFailed(ApiError):
     """No usable AWS credentials, region or botocore for a request that must be signed."""
+
+
+class PushFailed(LogtuiError):
+    """Publishing an image failed: a bad reference, the registry refused or could not be reached."""

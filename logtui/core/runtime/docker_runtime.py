@@ -138,11 +138,11 @@ def _packaged_sources() -> Path | None:
     return Path(locations[0]) if locations else None
 
 
-def _packaged_tar(root: Path, server: Path) -> Any:
+def _packaged_tar(root: Path, server: Path, dockerfile: str = DOCKERFILE) -> Any:
     """The build context as the checkout would send it: the two build files and server/log_analyzer/."""
     buf = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # build() closes it
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name in (DOCKERFILE, REQUIREMENTS):
+        for name in (dockerfile, REQUIREMENTS):
             tar.add(root / name, arcname=name)
         for path in sorted(server.rglob("*")):
             # As .dockerignore: no bytecode, no databases.
@@ -325,9 +325,13 @@ class DockerRuntime:
         return None
 
     def _image(self) -> Any | None:
+        return self.image(self.settings.image)
+
+    def image(self, tag: str) -> Any | None:
+        """The local image `tag` (the SDK's Image), None if absent."""
         client = self._docker()
         try:
-            return self._call("looking up the image", lambda: client.images.get(self.settings.image))
+            return self._call("looking up the image", lambda: client.images.get(tag))
         except docker.errors.NotFound:
             return None
 
@@ -492,18 +496,39 @@ class DockerRuntime:
             '[docker] build_context to it. Without one, use runtime = "embedded".',
         )
 
-    def build(self, on_line: Callable[[str], None]) -> None:
+    def build_sources(self, dockerfile: str = DOCKERFILE) -> list[Path]:
+        """The files an image is built from (for "is the image older than its sources")."""
+        root = self._build_context()
+        server = root / "server" / "log_analyzer"
+        if not server.is_dir():
+            server = _packaged_sources() or server
+        files = [root / dockerfile, root / REQUIREMENTS]
+        files += [p for p in server.rglob("*.py") if "__pycache__" not in p.parts]
+        return [f for f in files if f.is_file()]
+
+    def build(
+        self,
+        on_line: Callable[[str], None],
+        *,
+        dockerfile: str = DOCKERFILE,
+        tag: str | None = None,
+        role: str = "server-image",
+    ) -> None:
+        """Build the service's image (or, with `dockerfile`/`tag`, another image from the same sources)."""
+        tag = tag or self.settings.image
         root = self._build_context()
         self._docker()  # fail fast with DockerUnavailable before announcing anything
+        if not (root / dockerfile).is_file():
+            raise DockerfileMissing(
+                f"{dockerfile} not found in {root}", "Run logtui from a checkout of its repository."
+            )
         server = None if (root / "server" / "log_analyzer").is_dir() else _packaged_sources()
         if server is None:
-            on_line(f"Building {self.settings.image} from {root / DOCKERFILE}")
+            on_line(f"Building {tag} from {root / dockerfile}")
             context: dict[str, Any] = {"path": str(root)}
         else:
-            on_line(
-                f"Building {self.settings.image} from the installed package ({root / DOCKERFILE}, {server})"
-            )
-            context = {"fileobj": _packaged_tar(root, server), "custom_context": True}
+            on_line(f"Building {tag} from the installed package ({root / dockerfile}, {server})")
+            context = {"fileobj": _packaged_tar(root, server, dockerfile), "custom_context": True}
         client = connect(self.settings.build_timeout)
         step = "(before the first step)"
         step_output: list[str] = []
@@ -511,12 +536,12 @@ class DockerRuntime:
         try:
             stream = client.api.build(
                 **context,
-                dockerfile=DOCKERFILE,
-                tag=self.settings.image,
+                dockerfile=dockerfile,
+                tag=tag,
                 decode=True,
                 rm=True,
                 forcerm=True,
-                labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
+                labels={LABEL_MANAGED: "true", LABEL_ROLE: role},
             )
             for chunk in stream:
                 if "error" in chunk or "errorDetail" in chunk:
@@ -557,7 +582,7 @@ class DockerRuntime:
             client.close()
             if "fileobj" in context:
                 context["fileobj"].close()
-        if self._image() is None:
+        if self.image(tag) is None:
             raise BuildFailed(step, "The build finished but the image is not there.")
 
     # --- lifecycle ----------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from logtui.core.runtime.docker_runtime import (
     _unavailable,
     connect,
 )
+from logtui.core.safe_text import one_line
 
 __all__ = [
     "IMAGES",
@@ -161,8 +162,13 @@ def _ecr_call(what: str, fn: Callable[[], Any]) -> Any:
         ) from None
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
-        message = exc.response.get("Error", {}).get("Message", str(exc))
-        if code in ("AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"):
+        message = _aws_message(exc.response.get("Error", {}).get("Message") or str(exc))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if status in (401, 403) or code in (
+            "AccessDeniedException",
+            "UnrecognizedClientException",
+            "ExpiredTokenException",
+        ):
             raise PushFailed(
                 f"AWS refused {what} ({code}: {message})",
                 "The credentials may be expired or lack ecr:GetAuthorizationToken / ecr:CreateRepository / "
@@ -171,6 +177,12 @@ def _ecr_call(what: str, fn: Callable[[], Any]) -> Any:
         raise PushFailed(f"ECR refused {what} ({code}: {message})", None) from None
     except BotoCoreError as exc:
         raise PushFailed(f"{what} failed: {exc}", "Check the network and the AWS region.") from None
+
+
+def _aws_message(text: str) -> str:
+    """AWS's own sentence: an endpoint or proxy answering in XML gets its <Message> picked out."""
+    found = re.search(r"<Message>(.*?)</Message>", text, re.S)
+    return one_line(found.group(1) if found else text)[:200]
 
 
 def ecr_login(ref: ImageRef, profile: str | None = None) -> dict[str, str]:

@@ -79,6 +79,7 @@ def main(argv: Sequence[str]) -> int:
     from logtui.core.errors import ConfigError, LogtuiError
     from logtui.core.publish import IMAGES, push_image
     from logtui.core.runtime.docker_runtime import DockerRuntime
+    from logtui.core.state import PUSH_REFERENCE, remember
 
     try:
         config = load_config(args.config)
@@ -107,5 +108,6 @@ def main(argv: Sequence[str]) -> int:
         return 130
     finally:
         runtime.close()
+    remember(PUSH_REFERENCE.format(kind=kind.name), args.reference.strip())
     print(f"{kind.label} pushed to {result.reference}" + (f" ({result.digest})" if result.digest else ""))
     return 0

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from logtui.core.publish import IMAGES
+from logtui.core.runtime.base import DockerSettings
+from logtui.core.runtime.docker_runtime import DockerRuntime
 from tests.conftest import docker_required
 from tests.helpers import free_port, wait_until
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 REGISTRY_USER = "logtui"
 REGISTRY_PASSWORD = "push-secret-0123"
 
@@ -95,3 +101,18 @@ def auth_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry
     hashed = bcrypt.hashpw(REGISTRY_PASSWORD.encode(), bcrypt.gensalt(rounds=5)).decode()
     htpasswd.write_text(f"{REGISTRY_USER}:{hashed}\n")
     yield from _start(root, htpasswd=htpasswd)
+
+
+@pytest.fixture(scope="module")
+def runtime(docker_client: Any) -> Iterator[DockerRuntime]:
+    """A runtime with its own image tag, so this module builds, tags and removes only what it made."""
+    name = f"logtui-push-test-{uuid.uuid4().hex[:8]}"
+    settings = DockerSettings(image=f"{name}:test", container_name=name, volume=name)
+    rt = DockerRuntime(settings, REPO_ROOT)
+    yield rt
+    rt.close()
+    for kind in IMAGES.values():
+        try:
+            docker_client.images.remove(kind.local_tag(rt), force=True)
+        except Exception:  # already gone
+            pass

@@ -8,7 +8,6 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,21 +36,6 @@ MANIFEST_ACCEPT = ", ".join(
         "application/vnd.oci.image.index.v1+json",
     ]
 )
-
-
-@pytest.fixture(scope="module")
-def runtime(docker_client: Any) -> Iterator[DockerRuntime]:
-    """A runtime with its own image tag, so this module builds, tags and removes only what it made."""
-    name = f"logtui-push-test-{uuid.uuid4().hex[:8]}"
-    settings = DockerSettings(image=f"{name}:test", container_name=name, volume=name)
-    rt = DockerRuntime(settings, REPO_ROOT)
-    yield rt
-    rt.close()
-    for kind in IMAGES.values():
-        try:
-            docker_client.images.remove(kind.local_tag(rt), force=True)
-        except Exception:  # already gone
-            pass
 
 
 def _remove_everywhere(docker_client: Any, reference: str) -> None:

@@ -212,6 +212,7 @@ def aws_denied_hint(detail: str, *, signed: bool, region: str | None) -> str:
         )
     return (
         "Signed, but not allowed: check that the credentials are current and for the function's account, "
-        f"that the region ({region}) is the function's, and that the function's resource policy grants "
-        "lambda:InvokeFunctionUrl to this principal."
+        f"that the region ({region}) is the function's, and that this principal may call "
+        "lambda:InvokeFunctionUrl and lambda:InvokeFunction on it (its IAM policy, or the function's "
+        "resource policy for another account)."
     )

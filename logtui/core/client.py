@@ -447,8 +447,10 @@ class LogClient:
         raise ServerFailed(f"{self._where()} failed with {status} on {method} {path}: {detail}", hint)
 
     def _auth_hint(self, resp: httpx.Response, detail: str) -> str:
-        # AWS's front doors (function URLs, API Gateway) tag their answers with a request id.
-        if self._aws_region is not None or self.is_lambda_url or "x-amzn-requestid" in resp.headers:
+        # A 403 is AWS's refusal at the function URL (tagged with AWS's request id); the service's own API-key
+        # checks answer 401, even behind a function URL.
+        from_aws = self._aws_region is not None or self.is_lambda_url or "x-amzn-requestid" in resp.headers
+        if resp.status_code == 403 and from_aws:
             from logtui.core.aws_auth import aws_denied_hint
 
             return aws_denied_hint(detail, signed=self._aws_region is not None, region=self._aws_region)

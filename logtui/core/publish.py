@@ -21,7 +21,6 @@ import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -29,6 +28,7 @@ import requests
 from logtui.core.errors import DockerUnavailable, PushFailed, RuntimeFailure
 from logtui.core.runtime.docker_runtime import (
     DOCKERFILE,
+    LABEL_SOURCES,
     DockerRuntime,
     _engine_address,
     _parse_docker_time,
@@ -259,16 +259,17 @@ class PushResult:
 
 
 def ensure_image(runtime: DockerRuntime, kind: ImageKind, on_line: Callable[[str], None]) -> bool:
-    """Build `kind`'s local image when missing or older than its sources; True if it was built."""
+    """Build `kind`'s local image when missing or built from older sources; True if it was built."""
     tag = kind.local_tag(runtime)
     image = runtime.image(tag)
     if image is not None:
-        created = _parse_docker_time(image.attrs.get("Created"))
-        newest = max((p.stat().st_mtime for p in runtime.build_sources(kind.dockerfile)), default=0.0)
-        if created is not None and created >= datetime.fromtimestamp(newest, UTC):
-            on_line(f"Using {tag} (built {created:%Y-%m-%d %H:%M} UTC, newer than its sources)")
+        built_from = (image.labels or {}).get(LABEL_SOURCES)
+        if built_from == runtime.sources_digest(kind.dockerfile):
+            created = _parse_docker_time(image.attrs.get("Created"))
+            when = f"built {created:%Y-%m-%d %H:%M} UTC, " if created else ""
+            on_line(f"Using {tag} ({when}from the current sources)")
             return False
-        on_line(f"{tag} is older than its sources: rebuilding")
+        on_line(f"{tag} was built from older sources: rebuilding")
     runtime.build(on_line, dockerfile=kind.dockerfile, tag=tag, role=kind.role)
     return True
 

@@ -272,3 +272,22 @@ async def test_the_target_form_offers_aws_iam(gateway: Gateway, tmp_path: Path) 
         "course",
         None,
     )
+
+
+async def test_the_services_own_401_behind_a_function_url_still_asks_for_the_api_key() -> None:
+    # The hint depends on the AWS host name, which cannot be served locally: a transport answers as the
+    # service does behind a function URL (AWS's request id header, the service's 401).
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            401,
+            json={"detail": "The API key in the Authorization header is wrong."},
+            headers={"x-amzn-RequestId": "0b1c"},
+        )
+
+    url = "https://abcdefgh.lambda-url.eu-west-1.on.aws"
+    async with LogClient(url, transport=httpx.MockTransport(handler), token="k", token_env="T") as client:
+        with pytest.raises(Unauthorized) as info:
+            await client.logs(COURSE_WINDOW)
+    assert info.value.hint and "The API key in T is wrong" in info.value.hint

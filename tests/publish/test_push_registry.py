@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -210,3 +212,36 @@ def test_references_are_read_like_docker_reads_them() -> None:
     )
     local = parse_reference("localhost:5000/log-analyzer:2")
     assert (local.registry, local.repository) == ("localhost:5000", "localhost:5000/log-analyzer")
+
+
+def test_the_image_is_rebuilt_when_its_sources_change(
+    docker_client: Any, registry: Registry, tmp_path: Path
+) -> None:
+    # A copy of the build context, so the test may change a source file.
+    context = tmp_path / "checkout"
+    shutil.copytree(REPO_ROOT / "docker", context / "docker")
+    shutil.copytree(
+        REPO_ROOT / "server" / "log_analyzer",
+        context / "server" / "log_analyzer",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    name = f"logtui-push-rebuild-{uuid.uuid4().hex[:8]}"
+    rt = DockerRuntime(
+        DockerSettings(image=f"{name}:test", build_context=context, container_name=name, volume=name)
+    )
+    reference = f"{registry.host}/rebuild/log-analyzer:1"
+    try:
+        first, _, _ = _push(rt, "service", reference)
+        assert first.built
+        source = context / "server" / "log_analyzer" / "timefmt.py"
+        os.utime(source)  # touched, same content: still current
+        untouched, lines, _ = _push(rt, "service", reference)
+        assert not untouched.built and any("from the current sources" in line for line in lines)
+        source.write_text(source.read_text() + "\n# changed by the push test\n")
+        changed, lines, _ = _push(rt, "service", reference)
+        assert changed.built and any("built from older sources: rebuilding" in line for line in lines)
+        assert changed.digest != first.digest
+    finally:
+        rt.close()
+        for tag in (reference, f"{name}:test"):
+            _remove_everywhere(docker_client, tag)

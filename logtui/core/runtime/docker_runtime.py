@@ -13,6 +13,7 @@ Safety rules kept here:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import io
@@ -58,6 +59,8 @@ from logtui.core.runtime.base import (  # noqa: E402
 )
 
 CONTAINER_PORT = "8000/tcp"
+#: The digest of the sources an image was built from (see DockerRuntime.sources_digest).
+LABEL_SOURCES = "io.logtui.sources"
 DATA_DIR = "/app/data"
 DB_IN_CONTAINER = f"{DATA_DIR}/logs.db"
 DOCKERFILE = "docker/Dockerfile"
@@ -496,15 +499,27 @@ class DockerRuntime:
             '[docker] build_context to it. Without one, use runtime = "embedded".',
         )
 
-    def build_sources(self, dockerfile: str = DOCKERFILE) -> list[Path]:
-        """The files an image is built from (for "is the image older than its sources")."""
+    def sources_digest(self, dockerfile: str = DOCKERFILE) -> str:
+        """A digest of what the image is built from (Dockerfile, requirements, the service's sources).
+
+        Stored on the image as a label, so "is the image older than its sources" compares content: a touched
+        but unchanged file, or a fresh checkout, does not force a rebuild.
+        """
         root = self._build_context()
         server = root / "server" / "log_analyzer"
         if not server.is_dir():
             server = _packaged_sources() or server
-        files = [root / dockerfile, root / REQUIREMENTS]
-        files += [p for p in server.rglob("*.py") if "__pycache__" not in p.parts]
-        return [f for f in files if f.is_file()]
+        named = [(dockerfile, root / dockerfile), (REQUIREMENTS, root / REQUIREMENTS)]
+        named += [
+            (f"server/log_analyzer/{p.relative_to(server).as_posix()}", p)
+            for p in sorted(server.rglob("*.py"))
+            if "__pycache__" not in p.parts
+        ]
+        digest = hashlib.sha256()
+        for name, path in named:
+            if path.is_file():
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
 
     def build(
         self,
@@ -529,6 +544,7 @@ class DockerRuntime:
         else:
             on_line(f"Building {tag} from the installed package ({root / dockerfile}, {server})")
             context = {"fileobj": _packaged_tar(root, server, dockerfile), "custom_context": True}
+        sources = self.sources_digest(dockerfile)
         client = connect(self.settings.build_timeout)
         step = "(before the first step)"
         step_output: list[str] = []
@@ -541,7 +557,11 @@ class DockerRuntime:
                 decode=True,
                 rm=True,
                 forcerm=True,
-                labels={LABEL_MANAGED: "true", LABEL_ROLE: role},
+                labels={
+                    LABEL_MANAGED: "true",
+                    LABEL_ROLE: role,
+                    LABEL_SOURCES: sources,
+                },
             )
             for chunk in stream:
                 if "error" in chunk or "errorDetail" in chunk:

@@ -285,6 +285,26 @@ def push_image(
     create_repository: Callable[[str], bool] | None = None,
 ) -> PushResult:
     """Build if needed, tag as `reference`, log in (ECR) and push. Raises PushFailed/RuntimeFailure."""
+    try:
+        return _push_image(runtime, kind, reference, on_line, on_layer, aws_profile, create_repository)
+    except DockerUnavailable as exc:
+        # The runtime's hint ends with "use the embedded runtime", which cannot push anything.
+        raise DockerUnavailable(
+            exc.title,
+            "Pushing builds and sends the image through a Docker engine: start Docker (Docker Desktop, or "
+            "`sudo systemctl start docker`), or set DOCKER_HOST to an engine that runs.",
+        ) from exc
+
+
+def _push_image(
+    runtime: DockerRuntime,
+    kind: ImageKind,
+    reference: str,
+    on_line: Callable[[str], None],
+    on_layer: Callable[[LayerProgress], None] | None,
+    aws_profile: str | None,
+    create_repository: Callable[[str], bool] | None,
+) -> PushResult:
     ref = parse_reference(reference)
     auth_config: dict[str, str] | None = None
     if ref.ecr is not None:
@@ -335,7 +355,7 @@ def push_image(
         ) from exc
     except DockerUnavailable:
         raise
-    except Exception as exc:
+    except Exception as exc:  # the SDK's APIError, imported lazily like the runtime does
         import docker.errors
 
         if isinstance(exc, docker.errors.APIError):

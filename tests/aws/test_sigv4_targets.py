@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from log_analyzer.record import LogRecord
 from textual.widgets import Input, Select
@@ -277,8 +278,6 @@ async def test_the_target_form_offers_aws_iam(gateway: Gateway, tmp_path: Path) 
 async def test_the_services_own_401_behind_a_function_url_still_asks_for_the_api_key() -> None:
     # The hint depends on the AWS host name, which cannot be served locally: a transport answers as the
     # service does behind a function URL (AWS's request id header, the service's 401).
-    import httpx
-
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
             401,

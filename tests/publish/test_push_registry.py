@@ -178,6 +178,7 @@ def test_engine_down_is_said(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(DockerUnavailable) as info:
         _push(rt, "service", "127.0.0.1:5999/log-analyzer:1")
     assert "No Docker engine answers" in info.value.title
+    assert info.value.hint and "DOCKER_HOST" in info.value.hint and "embedded" not in info.value.hint
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,8 @@ class PushResult:
     digest: str | None
     built: bool
     layers: int
+    #: The manifest's media type as the registry reports it (a single image, or an index).
+    media_type: str | None = None
 
 
 def ensure_image(runtime: DockerRuntime, kind: ImageKind, on_line: Callable[[str], None]) -> bool:
@@ -346,6 +348,7 @@ def _push_image(
                     on_layer(event)
             elif status:
                 on_line(status)
+        media_type = _manifest_type(client, ref, auth_config, on_line)
     except requests.exceptions.ConnectionError as exc:
         raise _unavailable(exc, _engine_address()) from exc
     except requests.exceptions.Timeout as exc:
@@ -363,8 +366,36 @@ def _push_image(
         raise
     finally:
         client.close()
+    if kind.name == "lambda" and media_type in _INDEX_TYPES:
+        raise PushFailed(
+            f"{ref.text} was pushed as an image index ({media_type}), which Lambda does not accept",
+            "The engine added attestations or platforms (the containerd image store does): build and push "
+            "this image with `docker buildx build --provenance=false --platform linux/amd64 --push`, or turn "
+            "the containerd image store off.",
+        )
     on_line(f"Pushed {ref.text}" + (f" ({digest})" if digest else ""))
-    return PushResult(ref.text, digest, built, len(layers))
+    return PushResult(ref.text, digest, built, len(layers), media_type)
+
+
+_INDEX_TYPES = (
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+)
+
+
+def _manifest_type(
+    client: Any, ref: ImageRef, auth_config: dict[str, str] | None, on_line: Callable[[str], None]
+) -> str | None:
+    """What the registry now holds under the tag (a single image manifest, or an index), as it says."""
+    import docker.errors
+
+    try:
+        answer = client.api.inspect_distribution(ref.text, auth_config=auth_config)
+    except docker.errors.APIError as exc:
+        on_line(f"Could not read back the manifest's type ({exc.explanation or exc})")
+        return None
+    media_type = (answer.get("Descriptor") or {}).get("mediaType")
+    return str(media_type) if media_type else None
 
 
 def _push_error(ref: ImageRef, message: str) -> PushFailed:

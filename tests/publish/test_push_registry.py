@@ -116,6 +116,7 @@ def test_lambda_image_is_a_single_image_manifest(
     body = manifest.json()
     assert "manifests" not in body and body["layers"] and "config" in body
     assert manifest.headers.get("docker-content-digest") == result.digest
+    assert result.media_type == manifest.headers["content-type"]  # logtui checked it too
 
     _remove_everywhere(docker_client, reference)
     pulled = docker_client.images.pull(reference)

@@ -290,3 +290,20 @@ async def test_the_services_own_401_behind_a_function_url_still_asks_for_the_api
         with pytest.raises(Unauthorized) as info:
             await client.logs(COURSE_WINDOW)
     assert info.value.hint and "The API key in T is wrong" in info.value.hint
+
+
+def test_a_saved_aws_iam_target_without_botocore_says_what_to_install() -> None:
+    # botocore blocked before anything imports it, in a child process: as an install without logtui[aws].
+    code = (
+        "import sys; sys.modules['botocore'] = None\n"
+        "from logtui.core.client import LogClient\n"
+        "from logtui.core.config import Target, TargetKind\n"
+        "from logtui.core.errors import AwsAuthFailed\n"
+        "t = Target('fn', 'https://abc.lambda-url.eu-west-1.on.aws', TargetKind.LAMBDA, auth='aws_iam')\n"
+        "try:\n"
+        "    LogClient.for_target(t)\n"
+        "except AwsAuthFailed as exc:\n"
+        "    print(exc.title, '|', exc.hint)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "needs botocore" in done.stdout and "pip install 'logtui[aws]'" in done.stdout, done.stderr

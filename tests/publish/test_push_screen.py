@@ -87,3 +87,31 @@ async def test_a_failed_push_is_shown(runtime: DockerRuntime, tmp_path: Path) ->
         assert f"Cannot reach the registry {closed}" in banner(app)
         assert "host name" in banner(app)
         assert app.is_running
+
+
+async def test_the_prompt_remembers_one_reference_per_image(runtime: DockerRuntime) -> None:
+    from textual.widgets import Select
+
+    from logtui.core.state import remember
+
+    remember("push.reference.service", "127.0.0.1:5000/log-analyzer:7")
+    remember("push.reference.lambda", "127.0.0.1:5000/log-analyzer-lambda:7")
+    app = ContainerHost(runtime)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PushPrompt)
+        field = prompt.query_one("#push-reference", Input)
+        assert field.value == "127.0.0.1:5000/log-analyzer:7"
+        prompt.query_one("#push-image", Select).value = "lambda"
+        await pilot.pause()
+        assert field.value == "127.0.0.1:5000/log-analyzer-lambda:7"
+        field.value = "127.0.0.1:5000/typed:1"  # typed by the user: kept when the image changes
+        prompt.query_one("#push-image", Select).value = "service"
+        await pilot.pause()
+        assert field.value == "127.0.0.1:5000/typed:1"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, PushPrompt)

@@ -77,10 +77,22 @@ def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     from logtui.core.config import load_config
     from logtui.core.errors import ConfigError, LogtuiError
-    from logtui.core.publish import IMAGES, push_image
+    from logtui.core.publish import IMAGES, parse_reference, push_image
     from logtui.core.runtime.docker_runtime import DockerRuntime
     from logtui.core.state import PUSH_REFERENCE, remember
 
+    try:
+        ecr = parse_reference(args.reference).ecr is not None
+    except LogtuiError as exc:
+        print(f"logtui push: error: {exc.title}\n  {exc.hint or ''}", file=sys.stderr)
+        return 2
+    if not ecr and (args.aws_profile or args.create_repository):
+        print(
+            "logtui push: error: --aws-profile and --create-repository are for ECR references "
+            "(<account>.dkr.ecr.<region>.amazonaws.com/...); other registries use your docker login",
+            file=sys.stderr,
+        )
+        return 2
     try:
         config = load_config(args.config)
     except ConfigError as exc:

@@ -127,3 +127,12 @@ def test_refused_credentials_are_explained(moto_ecr: str) -> None:
     assert "AWS refused the ECR login" in info.value.title
     assert info.value.hint and "ecr:GetAuthorizationToken" in info.value.hint
     assert "moto-test-secret" not in str(info.value)
+
+
+def test_the_cli_refuses_ecr_flags_for_other_registries(capsys: pytest.CaptureFixture[str]) -> None:
+    from logtui.cli import main
+
+    assert main(["push", "--create-repository", "127.0.0.1:5000/log-analyzer:1"]) == 2
+    assert "are for ECR references" in capsys.readouterr().err
+    assert main(["push", "Bad Reference"]) == 2
+    assert "not an image reference" in capsys.readouterr().err

@@ -64,6 +64,10 @@ FOLLOW_INTERVAL_RANGE = (0.5, 3600.0)
 DEMO_RECORDS_RANGE = (0, 10_000_000)
 TIMEOUT_RANGE = (0.5, 600.0)
 SUMMARY_KEYS_MAX = 32
+AuthChoice = Literal["none", "aws_iam"]
+AUTH_CHOICES: tuple[str, ...] = ("none", "aws_iam")
+_AWS_REGION = re.compile(r"[a-z]{2,3}(-[a-z]+)+-\d{1,2}")
+_AWS_PROFILE = re.compile(r"[\w.@+-]{1,64}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
 
@@ -90,6 +94,10 @@ class Target:
     kind: TargetKind = TargetKind.HTTP
     token_env: str | None = None
     timeout: float = 10.0
+    #: "aws_iam": sign every request with SigV4 (a Lambda function URL with auth type AWS_IAM).
+    auth: AuthChoice = "none"
+    aws_profile: str | None = None
+    aws_region: str | None = None
 
     def token(self) -> str | None:
         """The bearer token, read from logtui's environment at each client creation (never stored)."""
@@ -189,6 +197,12 @@ _DOCS: dict[str, str] = {
     "targets.token_env": "Name of the environment variable holding the bearer token (the service's\n"
     "LOG_ANALYZER_API_KEY). The token itself never goes in this file. Leave out for no token.",
     "targets.timeout": "Seconds to wait for the target to answer, 0.5..600.",
+    "targets.auth": '"aws_iam" signs every request with AWS Signature Version 4 (a Lambda function URL\n'
+    "whose auth type is AWS_IAM; needs pip install 'logtui[aws]'). Left out = \"none\" (or token_env).",
+    "targets.aws_profile": 'With auth = "aws_iam": the AWS profile whose credentials sign (from\n'
+    "~/.aws/config and ~/.aws/credentials); left out = the default chain (AWS_* variables, AWS_PROFILE...).",
+    "targets.aws_region": 'With auth = "aws_iam": the region to sign for; left out = the one in the\n'
+    "function URL (…lambda-url.<region>.on.aws), else the profile's.",
 }
 
 _TOP_KEYS = (
@@ -210,7 +224,7 @@ _DOCKER_KEYS = (
     "api_timeout",
     "build_timeout",
 )
-_TARGET_KEYS = ("name", "url", "kind", "token_env", "timeout")
+_TARGET_KEYS = ("name", "url", "kind", "token_env", "timeout", "auth", "aws_profile", "aws_region")
 
 
 def _comment(text: str) -> str:
@@ -276,6 +290,12 @@ def _render_target(t: Target) -> str:
     if t.token_env:
         values["token_env"] = t.token_env
     values["timeout"] = float(t.timeout)
+    if t.auth != "none":
+        values["auth"] = t.auth
+    if t.aws_profile:
+        values["aws_profile"] = t.aws_profile
+    if t.aws_region:
+        values["aws_region"] = t.aws_region
     return "[[targets]]\n" + "".join(_kv(k, v) for k, v in values.items())
 
 
@@ -448,12 +468,29 @@ def _parse_target(r: _Reader) -> Target:
     token_env = r.string("token_env")
     timeout = r.number("timeout", 10.0, *TIMEOUT_RANGE)
     return _checked_target(
-        name, url, kind_text, token_env or None, timeout, error=lambda key, problem: r.error(key, problem)
+        name,
+        url,
+        kind_text,
+        token_env or None,
+        timeout,
+        error=lambda key, problem: r.error(key, problem),
+        auth=r.string("auth") or "none",
+        aws_profile=r.string("aws_profile"),
+        aws_region=r.string("aws_region"),
     )
 
 
 def _checked_target(
-    name: str, url: str, kind_text: str | None, token_env: str | None, timeout: float, *, error: Any
+    name: str,
+    url: str,
+    kind_text: str | None,
+    token_env: str | None,
+    timeout: float,
+    *,
+    error: Any,
+    auth: str = "none",
+    aws_profile: str | None = None,
+    aws_region: str | None = None,
 ) -> Target:
     name = name.strip()
     if not name:
@@ -486,7 +523,32 @@ def _checked_target(
         )
     if not TIMEOUT_RANGE[0] <= timeout <= TIMEOUT_RANGE[1]:
         raise error("timeout", f"must be between {TIMEOUT_RANGE[0]:g} and {TIMEOUT_RANGE[1]:g} seconds")
-    return Target(name, url, kind, token_env, float(timeout))
+    signing = _checked_signing(auth, aws_profile, aws_region, token_env, error=error)
+    return Target(name, url, kind, token_env, float(timeout), *signing)
+
+
+def _checked_signing(
+    auth: str, aws_profile: str | None, aws_region: str | None, token_env: str | None, *, error: Any
+) -> tuple[AuthChoice, str | None, str | None]:
+    auth = (auth or "none").strip().lower()
+    if auth not in AUTH_CHOICES:
+        raise error("auth", f"must be one of {', '.join(map(repr, AUTH_CHOICES))} (got {auth!r})")
+    profile = (aws_profile or "").strip() or None
+    region = (aws_region or "").strip().lower() or None
+    if auth != "aws_iam" and (profile or region):
+        key = "aws_profile" if profile else "aws_region"
+        raise error(key, 'only applies with auth = "aws_iam" (set auth, or leave this out)')
+    if auth == "aws_iam" and token_env:
+        raise error(
+            "token_env",
+            'cannot go with auth = "aws_iam": both use the Authorization header (a function URL with '
+            "AWS_IAM checks the caller itself; leave token_env out)",
+        )
+    if profile is not None and not _AWS_PROFILE.fullmatch(profile):
+        raise error("aws_profile", "is not a profile name (letters, digits and _ . @ + -)")
+    if region is not None and not _AWS_REGION.fullmatch(region):
+        raise error("aws_region", f"{region!r} is not an AWS region (e.g. eu-west-1, us-east-1)")
+    return cast(AuthChoice, auth), profile, region
 
 
 def _url_problem(url: str) -> str | None:
@@ -534,6 +596,9 @@ def validate_config(config: Config, *, source: object = None) -> None:
             error=lambda key, problem, t=t: ConfigValueError(
                 f"[[targets]] {t.name!r}.{key}", problem, path=source
             ),
+            auth=t.auth,
+            aws_profile=t.aws_profile,
+            aws_region=t.aws_region,
         )
         if t.name in seen:
             raise ConfigValueError(
@@ -637,19 +702,50 @@ def _form_error(key: str, problem: str) -> ConfigValueError:
     return ConfigValueError(key, problem)
 
 
-def target_from_form(name: str, url: str, kind: str = "", token_env: str = "", timeout: str = "10") -> Target:
+def target_from_form(
+    name: str,
+    url: str,
+    kind: str = "",
+    token_env: str = "",
+    timeout: str = "10",
+    auth: str = "none",
+    aws_profile: str = "",
+    aws_region: str = "",
+) -> Target:
     """A Target from what the user typed in the UI's form; errors carry `field` for the input to mark."""
     try:
         seconds = float(timeout.strip() or "10")
     except ValueError:
         raise ConfigValueError("timeout", f"{timeout!r} is not a number of seconds") from None
-    return _checked_target(name, url, kind or None, token_env or None, seconds, error=_form_error)
+    return _checked_target(
+        name,
+        url,
+        kind or None,
+        token_env or None,
+        seconds,
+        error=_form_error,
+        auth=auth,
+        aws_profile=aws_profile,
+        aws_region=aws_region,
+    )
+
+
+def _rechecked(target: Target) -> Target:
+    return _checked_target(
+        target.name,
+        target.url,
+        target.kind.value,
+        target.token_env,
+        target.timeout,
+        error=_form_error,
+        auth=target.auth,
+        aws_profile=target.aws_profile,
+        aws_region=target.aws_region,
+    )
 
 
 def add_target(config: Config, target: Target) -> Config:
-    target = _checked_target(
-        target.name, target.url, target.kind.value, target.token_env, target.timeout, error=_form_error
-    )
+    target = _rechecked(target)
     if target.name in config.target_names():
         raise ConfigValueError("name", f"a target named {target.name!r} exists already")
     return dataclasses.replace(config, targets=[*config.targets, target])
@@ -659,9 +755,7 @@ def edit_target(config: Config, name: str, target: Target) -> Config:
     """Replace target `name` by `target` (which may rename it; the default follows a rename)."""
     if name not in [t.name for t in config.targets]:
         raise ConfigValueError("name", f"there is no saved target named {name!r}")
-    target = _checked_target(
-        target.name, target.url, target.kind.value, target.token_env, target.timeout, error=_form_error
-    )
+    target = _rechecked(target)
     if target.name != name and target.name in config.target_names():
         raise ConfigValueError("name", f"a target named {target.name!r} exists already")
     targets = [target if t.name == name else t for t in config.targets]
@@ -696,7 +790,15 @@ def _example() -> Config:
                 "LOGTUI_PROD_TOKEN",
                 15.0,
             ),
-            Target("lambda", "https://xyz.lambda-url.eu-west-1.on.aws", TargetKind.LAMBDA, None, 30.0),
+            Target(
+                "lambda",
+                "https://xyz.lambda-url.eu-west-1.on.aws",
+                TargetKind.LAMBDA,
+                None,
+                30.0,
+                auth="aws_iam",
+                aws_profile="course",
+            ),
         ],
         page_size=1000,
     )

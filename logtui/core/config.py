@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
 import tomli_w
@@ -71,6 +71,10 @@ __all__ = [
 ]
 
 LOCAL_TARGET_NAME = "local"
+AuthChoice = Literal["none", "aws_iam"]
+AUTH_CHOICES: tuple[str, ...] = get_args(AuthChoice)
+_AWS_REGION = re.compile(r"[a-z]{2,3}(-[a-z]+)+-\d{1,2}")
+_AWS_PROFILE = re.compile(r"[\w.@+-]{1,64}")
 SUMMARY_KEYS_MAX = 32
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
@@ -114,6 +118,31 @@ class Target:
     timeout: Annotated[
         float, setting("Seconds to wait for the target to answer, 0.5..600.", ge=0.5, le=600)
     ] = 10.0
+    #: "aws_iam": sign every request with SigV4 (a Lambda function URL with auth type AWS_IAM).
+    auth: Annotated[
+        AuthChoice,
+        setting(
+            '"aws_iam" signs every request with AWS Signature Version 4 (a Lambda function URL\n'
+            "whose auth type is AWS_IAM; needs pip install 'logtui[aws]'). "
+            'Left out = "none" (or token_env).',
+            in_file=InFile(omit_default=True, as_written=True),
+        ),
+    ] = "none"
+    aws_profile: Annotated[
+        str | None,
+        setting(
+            'With auth = "aws_iam": the AWS profile whose credentials sign (from\n'
+            "~/.aws/config and ~/.aws/credentials); left out = the default chain (AWS_* variables, "
+            "AWS_PROFILE...)."
+        ),
+    ] = None
+    aws_region: Annotated[
+        str | None,
+        setting(
+            'With auth = "aws_iam": the region to sign for; left out = the one in the\n'
+            "function URL (…lambda-url.<region>.on.aws), else the profile's."
+        ),
+    ] = None
 
     def token(self) -> str | None:
         """The bearer token, read from logtui's environment at each client creation (never stored)."""
@@ -388,11 +417,23 @@ def _parse_target(r: _Reader) -> Target:
         values["token_env"] or None,
         values["timeout"],
         error=lambda key, problem: r.error(key, problem),
+        auth=values["auth"],
+        aws_profile=values["aws_profile"],
+        aws_region=values["aws_region"],
     )
 
 
 def _checked_target(
-    name: str, url: str, kind_text: str | None, token_env: str | None, timeout: float, *, error: Any
+    name: str,
+    url: str,
+    kind_text: str | None,
+    token_env: str | None,
+    timeout: float,
+    *,
+    error: Any,
+    auth: str = "none",
+    aws_profile: str | None = None,
+    aws_region: str | None = None,
 ) -> Target:
     name = name.strip()
     if not name:
@@ -426,7 +467,32 @@ def _checked_target(
     allowed = field_of(Target, "timeout")
     if allowed.ge is not None and allowed.le is not None and not allowed.ge <= timeout <= allowed.le:
         raise error("timeout", f"must be between {allowed.ge:g} and {allowed.le:g} seconds")
-    return Target(name, url, kind, token_env, float(timeout))
+    signing = _checked_signing(auth, aws_profile, aws_region, token_env, error=error)
+    return Target(name, url, kind, token_env, float(timeout), *signing)
+
+
+def _checked_signing(
+    auth: str, aws_profile: str | None, aws_region: str | None, token_env: str | None, *, error: Any
+) -> tuple[AuthChoice, str | None, str | None]:
+    auth = (auth or "none").strip().lower()
+    if auth not in AUTH_CHOICES:
+        raise error("auth", f"must be one of {', '.join(map(repr, AUTH_CHOICES))} (got {auth!r})")
+    profile = (aws_profile or "").strip() or None
+    region = (aws_region or "").strip().lower() or None
+    if auth != "aws_iam" and (profile or region):
+        key = "aws_profile" if profile else "aws_region"
+        raise error(key, 'only applies with auth = "aws_iam" (set auth, or leave this out)')
+    if auth == "aws_iam" and token_env:
+        raise error(
+            "token_env",
+            'cannot go with auth = "aws_iam": both use the Authorization header (a function URL with '
+            "AWS_IAM checks the caller itself; leave token_env out)",
+        )
+    if profile is not None and not _AWS_PROFILE.fullmatch(profile):
+        raise error("aws_profile", "is not a profile name (letters, digits and _ . @ + -)")
+    if region is not None and not _AWS_REGION.fullmatch(region):
+        raise error("aws_region", f"{region!r} is not an AWS region (e.g. eu-west-1, us-east-1)")
+    return cast(AuthChoice, auth), profile, region
 
 
 def _url_problem(url: str) -> str | None:
@@ -474,6 +540,9 @@ def validate_config(config: Config, *, source: object = None) -> None:
             error=lambda key, problem, t=t: ConfigValueError(
                 f"[[targets]] {t.name!r}.{key}", problem, path=source
             ),
+            auth=t.auth,
+            aws_profile=t.aws_profile,
+            aws_region=t.aws_region,
         )
         if t.name in seen:
             raise ConfigValueError(
@@ -564,19 +633,50 @@ def _form_error(key: str, problem: str) -> ConfigValueError:
     return ConfigValueError(key, problem)
 
 
-def target_from_form(name: str, url: str, kind: str = "", token_env: str = "", timeout: str = "10") -> Target:
+def target_from_form(
+    name: str,
+    url: str,
+    kind: str = "",
+    token_env: str = "",
+    timeout: str = "10",
+    auth: str = "none",
+    aws_profile: str = "",
+    aws_region: str = "",
+) -> Target:
     """A Target from what the user typed in the UI's form; errors carry `field` for the input to mark."""
     try:
         seconds = float(timeout.strip() or "10")
     except ValueError:
         raise ConfigValueError("timeout", f"{timeout!r} is not a number of seconds") from None
-    return _checked_target(name, url, kind or None, token_env or None, seconds, error=_form_error)
+    return _checked_target(
+        name,
+        url,
+        kind or None,
+        token_env or None,
+        seconds,
+        error=_form_error,
+        auth=auth,
+        aws_profile=aws_profile,
+        aws_region=aws_region,
+    )
+
+
+def _rechecked(target: Target) -> Target:
+    return _checked_target(
+        target.name,
+        target.url,
+        target.kind.value,
+        target.token_env,
+        target.timeout,
+        error=_form_error,
+        auth=target.auth,
+        aws_profile=target.aws_profile,
+        aws_region=target.aws_region,
+    )
 
 
 def add_target(config: Config, target: Target) -> Config:
-    target = _checked_target(
-        target.name, target.url, target.kind.value, target.token_env, target.timeout, error=_form_error
-    )
+    target = _rechecked(target)
     if target.name in config.target_names():
         raise ConfigValueError("name", f"a target named {target.name!r} exists already")
     return dataclasses.replace(config, targets=[*config.targets, target])
@@ -586,9 +686,7 @@ def edit_target(config: Config, name: str, target: Target) -> Config:
     """Replace target `name` by `target` (which may rename it; the default follows a rename)."""
     if name not in [t.name for t in config.targets]:
         raise ConfigValueError("name", f"there is no saved target named {name!r}")
-    target = _checked_target(
-        target.name, target.url, target.kind.value, target.token_env, target.timeout, error=_form_error
-    )
+    target = _rechecked(target)
     if target.name != name and target.name in config.target_names():
         raise ConfigValueError("name", f"a target named {target.name!r} exists already")
     targets = [target if t.name == name else t for t in config.targets]
@@ -621,7 +719,15 @@ _EXAMPLE_TARGETS = (
         "LOGTUI_PROD_TOKEN",
         15.0,
     ),
-    Target("lambda", "https://xyz.lambda-url.eu-west-1.on.aws", TargetKind.LAMBDA, None, 30.0),
+    Target(
+        "lambda",
+        "https://xyz.lambda-url.eu-west-1.on.aws",
+        TargetKind.LAMBDA,
+        None,
+        30.0,
+        auth="aws_iam",
+        aws_profile="course",
+    ),
 )
 
 #: A complete, documented config with two example targets (the README shows it; `parse_config` accepts it).

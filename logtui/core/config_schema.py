@@ -38,12 +38,16 @@ class InFile:
     """How the file holds a field whose value is not written as it is.
 
     `blank` is what the file holds for "not set": reading it gives the field's default, a None value is
-    written as it (and, with `default_is_blank`, so is the default). `read` turns any other file value into
-    the field's value; `check` says what is wrong with a file value (None: nothing).
+    written as it (and, with `default_is_blank`, so is the default). `omit_default`: the default is not
+    written at all. `as_written`: the text goes to the field's owner as written (it accepts other spellings
+    than the declared choices, and words its own error). `read` turns any other file value into the field's
+    value; `check` says what is wrong with a file value (None: nothing).
     """
 
     blank: object = None
     default_is_blank: bool = False
+    omit_default: bool = False
+    as_written: bool = False
     read: Callable[[Any], Any] | None = None
     check: Callable[[Any], str | None] | None = None
 
@@ -208,7 +212,8 @@ def problem_with(spec: FieldSpec, value: object) -> str | None:
                 return f"must be between {spec.ge:.0f} and {spec.le:.0f} (got {value})"
             return f"must be between {spec.ge:g} and {spec.le:g} (got {value:g})"
         return f"must be {_TYPE_WORDS[spec.file_type]}, not {toml_type(value)} {value!r}"
-    if spec.choices is not None and value not in spec.choices:
+    as_written = spec.in_file is not None and spec.in_file.as_written
+    if spec.choices is not None and value not in spec.choices and not as_written:
         return f"must be one of {', '.join(map(repr, spec.choices))} (got {value!r})"
     if spec.in_file is not None and spec.in_file.check is not None:
         return spec.in_file.check(value)
@@ -238,6 +243,8 @@ def read_value(spec: FieldSpec, table: Mapping[str, Any], error: Callable[[str, 
 def file_value(spec: FieldSpec, value: Any) -> Any:
     """What the file holds for `value` (None: leave the key out)."""
     in_file = spec.in_file
+    if in_file is not None and in_file.omit_default and value == spec.default:
+        return None
     if in_file is not None and (value is None or (in_file.default_is_blank and value == spec.default)):
         return in_file.blank
     if value is None:

@@ -86,6 +86,9 @@ class LogtuiApp(App[None]):
                 profile=options.profile,
                 token_env=options.token_env,
                 timeout=options.timeout,
+                aws_iam=options.aws_iam,
+                aws_profile=options.aws_profile,
+                aws_region=options.aws_region,
             )
         except ConfigError as exc:
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.

@@ -11,6 +11,7 @@ class Action(enum.StrEnum):
     """A container action; its value names the key binding (`action_<value>`), button id and worker."""
 
     BUILD = "build"
+    PUSH = "push"
     START = "start"
     STOP = "stop"
     RESTART = "restart"
@@ -29,6 +30,12 @@ class ContainerAction:
 
 ACTIONS: tuple[ContainerAction, ...] = (
     ContainerAction(Action.BUILD, "b", "Build", "Build the log-analyzer image (docker/Dockerfile)"),
+    ContainerAction(
+        Action.PUSH,
+        "p",
+        "Push",
+        "Push the service or Lambda image to a registry (ECR or any), building if needed",
+    ),
     ContainerAction(Action.START, "s", "Start", "Start the local log-analyzer and wait until it is healthy"),
     ContainerAction(Action.STOP, "x", "Stop", "Stop the local log-analyzer (data is kept)"),
     ContainerAction(Action.RESTART, "r", "Restart", "Restart the local log-analyzer"),

@@ -16,6 +16,7 @@ from log_analyzer.record import LogRecord
 from textual.message import Message
 
 from logtui.core.errors import LogtuiError
+from logtui.core.publish import LayerProgress, PushResult
 from logtui.ui.container_actions import Action, BuildOutcome
 from logtui.ui.workers import LogsWork
 
@@ -154,9 +155,9 @@ class ContainerActionStarted(Message):
         self.action = action
 
 
-#: What a finished container action gives back: a build's outcome, a started service's address, a backup's
-#: file, or a sentence for the others.
-ActionResult = BuildOutcome | Path | str | None
+#: What a finished container action gives back: a build's outcome, a push's result, a started service's
+#: address, a backup's file, or a sentence for the others.
+ActionResult = BuildOutcome | PushResult | Path | str | None
 
 
 class ContainerActionFinished(Message):
@@ -200,6 +201,14 @@ class ServiceOutputEnded(Message, bubble=False):
     def __init__(self, error: LogtuiError | None) -> None:
         super().__init__()
         self.error = error
+
+
+class PushLayerProgressed(Message, bubble=False):
+    """A layer of the image being pushed changed state or moved on."""
+
+    def __init__(self, progress: LayerProgress) -> None:
+        super().__init__()
+        self.progress = progress
 
 
 class BackupProgressed(Message, bubble=False):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, cast, runtime_checkable
 
 from rich.text import Text
 from textual import events, on, work
@@ -32,7 +32,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from logtui.core.client import LogClient
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
+from logtui.core.publish import IMAGES, LayerProgress, PushResult, push_image
 from logtui.core.runtime.base import HEALTH_TIMEOUT, Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.docker_runtime import DockerRuntime
+from logtui.core.state import PUSH_REFERENCE, load_state, remember
 from logtui.ui.container_actions import ACTION_LABELS, ACTIONS, Action, BuildOutcome, ContainerAction
 from logtui.ui.messages import (
     ActionResult,
@@ -44,6 +47,7 @@ from logtui.ui.messages import (
     ContainerStatusRefreshed,
     ContainerStatusUnavailable,
     LocalServiceStarted,
+    PushLayerProgressed,
     ServiceOutputEnded,
     ServiceOutputReceived,
 )
@@ -51,6 +55,7 @@ from logtui.ui.screen_commands import Entry, ScreenCommands
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
+from logtui.ui.widgets.push_prompt import PushPrompt, PushRequest
 from logtui.ui.workers import ContainerWork
 
 __all__ = [
@@ -82,6 +87,7 @@ class ShowsLogs(Protocol):
 _BUTTON_CHROME = 4
 
 _RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
+_LAYER_DONE = ("Pushed", "Layer already exists")
 _DESTRUCTIVE = (Action.REMOVE, Action.DELETE_VOLUME)
 _HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
 
@@ -92,6 +98,8 @@ def action_available(action: Action, kind: str, status: RuntimeStatus | None) ->
         return False
     state = status.state
     match action:
+        case Action.PUSH:
+            return kind == "docker"
         case Action.BUILD:
             return True  # the embedded runtime answers that there is nothing to build, which is worth saying
         case Action.START:
@@ -169,6 +177,8 @@ class ContainerScreen(Screen[None]):
         self._output_stop = threading.Event()
         # "Back up first" in the delete dialog: the record count it showed, to ask again after the backup.
         self._delete_after_backup: tuple[int | None] | None = None
+        self._push_request: PushRequest | None = None
+        self._push_layers: dict[str, LayerProgress] = {}
 
     # --- layout ---------------------------------------------------------------------------------------------
 
@@ -296,6 +306,12 @@ class ContainerScreen(Screen[None]):
                 f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
             )
             return
+        if chosen is Action.PUSH and self.runtime.kind != "docker":
+            self.notify(
+                "Push needs the Docker runtime: the embedded one runs from this Python, with no image.",
+                severity="warning",
+            )
+            return
         if not action_available(chosen, self.runtime.kind, self.status):
             self.notify(
                 f"{ACTION_LABELS[chosen]} is not possible now: {self._state_words()}.", severity="warning"
@@ -303,6 +319,7 @@ class ContainerScreen(Screen[None]):
             return
         # Some actions ask first (a confirmation, a file name); the others start at once.
         asks: dict[Action, Callable[[], None]] = {
+            Action.PUSH: self._ask_push,
             Action.REMOVE: self._ask_remove,
             Action.BACKUP: self._ask_backup,
             Action.DELETE_VOLUME: self._ask_delete_volume,
@@ -322,6 +339,7 @@ class ContainerScreen(Screen[None]):
         self._sync_controls()
         workers: dict[Action, Callable[..., object]] = {
             Action.BUILD: self._do_build,
+            Action.PUSH: self._do_push,
             Action.START: self._do_start,
             Action.STOP: self._do_stop,
             Action.RESTART: self._do_restart,
@@ -334,6 +352,9 @@ class ContainerScreen(Screen[None]):
     # Key bindings and buttons map here; all go through run_container_action.
     def action_build(self) -> None:
         self.run_container_action(Action.BUILD)
+
+    def action_push(self) -> None:
+        self.run_container_action(Action.PUSH)
 
     def action_start(self) -> None:
         self.run_container_action(Action.START)
@@ -383,6 +404,19 @@ class ContainerScreen(Screen[None]):
             ConfirmDialog(title, body, confirm_label="Remove container", danger=True),
             lambda yes: self._launch(Action.REMOVE) if yes else None,
         )
+
+    def _ask_push(self) -> None:
+        last = {name: load_state().get(PUSH_REFERENCE.format(kind=name), "") for name in IMAGES}
+        self.app.push_screen(PushPrompt(last), self._push_answered)
+
+    def _push_answered(self, request: PushRequest | None) -> None:
+        if request is None:
+            return
+        # Remembered as soon as it is asked for: a push refused for a missing login keeps what was typed.
+        remember(PUSH_REFERENCE.format(kind=request.image), request.reference)
+        self._push_request = request
+        self._push_layers = {}
+        self._launch(Action.PUSH, request)
 
     def _ask_backup(self) -> None:
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
@@ -489,6 +523,29 @@ class ContainerScreen(Screen[None]):
             return BuildOutcome.UNCHANGED
         return BuildOutcome.BUILT
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.PUSH)
+    def _do_push(self, request: PushRequest) -> PushResult:
+        worker = get_current_worker()
+
+        def on_line(line: str) -> None:
+            if worker.is_cancelled:
+                raise _cancelled(Action.PUSH)
+            self.post_message(BuildOutputReceived([line]))
+
+        def on_layer(progress: LayerProgress) -> None:
+            if worker.is_cancelled:
+                raise _cancelled(Action.PUSH)
+            self.post_message(PushLayerProgressed(progress))
+
+        return push_image(
+            cast(DockerRuntime, self.runtime),
+            IMAGES[request.image],
+            request.reference,
+            on_line=on_line,
+            on_layer=on_layer,
+            create_repository=lambda _name: request.create_repository,
+        )
+
     @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.START)
     def _do_start(self) -> str | None:
         self.runtime.start()
@@ -569,7 +626,10 @@ class ContainerScreen(Screen[None]):
         bar = self.query_one("#activity-progress", ProgressBar)
         bar.update(total=None, progress=0)
         # A build shows its own step bar in the Build pane; one bar is enough.
-        bar.display = message.action is not Action.BUILD
+        bar.display = message.action not in (Action.BUILD, Action.PUSH)
+        if message.action is Action.PUSH and self._push_request is not None:
+            self.query_one(TabbedContent).active = "pane-build"
+            self.query_one(BuildOutput).begin(f"Pushing {self._push_request.reference}…")
         if message.action is Action.BUILD:
             image = self.status.image if self.status and self.status.image else "the image"
             self.query_one(TabbedContent).active = "pane-build"
@@ -590,6 +650,9 @@ class ContainerScreen(Screen[None]):
                 if self._delete_after_backup is not None:
                     (records,), self._delete_after_backup = self._delete_after_backup, None
                     self._confirm_delete_volume(records, backup=backup)
+            case (Action.PUSH, PushResult() as pushed):
+                text = f"Pushed {pushed.reference}" + (f" ({pushed.digest})" if pushed.digest else "") + "."
+                self.query_one(BuildOutput).finish(True, "Push finished.")
             case (Action.BUILD, BuildOutcome.NOTHING_TO_BUILD):
                 text = BuildOutcome.NOTHING_TO_BUILD.text
                 self.query_one(BuildOutput).finish(True, "Nothing to build.")
@@ -612,6 +675,8 @@ class ContainerScreen(Screen[None]):
         self._action_over()
         self._delete_after_backup = None  # a failed backup ends the delete flow: nothing is deleted unasked
         error = message.error
+        if message.action is Action.PUSH:
+            self.query_one(BuildOutput).finish(False, error.title)
         if message.action is Action.BUILD:
             build = self.query_one(BuildOutput)
             if isinstance(error, BuildFailed) and error.output and not build.lines:
@@ -642,6 +707,19 @@ class ContainerScreen(Screen[None]):
             self.query_one("#activity-label", Label).update(
                 f"Building… step {build.step}/{build.total_steps}"
             )
+
+    def on_push_layer_progressed(self, message: PushLayerProgressed) -> None:
+        progress = message.progress
+        before = self._push_layers.get(progress.layer)
+        self._push_layers[progress.layer] = progress
+        if before is None or before.status != progress.status:
+            self.query_one(BuildOutput).add_lines([progress.line])  # state changes only, not every byte
+        done = sum(
+            p.status in _LAYER_DONE or p.status.startswith("Mounted") for p in self._push_layers.values()
+        )
+        uploading = [p.line for p in self._push_layers.values() if p.current is not None and p.total]
+        label = f"Pushing… {done}/{len(self._push_layers)} layers done"
+        self.query_one("#activity-label", Label).update(label + (f" · {uploading[-1]}" if uploading else ""))
 
     def on_backup_progressed(self, message: BackupProgressed) -> None:
         bar = self.query_one("#activity-progress", ProgressBar)
@@ -736,7 +814,7 @@ class ContainerScreen(Screen[None]):
 
 def _action_result(result: object) -> ActionResult:
     """A finished action worker's return value, as the message types it (the workers return only these)."""
-    if result is None or isinstance(result, BuildOutcome | Path | str):
+    if result is None or isinstance(result, BuildOutcome | PushResult | Path | str):
         return result
     return str(result)
 

@@ -12,7 +12,7 @@ Safety rules kept here:
 - The port is published on 127.0.0.1 unless the settings say otherwise.
 """
 
-from logtui.core.runtime.docker_runtime.build import DOCKERFILE, PACKAGED_CONTEXT, REQUIREMENTS
+from logtui.core.runtime.docker_runtime.build import DOCKERFILE, LABEL_SOURCES, PACKAGED_CONTEXT, REQUIREMENTS
 from logtui.core.runtime.docker_runtime.engine import connect, engine_address, translate, unavailable
 from logtui.core.runtime.docker_runtime.lifecycle import CONTAINER_PORT, parse_docker_time
 from logtui.core.runtime.docker_runtime.runtime import DockerRuntime
@@ -26,6 +26,7 @@ _parse_docker_time = parse_docker_time
 __all__ = [
     "CONTAINER_PORT",
     "DOCKERFILE",
+    "LABEL_SOURCES",
     "PACKAGED_CONTEXT",
     "REQUIREMENTS",
     "DockerRuntime",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import re
 import tarfile
@@ -19,6 +20,8 @@ from logtui.core.runtime.base import LABEL_MANAGED, LABEL_ROLE, DockerSettings
 from logtui.core.runtime.docker_runtime.engine import connect, translate
 
 DOCKERFILE = "docker/Dockerfile"
+#: The digest of the sources an image was built from (see `sources_digest`), a label on the image.
+LABEL_SOURCES = "io.logtui.sources"
 REQUIREMENTS = "docker/requirements-server.txt"
 #: Where an installed logtui (a wheel, no checkout) carries the image's build files: the packaging copies
 #: docker/Dockerfile and docker/requirements-server.txt to logtui/_docker/docker/; the service's sources
@@ -58,18 +61,39 @@ class BuildContext:
     root: Path
     server: Path | None = None
 
-    def describe(self, image: str) -> str:
+    def describe(self, image: str, dockerfile: str = DOCKERFILE) -> str:
         if self.server is None:
-            return f"Building {image} from {self.root / DOCKERFILE}"
-        return f"Building {image} from the installed package ({self.root / DOCKERFILE}, {self.server})"
+            return f"Building {image} from {self.root / dockerfile}"
+        return f"Building {image} from the installed package ({self.root / dockerfile}, {self.server})"
 
-    def tar(self) -> IO[bytes]:
+    def sources_digest(self, dockerfile: str = DOCKERFILE) -> str:
+        """A digest of what the image is built from (Dockerfile, requirements, the service's sources).
+
+        Stored on the image as a label, so "is the image older than its sources" compares content: a touched
+        but unchanged file, or a fresh checkout, does not force a rebuild.
+        """
+        server = self.root / "server" / "log_analyzer"
+        if not server.is_dir():
+            server = self.server or packaged_sources() or server
+        named = [(dockerfile, self.root / dockerfile), (REQUIREMENTS, self.root / REQUIREMENTS)]
+        named += [
+            (f"server/log_analyzer/{p.relative_to(server).as_posix()}", p)
+            for p in sorted(server.rglob("*.py"))
+            if "__pycache__" not in p.parts
+        ]
+        digest = hashlib.sha256()
+        for name, path in named:
+            if path.is_file():
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+    def tar(self, dockerfile: str = DOCKERFILE) -> IO[bytes]:
         """The packaged context as the checkout would send it: the two build files and
         server/log_analyzer/ (as .dockerignore: no bytecode, no databases)."""
         assert self.server is not None, "a checkout is sent as a directory"
         buf = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # the caller closes it
         with tarfile.open(fileobj=buf, mode="w") as tar:
-            for name in (DOCKERFILE, REQUIREMENTS):
+            for name in (dockerfile, REQUIREMENTS):
                 tar.add(self.root / name, arcname=name)
             for path in sorted(self.server.rglob("*")):
                 if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".db"):
@@ -170,12 +194,22 @@ def _decoded(stream: Iterable[object]) -> Iterator[BuildChunk]:
             yield cast(BuildChunk, chunk)
 
 
-def build_image(settings: DockerSettings, context: BuildContext, on_line: Callable[[str], None]) -> str:
-    """Build `settings.image` from `context`, streaming its lines to `on_line` (blocks for the build).
-
-    Returns the last step the build reached (for a caller that finds no image afterwards)."""
-    on_line(context.describe(settings.image))
-    fileobj = context.tar() if context.server is not None else None
+def build_image(
+    settings: DockerSettings,
+    context: BuildContext,
+    on_line: Callable[[str], None],
+    *,
+    dockerfile: str = DOCKERFILE,
+    tag: str | None = None,
+    role: str = "server-image",
+) -> str:
+    """Build `tag` (default `settings.image`) from `context` and `dockerfile`, streaming its lines to
+    `on_line` (blocks for the build). Returns the last step the build reached (for a caller that finds no
+    image afterwards)."""
+    tag = tag or settings.image
+    on_line(context.describe(tag, dockerfile))
+    sources = context.sources_digest(dockerfile)
+    fileobj = context.tar(dockerfile) if context.server is not None else None
     client = connect(settings.build_timeout)
     output = BuildOutput(on_line)
     try:
@@ -183,12 +217,12 @@ def build_image(settings: DockerSettings, context: BuildContext, on_line: Callab
             path=None if fileobj is not None else str(context.root),
             fileobj=fileobj,
             custom_context=fileobj is not None,
-            dockerfile=DOCKERFILE,
-            tag=settings.image,
+            dockerfile=dockerfile,
+            tag=tag,
             decode=True,
             rm=True,
             forcerm=True,
-            labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
+            labels={LABEL_MANAGED: "true", LABEL_ROLE: role, LABEL_SOURCES: sources},
         )
         for chunk in _decoded(stream):
             output.feed(chunk)

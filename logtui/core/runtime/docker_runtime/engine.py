@@ -156,10 +156,12 @@ class Engine:
                 return c
         return None
 
-    def image(self) -> Image | None:
+    def image(self, tag: str | None = None) -> Image | None:
+        """The local image `tag` (default: the settings' image), None if absent."""
         client = self.client()
+        wanted = tag or self.settings.image
         try:
-            return self.call("looking up the image", lambda: client.images.get(self.settings.image))
+            return self.call("looking up the image", lambda: client.images.get(wanted))
         except docker.errors.NotFound:
             return None
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from logtui.core.errors import BuildFailed, DockerUnavailable, RuntimeFailure
+from docker.models.images import Image
+
+from logtui.core.errors import BuildFailed, DockerfileMissing, DockerUnavailable, RuntimeFailure
 from logtui.core.runtime.base import HEALTH_TIMEOUT, DockerSettings, RuntimeStatus
-from logtui.core.runtime.docker_runtime.build import BuildContext, build_image, find_build_context
+from logtui.core.runtime.docker_runtime.build import DOCKERFILE, BuildContext, build_image, find_build_context
 from logtui.core.runtime.docker_runtime.engine import Engine
 from logtui.core.runtime.docker_runtime.lifecycle import Lifecycle
 from logtui.core.runtime.docker_runtime.streams import ContainerLogs
@@ -74,11 +76,32 @@ class DockerRuntime:
     def build_context(self) -> BuildContext:
         return find_build_context(self.settings, self._project_root)
 
-    def build(self, on_line: Callable[[str], None]) -> None:
+    def image(self, tag: str) -> Image | None:
+        """The local image `tag` (the SDK's Image), None if absent."""
+        return self._engine.image(tag)
+
+    def sources_digest(self, dockerfile: str = DOCKERFILE) -> str:
+        """A digest of what the image is built from (see BuildContext.sources_digest)."""
+        return self.build_context().sources_digest(dockerfile)
+
+    def build(
+        self,
+        on_line: Callable[[str], None],
+        *,
+        dockerfile: str = DOCKERFILE,
+        tag: str | None = None,
+        role: str = "server-image",
+    ) -> None:
+        """Build the service's image (or, with `dockerfile`/`tag`, another image from the same sources)."""
+        tag = tag or self.settings.image
         context = self.build_context()
         self._engine.client()  # fail fast with DockerUnavailable before announcing anything
-        step = build_image(self.settings, context, on_line)
-        if self._engine.image() is None:
+        if not (context.root / dockerfile).is_file():
+            raise DockerfileMissing(
+                f"{dockerfile} not found in {context.root}", "Run logtui from a checkout of its repository."
+            )
+        step = build_image(self.settings, context, on_line, dockerfile=dockerfile, tag=tag, role=role)
+        if self._engine.image(tag) is None:
             raise BuildFailed(step, "The build finished but the image is not there.")
 
     # --- lifecycle ------------------------------------------------------------------------------------------

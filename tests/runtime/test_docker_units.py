@@ -228,3 +228,19 @@ def test_chunk_reader_lets_tarfile_stream_uneven_chunks() -> None:
         member = next(iter(tar))
         source = tar.extractfile(member)
         assert source is not None and source.read() == data
+
+
+def test_the_sources_digest_follows_content_not_file_times(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path / "repo")
+    (checkout / REQUIREMENTS).write_text("fastapi\n")
+    app = checkout / "server" / "log_analyzer" / "app.py"
+    app.write_text("print(1)\n")
+    context = BuildContext(checkout)
+    first = context.sources_digest()
+    app.write_text("print(1)\n")  # touched, same content
+    assert context.sources_digest() == first
+    app.write_text("print(2)\n")
+    assert context.sources_digest() != first
+    # Another Dockerfile (the Lambda image's) is another build: another digest.
+    (checkout / "docker" / "Dockerfile.lambda").write_text("FROM scratch\n")
+    assert context.sources_digest("docker/Dockerfile.lambda") != context.sources_digest()

@@ -152,13 +152,22 @@ def self_signed_cert(directory: Path) -> tuple[Path, Path]:
 
 
 def course_original_logs(records: list[dict[str, str]]) -> Route:
-    """The course's first service: GET /logs filtered by start/end, no cursor, no limit, no other endpoint."""
+    """The course's first service's /logs, for tests that mix it with other answers (a broken /stats): GET
+    filtered by start/end, both required (422 in FastAPI's shape otherwise), no cursor, no limit.
+    The whole service, as students have it, is tests/course_app.py (fixture `original_factory`)."""
 
     def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
         if method != "GET":
             return 405, "application/json", b'{"detail":"Method Not Allowed"}'
-        start = query.get("start_time", [""])[0]
-        end = query.get("end_time", ["~"])[0]
+        missing = [
+            {"type": "missing", "loc": ["query", name], "msg": "Field required", "input": None}
+            for name in ("start_time", "end_time")
+            if name not in query
+        ]
+        if missing:
+            return 422, "application/json", json.dumps({"detail": missing}).encode()
+        start = query["start_time"][0]
+        end = query["end_time"][0]
         logs = [r for r in records if start <= r["timestamp"] <= end]
         return 200, "application/json", json.dumps({"logs": logs}).encode()
 

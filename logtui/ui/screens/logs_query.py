@@ -22,13 +22,29 @@ class LogQuery:
     text: str = ""
     #: The preset the window came from, for the range bar's label; None once the user typed or stepped.
     preset: str | None = None
+    #: The window's end is left out (a window reached with [ or ]): both ends are inclusive on the wire, and
+    #: a record on the boundary between two stepped windows must show in one of them, not both.
+    end_excluded: bool = False
 
     @property
     def q(self) -> str | None:
         return self.text or None
 
-    def with_window(self, window: TimeWindow, preset: str | None = None) -> LogQuery:
-        return replace(self, window=window, preset=preset)
+    @property
+    def request_window(self) -> TimeWindow:
+        """The window to ask the target for: `window`, or its end moved back 1 µs (the store's resolution)."""
+        window = self.window
+        if self.end_excluded and window.start is not None and window.end is not None and window.width:
+            return TimeWindow(window.start, window.end - timedelta(microseconds=1))
+        return window
+
+    def with_window(
+        self, window: TimeWindow, preset: str | None = None, *, end_excluded: bool = False
+    ) -> LogQuery:
+        return replace(self, window=window, preset=preset, end_excluded=end_excluded)
+
+    def label(self) -> str:
+        return self.window.label() + (" (end excluded)" if self.end_excluded else "")
 
 
 def as_datetime(value: datetime | str | None) -> datetime | None:

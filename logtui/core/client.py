@@ -201,10 +201,6 @@ class LogClient:
         except NotSupported:
             self.original_api = True
             raise
-        except ApiError as exc:
-            self._gateway_failing = getattr(exc, "status", None) == 502
-            raise
-        self._gateway_failing = False
         obj = _expect_dict(body, "/health")
         return Health(
             status=str(obj.get("status", "ok")),
@@ -446,6 +442,8 @@ class LogClient:
         params: list[tuple[str, str]] | None = None,
     ) -> None:
         status = resp.status_code
+        if path.endswith("/health"):
+            self._gateway_failing = status == 502
         if status < 300:
             return
         detail = _error_detail(resp)

@@ -14,13 +14,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-#: (status, content-type, body) for a request (method, path, query).
-Reply = tuple[int, str, bytes]
+#: (status, content-type, body) for a request (method, path, query), optionally with headers of its own.
+Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
 Route = Callable[[str, str, dict[str, list[str]]], Reply]
 
 
-def fixed(status: int, ctype: str, body: bytes | str) -> Route:
+def fixed(status: int, ctype: str, body: bytes | str, headers: dict[str, str] | None = None) -> Route:
     data = body.encode() if isinstance(body, str) else body
+    if headers:
+        return lambda method, path, query: (status, ctype, data, headers)
     return lambda method, path, query: (status, ctype, data)
 
 
@@ -39,15 +41,18 @@ def http_server(
             length = int(self.headers.get("content-length") or 0)
             if length:
                 self.rfile.read(length)
-            route = routes.get(parts.path)
+            route = routes.get(parts.path) or routes.get("*")  # "*": every path not listed
+            reply: Reply
             if route is None:
-                status, ctype, body = 404, "application/json", b'{"detail":"Not Found"}'
+                reply = 404, "application/json", b'{"detail":"Not Found"}'
             else:
-                status, ctype, body = route(method, parts.path, parse_qs(parts.query))
+                reply = route(method, parts.path, parse_qs(parts.query))
+            status, ctype, body = reply[0], reply[1], reply[2]
+            headers = {**(extra_headers or {}), **(reply[3] if len(reply) == 4 else {})}
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
-            for k, v in (extra_headers or {}).items():
+            for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(body)

@@ -312,7 +312,13 @@ class LogsScreen(Screen[None]):
         self.status_bar.set_latency(event.client.last_latency)
         health = event.health
         if event.error is not None:
-            self.status_bar.set_version(f"? (/health failed: {event.error.title})"[:80])
+            self.status_bar.set_version("? (/health failed)")
+            self.notify(
+                f"{event.error.title}\n{event.error.hint or ''}",
+                title="/health failed; asking for the logs anyway",
+                severity="warning",
+                timeout=10,
+            )
         elif health is None:
             # Not yet "the original API": that needs /logs to answer too (a plain web server has no /health).
             self.status_bar.set_version("no /health")

@@ -207,6 +207,12 @@ class LogtuiApp(App[None]):
             self._close_client()
             self._connect(self.target, event.base_url)
 
+    def on_local_service_gone(self, event: Any) -> None:
+        """Stop, Remove or Delete volume on the container screen: reload the log view if it shows the local
+        service, so it says the service is down (and how to start it) instead of showing what is gone."""
+        if self.target.is_local and self.logs_screen is not None:
+            self.logs_screen.refetch()
+
     def on_container_status_refreshed(self, event: Any) -> None:
         if self.target.is_local and self.runtime is not None and self.logs_screen is not None:
             self.logs_screen.status_bar.set_runtime(describe(self.runtime, event.status))

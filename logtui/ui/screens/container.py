@@ -96,6 +96,15 @@ class LocalServiceStarted(Message):
         self.base_url = base_url
 
 
+class LocalServiceGone(Message):
+    """Stop, Remove or Delete volume took the local service (or its data) away. The app reloads the log view,
+    so it shows what is there now instead of the records of a service or volume that no longer exists."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+
+
 class BuildOutputReceived(Message, bubble=False):
     def __init__(self, lines: list[str]) -> None:
         super().__init__()
@@ -489,9 +498,13 @@ class ContainerScreen(Screen[None]):
             else "all stored log records (count unknown: the service is not running)"
         )
         volume = self._volume_name()
+        if self.runtime.kind == "docker":
+            goes_too = "The container is removed too (it holds the volume); Start makes a new, empty one. "
+        else:
+            goes_too = "The service stops too; Start begins again with a new, empty database. "
         body = (
             f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
-            "Back up first to keep a copy you can restore or query."
+            f"{goes_too}Back up first to keep a copy you can restore or query."
         )
         if backup is not None:
             body = f"Backup written to {backup}.\n{body}"
@@ -658,6 +671,8 @@ class ContainerScreen(Screen[None]):
             self.query_one(BuildOutput).finish(True, "Build finished.")
         else:
             text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        if action in ("stop", "remove", "delete_volume"):
+            self.post_message(LocalServiceGone(action))
         self.query_one("#activity-label", Label).update(text)
         self.notify(text, title=ACTION_LABELS[action])
         self._refresh_status()

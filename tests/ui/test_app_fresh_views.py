@@ -166,3 +166,30 @@ async def test_a_new_target_starts_with_its_own_tag_boxes(
         assert screen.log_view.loaded_count == 22
         async with httpx.AsyncClient() as http:
             assert (await http.get(f"{two.url}/health")).status_code == 200
+
+
+async def test_the_local_services_actions_are_in_the_palette_on_the_log_screen(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.toml", runtime="embedded", demo_records=100)
+    app = make_app(now=datetime.now(UTC), config_path=config, start="-7d", end="now")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        logs = logs_screen(app)
+        titles = [c.title for c in app.get_system_commands(logs)]
+        for label in ("Build", "Start", "Stop", "Restart", "Remove", "Back up", "Delete volume"):
+            assert f"Local service: {label}" in titles
+        app.action_command_palette()
+        await pilot.pause()
+        await pilot.press(*"Local service: Stop")
+        await container_settle(pilot)  # the palette searches in workers too
+        await pilot.press("enter")
+        await container_settle(pilot)
+        # the container screen opened and ran Stop once it knew the service's state
+        screen = app.screen
+        assert isinstance(screen, ContainerScreen)
+        assert screen.status is not None and screen.status.state.value == "exited"  # stopped by us
+        assert "Stopped" in str(screen.query_one("#activity-label", Label).content)
+        # there the screen's own provider lists them: the app's list does not repeat them
+        assert "Local service: Stop" not in [c.title for c in app.get_system_commands(screen)]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "The local service is not answering" in logs.error_panel.text

@@ -253,6 +253,7 @@ class ContainerScreen(Screen[None]):
         self._log_tail = log_tail
         self.status: RuntimeStatus | None = None
         self.busy: str | None = None  # the action running now
+        self._queued_action: str | None = None  # asked for before the first status (queue_action)
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
@@ -351,6 +352,9 @@ class ContainerScreen(Screen[None]):
         )
         self._sync_controls()
         self._sync_output(message.status)
+        queued, self._queued_action = self._queued_action, None
+        if queued is not None:
+            self.run_container_action(queued)
 
     def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
         self.status = None
@@ -370,6 +374,14 @@ class ContainerScreen(Screen[None]):
             button.disabled = bool(self.busy) or not action_available(
                 action.name, self.runtime.kind, self.status
             )
+
+    def queue_action(self, action: str) -> None:
+        """Run `action` once the runtime's state is known (the palette on the log screen opens this screen
+        and asks for an action before its first status refresh has answered)."""
+        if self.status is None:
+            self._queued_action = action
+        else:
+            self.run_container_action(action)
 
     def run_container_action(self, action: str) -> None:
         """Entry point for keys, buttons and the command palette alike; a refusal always says why."""

@@ -12,8 +12,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from logtui.ui.screens.container import ContainerScreen
 from logtui.ui.widgets.confirm import ConfirmDialog, TypedConfirmDialog
-from tests.helpers import ServerProcess
+from tests.helpers import OriginalServer, ServerProcess
 from tests.ui.test_app_support import (
+    COURSE,
     SIZE,
     http_target,
     logs_screen,
@@ -193,3 +194,48 @@ async def test_the_local_services_actions_are_in_the_palette_on_the_log_screen(t
         await pilot.press("escape")
         await settle(pilot)
         assert "The local service is not answering" in logs.error_panel.text
+
+
+async def test_at_80x24_the_status_bar_and_legend_keep_whole_words(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    server = server_factory()
+    names = ["INFO", "WARN", "ERROR", "AUTHENTICATION", "BILLING", "SCHEDULER", "GATEWAY", "PAYMENTS"]
+    server.post([r for i, tag in enumerate(names) for r in _records(tag, range(i, i + 2))])
+    target = http_target("production-eu-west-1-billing-service", server.url)
+    config = write_config(tmp_path / "c.toml", target, follow_interval=30)
+    app = make_app(profile=target.name, config_path=config, start="2023-04-23T10:00", end="2023-04-23T10:30")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        bar = screen.status_bar
+        line = str(bar.content)
+        width = bar.content_size.width
+        assert len(line) <= width
+        parts = line.split("  │  ")
+        assert parts[0] == f"● {target.name} (HTTP)"  # the target first, whole
+        assert all(part in bar.text.split("  │  ") for part in parts)  # whole parts only, none cut
+        assert len(parts) < len(bar.text.split("  │  "))  # something had to go at this width
+
+        histogram = screen.histogram
+        legend = histogram.render_line(histogram.content_size.height - 1).text
+        assert "16 records" in legend and "more" in legend
+        shown = [w for w in legend.split() if w.strip("■").isalpha() and w.strip("■").isupper()]
+        assert shown and all(w.strip("■") in names for w in shown), legend  # no tag cut in two
+
+
+async def test_a_long_histogram_message_wraps_at_spaces(
+    original_factory: Callable[..., OriginalServer],
+) -> None:
+    server = original_factory(COURSE)
+    app = make_app(url=server.url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("slash", *"error", "enter")
+        await settle(pilot)
+        histogram = screen.histogram
+        rows = [histogram.render_line(y).text.strip() for y in range(histogram.content_size.height)]
+        text = " ".join(r for r in rows if r)
+        assert text == histogram.message  # all of it, over several rows, no word split
+        assert len([r for r in rows if r]) > 1

@@ -86,6 +86,8 @@ class Stats:
     last_timestamp: datetime | None
     # The window asked for: the buckets are rounded outwards, so the last one may end after it.
     window: TimeWindow | None = field(default=None, compare=False)
+    # Counted by logtui from the records it loaded (the course's original service has no /stats).
+    counted_here: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

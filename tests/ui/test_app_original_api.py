@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from textual.widgets import Checkbox, Input
 
+from logtui.core.timerange import TimeWindow
 from logtui.ui.screens.detail import DetailScreen
 from logtui.ui.screens.export_dialog import ExportDialog
 from tests.core.tiny_http import Reply, http_server
@@ -57,8 +58,13 @@ async def test_launch_presets_stepping_backspace_and_jump(original_factory: Orig
         screen = logs_screen(app)
         assert screen.error_panel.text == ""
         assert screen.log_view.loaded_count == 22
-        assert "original API (GET /logs only)" in screen.status_bar.text
-        assert screen.histogram.state == "unavailable" and "no /stats" in screen.histogram.message
+        assert "original API (GET /logs only; logtui filters and counts)" in screen.status_bar.text
+        # no /stats there, but the whole window is loaded: logtui counts the histogram, and says so
+        stats = screen.histogram.stats
+        assert stats is not None and stats.counted_here and stats.total == 22
+        assert stats.tags == {"INFO": 21, "ERROR": 1}
+        legend = screen.histogram.render_line(screen.histogram.content_size.height - 1).text
+        assert "22 records (counted by logtui)" in legend
         # the records name their tags: ERROR and INFO are boxes, nothing else is added
         assert {"INFO", "ERROR"} <= set(screen.tag_filter.known_tags)
 
@@ -118,7 +124,7 @@ async def test_typed_window_search_tags_and_the_empty_result_reason(
         await pilot.press("6", "slash", *"error", "enter")  # the service ignores q: logtui filters
         await settle(pilot)
         assert shown_messages(app) == ["2023-04-23T10:22:00 ERROR"]
-        assert "applied by logtui" in screen.histogram.message
+        assert screen.histogram.stats is not None and screen.histogram.stats.tags == {"ERROR": 1}
 
         search = screen.query_one("#search", Input)
         search.value = "no such words"
@@ -142,6 +148,30 @@ async def test_typed_window_search_tags_and_the_empty_result_reason(
         assert screen.log_view.loaded_count == 0
         notice = screen.notice.text
         assert "holds 22 records" in notice and "the tag filter" in notice and "switch" in notice
+    logs_queries(server)
+
+
+async def test_zoom_into_a_histogram_bar_and_back(original_factory: OriginalFactory) -> None:
+    server = original_factory(COURSE)
+    app = make_app(url=server.url, start="2023-04-23T10:00", end="2023-04-23T10:22")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        histogram = screen.histogram
+        assert histogram.state == "stats"
+        histogram.focus()
+        await pilot.press("end")  # the last bar with records: the 10:22 ERROR
+        start, end = histogram.bar_range(histogram.selected or 0)
+        await pilot.press("enter")  # zoom
+        await settle(pilot)
+        assert screen.current_query.window == TimeWindow(start, end)
+        assert screen.error_panel.text == ""
+        assert shown_messages(app)[-1] == "2023-04-23T10:22:00 ERROR"
+        assert screen.log_view.loaded_count < 22
+        screen.log_view.focus()
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen.log_view.loaded_count == 22  # 10:00 .. 10:22 again
     logs_queries(server)
 
 

@@ -44,6 +44,7 @@ from logtui.ui.screens.logs_query import (
     LogQuery,
     as_datetime,
     jump_window,
+    stats_from_records,
     window_misses_data,
 )
 from logtui.ui.widgets.error_panel import ErrorPanel
@@ -585,6 +586,9 @@ class LogsScreen(Screen[None]):
             if unfiltered is not None:
                 self.post_message(msg.LogsLoaded(generation, [], None, first=False, unfiltered=unfiltered))
             stats = await stats_task if stats_task is not None else None
+            if stats is None and not page.paginated:
+                # The whole window is here (the original service pages nothing): count it ourselves.
+                stats = stats_from_records(page.records, query.request_window, self._stats_buckets())
             if isinstance(stats, LogtuiError):
                 self.post_message(msg.StatsLoaded(generation, None, error=stats))
             else:
@@ -643,7 +647,7 @@ class LogsScreen(Screen[None]):
         if event.first:
             self._first_page_done = True
             if self._stats_supported is False:
-                self.status_bar.set_version("original API (GET /logs only)")
+                self.status_bar.set_version("original API (GET /logs only; logtui filters and counts)")
             if self._tail_mode:
                 # Pin to the bottom: the newest records, where live ones will arrive.
                 self.log_view.jump_to_end()
@@ -677,6 +681,9 @@ class LogsScreen(Screen[None]):
         stats = event.stats
         if event.error is not None:
             self.histogram.show_unavailable(event.error.title)
+        elif stats is not None and stats.counted_here:
+            self._stats_supported = False  # the target still has no /stats: j, counts and notes say so
+            self.histogram.show_stats(stats)
         elif stats is None:
             self._stats_supported = False
             filtered = self._query.tags or self._query.q

@@ -432,7 +432,9 @@ class Histogram(Widget, can_focus=True):
             )
         else:
             noun = "record" if stats.total == 1 else "records"
-            middle.append(Segment(_cut_at_word(f"{stats.total:,} {noun}", room) + "  ", label))
+            # Honest about where the counts come from: the target has no /stats, logtui counted them.
+            counted = " (counted by logtui)" if stats.counted_here else ""
+            middle.append(Segment(_cut_at_word(f"{stats.total:,} {noun}{counted}", room) + "  ", label))
             # Whole legend entries only: what does not fit is counted, never cut in the middle of a tag.
             tags = stack_order(list(stats.tags))
             used = Strip(middle).cell_length

@@ -140,7 +140,7 @@ class OriginalServer:
 
     def start(self) -> OriginalServer:
         root = Path(__file__).resolve().parent.parent
-        with open(self.log_path, "wb") as log:
+        with open(self.log_path, "ab") as log:  # appended: a restarted server keeps the earlier requests
             self.proc = subprocess.Popen(
                 [
                     sys.executable,

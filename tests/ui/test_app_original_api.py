@@ -286,3 +286,53 @@ async def test_follow_drops_what_a_server_ignoring_start_time_sends_again(tmp_pa
                 "2023-04-23T10:02:00",
                 "2023-04-23T10:40:00",
             ]
+
+
+async def test_n_jumps_to_new_records_when_scrolled_away(
+    original_factory: OriginalFactory, tmp_path: Path
+) -> None:
+    many = [
+        {"timestamp": f"2023-04-23T10:{m:02d}:{s:02d}", "tag": "INFO", "message": f"r {m}:{s}"}
+        for m in range(3)
+        for s in range(0, 60, 2)
+    ]
+    server = original_factory(many)
+    config = write_config(tmp_path / "c.toml", http_target("course", server.url), follow_interval=0.5)
+    app = make_app(profile="course", config_path=config, start="2023-04-23T10:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert screen.log_view.loaded_count == 90
+        await pilot.press("home")  # scroll away from the bottom
+        server.insert(
+            [{"timestamp": "2023-04-23T10:05:00", "tag": "INFO", "message": f"new {i}"} for i in range(3)]
+        )
+        await wait_for(pilot, lambda: screen.live.new_waiting_count == 3, what="3 new")
+        assert "3 new (n to jump)" in str(screen.query_one("#live").content)
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.live.new_waiting_count == 0
+        assert screen.log_view.loaded_count == 93
+    logs_queries(server)
+
+
+async def test_r_retries_once_the_service_is_back(original_factory: OriginalFactory) -> None:
+    server = original_factory(COURSE)
+    app = make_app(url=server.url, start="2023-04-23T10:00", end="2023-04-23T10:05")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        assert screen.log_view.loaded_count == 6
+        server.stop()
+        await pilot.press("6")
+        await settle(pilot)
+        assert "refused the connection" in screen.error_panel.text
+        assert "not a log-analyzer" not in screen.status_bar.text  # it answered /logs before
+        server.start()  # the same port again
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.error_panel.text == ""
+        assert screen.log_view.loaded_count == 22
+    logs_queries(server)

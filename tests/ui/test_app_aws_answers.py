@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from logtui.core.config import TargetKind
 from logtui.core.errors import BadResponse, Rejected, ServerFailed, TooLarge, Unauthorized
 from tests.core.tiny_http import Route, course_original_logs, fixed, http_server
 from tests.helpers import ServerProcess
@@ -48,10 +49,16 @@ async def _failure(routes: dict[str, Route], tmp_path: Path, **target: object) -
             return text, screen.error_panel.error
 
 
-async def test_lambda_function_url_with_aws_iam_auth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Even with the service's API key set, a 403 in AWS's shape is AWS refusing the call, not the key.
+@pytest.mark.parametrize("kind", [TargetKind.LAMBDA, TargetKind.APPRUNNER, TargetKind.HTTP])
+async def test_lambda_function_url_with_aws_iam_auth(
+    kind: TargetKind, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whatever the target's kind and host name, and even with the service's API key set, a 403 in AWS's
+    # shape is AWS refusing the call, not the key.
     monkeypatch.setenv("LOGTUI_AWS_TEST_TOKEN", "k-123")
-    text, error = await _failure({"*": LAMBDA_FORBIDDEN}, tmp_path, token_env="LOGTUI_AWS_TEST_TOKEN")
+    text, error = await _failure(
+        {"*": LAMBDA_FORBIDDEN}, tmp_path, token_env="LOGTUI_AWS_TEST_TOKEN", kind=kind
+    )
     assert isinstance(error, Unauthorized)
     assert error.title == (
         "AWS refused the call to /logs before it reached the service (403: Forbidden, AccessDeniedException)"

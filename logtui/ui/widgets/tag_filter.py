@@ -72,7 +72,8 @@ class TagFilter(ScrollableContainer):
         """Add toggles for tags seen in the data; new ones start on so they don't silently hide records.
 
         A default box the data spells otherwise (WARNING when the data says WARN) goes, if it is on."""
-        seen = {t for t in tags if t}
+        # "(other)" is how /stats sums the tags past its 50 largest: not a tag a box could filter on.
+        seen = {t for t in tags if t and not t.startswith("(")}
         self._provisional -= seen
         new = [t for t in seen if t not in self._tags]
         for tag in sorted(new):
@@ -82,7 +83,7 @@ class TagFilter(ScrollableContainer):
 
     def show_store_tags(self, tags: Iterable[str]) -> None:
         """The whole store's tags are known: boxes for those, and none for defaults it does not have."""
-        store = {t for t in tags if t}
+        store = {t for t in tags if t and not t.startswith("(")}
         self.add_tags(store)
         self._drop_provisional(self._provisional - store)
 

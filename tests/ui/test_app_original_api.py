@@ -230,6 +230,7 @@ async def test_follow_backspace_and_new_records(original_factory: OriginalFactor
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = logs_screen(app)
+        screen.stats_refresh_interval = 0  # every poll with new records may recount (10 s in real use)
         await pilot.press("f")
         await settle(pilot)
         assert screen.live.active
@@ -248,6 +249,10 @@ async def test_follow_backspace_and_new_records(original_factory: OriginalFactor
         assert screen.log_view.loaded_count == 24
         assert screen.error_panel.text == ""
         assert "WARN" in screen.tag_filter.known_tags
+        # the histogram logtui counts follows the new records too
+        stats = screen.histogram.stats
+        assert stats is not None and stats.counted_here and stats.total == 24
+        assert stats.tags == {"INFO": 21, "ERROR": 2, "WARN": 1}
         await pilot.press("backspace")  # the window before following
         await settle(pilot)
         assert not screen.live.active

@@ -876,13 +876,23 @@ class LogsScreen(Screen[None]):
 
     def _refresh_histogram_while_following(self) -> None:
         """New records arrived: redraw the histogram now and then (not per poll: /stats costs a scan)."""
-        if self._client is None or self._stats_supported is not True:
+        if self._client is None:
             return
         now = time.monotonic()
         if now - self._stats_refreshed_at < self.stats_refresh_interval:
             return
-        self._stats_refreshed_at = now
-        self._refresh_stats(self._client, self._generation, self._query)
+        shown = self.histogram.stats
+        if self._stats_supported is False and shown is not None and shown.counted_here:
+            # The original API: every record of the window is loaded, so count them again here.
+            self._stats_refreshed_at = now
+            view = self.log_view
+            records = [view.record_at(i) for i in range(view.loaded_count)]
+            stats = stats_from_records(records, self._query.request_window, self._stats_buckets())
+            if stats is not None:
+                self.histogram.show_stats(stats)
+        elif self._stats_supported is True:
+            self._stats_refreshed_at = now
+            self._refresh_stats(self._client, self._generation, self._query)
 
     @work(exclusive=True, group="stats-refresh", exit_on_error=False)
     async def _refresh_stats(self, client: LogClient, generation: int, query: LogQuery) -> None:

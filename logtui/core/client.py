@@ -606,8 +606,8 @@ def _aws_refusal_hint() -> str:
     return (
         "This 403 comes from AWS, not from the service's API key: a Lambda function URL with auth type "
         "AWS_IAM (or a resource policy that does not allow this caller) wants requests signed with AWS "
-        'SigV4. Give the target auth = "aws_iam" (signed requests), or set the function URL\'s auth type '
-        "to NONE and protect writes with the service's API key."
+        'SigV4: start logtui with --aws-iam or give the target auth = "aws_iam", or set the function URL\'s '
+        "auth type to NONE and protect writes with the service's API key."
     )
 
 

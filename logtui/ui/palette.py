@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from logtui.ui.container_actions import ACTIONS
+from logtui.ui.screens.container import ContainerScreen
 from logtui.ui.screens.logs_query import PRESET_KEYS
 
 if TYPE_CHECKING:
@@ -25,6 +27,13 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
     yield SystemCommand(
         "Local service", "Build, start, stop the local log-analyzer (c)", app.action_show_container
     )
+    if not isinstance(screen, ContainerScreen):  # there, its own provider lists them with their keys
+        for action in ACTIONS:
+            yield SystemCommand(
+                f"Local service: {action.label}",
+                f"{action.help} (c, then {action.key})",
+                partial(app.run_local_service_action, action.name),
+            )
     for target in app.config.all_targets:
         if target.name != app.target.name:
             yield SystemCommand(

@@ -20,6 +20,8 @@ class LogsWork(enum.StrEnum):
     PAGE = "page"
     FOLLOW = "follow"
     EXPORT = "export"
+    STORE_TAGS = "store-tags"  # which tags the whole store holds, for the tag boxes
+    STATS_REFRESH = "stats-refresh"  # the histogram redrawn now and then while following
 
     @classmethod
     def of(cls, group: str) -> LogsWork:

@@ -46,6 +46,7 @@ from logtui.ui.messages import (
     ContainerActionStarted,
     ContainerStatusRefreshed,
     ContainerStatusUnavailable,
+    LocalServiceGone,
     LocalServiceStarted,
     PushLayerProgressed,
     ServiceOutputEnded,
@@ -171,6 +172,7 @@ class ContainerScreen(Screen[None]):
         self._log_tail = log_tail
         self.status: RuntimeStatus | None = None
         self.busy: Action | None = None  # the action running now
+        self._queued_action: Action | None = None  # asked for before the first status (queue_action)
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
@@ -271,6 +273,9 @@ class ContainerScreen(Screen[None]):
         )
         self._sync_controls()
         self._sync_output(message.status)
+        queued, self._queued_action = self._queued_action, None
+        if queued is not None:
+            self.run_container_action(queued)
 
     def _log_view_url(self) -> str | None:
         """The address the app's log view reads (it may be another target), when the app has a log view."""
@@ -297,6 +302,14 @@ class ContainerScreen(Screen[None]):
             button.disabled = bool(self.busy) or not action_available(
                 action.name, self.runtime.kind, self.status
             )
+
+    def queue_action(self, action: Action) -> None:
+        """Run `action` once the runtime's state is known (the palette on the log screen opens this screen
+        and asks for an action before its first status refresh has answered)."""
+        if self.status is None:
+            self._queued_action = action
+        else:
+            self.run_container_action(action)
 
     def run_container_action(self, action: str) -> None:
         """Entry point for keys, buttons and the command palette alike; a refusal always says why."""
@@ -462,9 +475,13 @@ class ContainerScreen(Screen[None]):
             else "all stored log records (count unknown: the service is not running)"
         )
         volume = self._volume_name()
+        if self.runtime.kind == "docker":
+            goes_too = "The container is removed too (it holds the volume); Start makes a new, empty one. "
+        else:
+            goes_too = "The service stops too; Start begins again with a new, empty database. "
         body = (
             f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
-            "Back up first to keep a copy you can restore or query."
+            f"{goes_too}Back up first to keep a copy you can restore or query."
         )
         if backup is not None:
             body = f"Backup written to {backup}.\n{body}"
@@ -667,6 +684,8 @@ class ContainerScreen(Screen[None]):
                 self.query_one(BuildOutput).finish(True, "Build finished.")
             case _:
                 text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        if action in (Action.STOP, Action.REMOVE, Action.DELETE_VOLUME):
+            self.post_message(LocalServiceGone(action))
         self.query_one("#activity-label", Label).update(text)
         self.notify(text, title=ACTION_LABELS[action])
         self._refresh_status()

@@ -21,6 +21,8 @@ class QueryProgress:
     stats_done: bool = False
     #: The window's record count from /stats (None: not known).
     total: int | None = None
+    #: Records of the window without the filters, when the filtered answer was empty (None: not asked).
+    unfiltered: int | None = None
 
     @property
     def answered(self) -> bool:
@@ -34,6 +36,8 @@ class StoreFacts:
 
     #: Whether the target has /stats (None: not known yet; False: the course's original GET /logs only).
     stats_supported: bool | None = None
+    #: /logs has answered this client at least once: it is a log service, whatever else fails.
+    logs_answered: bool = False
     first: datetime | None = None
     last: datetime | None = None
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 from urllib.parse import urlparse
 
 import docker.errors
@@ -25,12 +25,11 @@ from logtui.core.runtime.base import (
     HEALTH_TIMEOUT,
     LABEL_MANAGED,
     LABEL_ROLE,
-    DockerSettings,
     ImageMissing,
     RuntimeState,
     RuntimeStatus,
 )
-from logtui.core.runtime.docker_runtime.engine import CAP_DROP, SECURITY_OPT, Engine
+from logtui.core.runtime.docker_runtime.engine import CAP_DROP, SECURITY_OPT, Engine, remove_quietly
 from logtui.core.runtime.docker_runtime.volume_data import DATA_DIR, VolumeData
 
 CONTAINER_PORT = "8000/tcp"
@@ -49,9 +48,23 @@ def parse_docker_time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(f"{m.group(1)}.{micro}").replace(tzinfo=UTC)
 
 
-def _port_binding(settings: DockerSettings) -> tuple[str, int]:
-    # docker-py publishes a None host port on any free one (HostPort ""); types-docker admits only an int.
-    return cast("tuple[str, int]", (settings.bind, settings.host_port))
+def published_or_bound_port(container: Container) -> int | None:
+    """The port a container is published on, or pinned to while stopped."""
+    port = published_port(container)
+    if port is not None:
+        return port
+    bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT)
+    host_port = (bindings or [{}])[0].get("HostPort") or ""
+    return int(host_port) if host_port.isdigit() else None
+
+
+def free_port(bind: str) -> int:
+    """A port free on this machine right now, for a container to keep (Docker's own pick changes on every
+    start). With a remote engine this only guesses; a taken port is then caught at start and replaced."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((bind, 0))
+        return int(sock.getsockname()[1])
 
 
 def published_port(container: Container) -> int | None:
@@ -78,6 +91,11 @@ class Lifecycle:
         # create the container (or both fill a new volume): the second waits and finds it running.
         self._start_lock = threading.Lock()
         self.base_url: str | None = None
+        #: The host port our container was last published on, so a container made again (after Remove or
+        #: a new image) keeps the address the user bookmarked when [docker] host_port is 0 ("any").
+        self._last_port: int | None = None
+        #: Said once in the status after a start had to move to a new port because the old one was taken.
+        self.port_note: str | None = None
 
     # --- addresses ------------------------------------------------------------------------------------------
 
@@ -158,6 +176,8 @@ class Lifecycle:
             self.base_url = f"http://{address}" if address else None
             if status == "running" and self.base_url and probe_health(self.base_url):
                 state, detail = RuntimeState.HEALTHY, f"Serving on http://{address}"
+                if self.port_note:
+                    detail = f"{detail} ({self.port_note})"
             else:
                 state, detail = RuntimeState.RUNNING, f"Container {status}; /health not answering yet"
             return RuntimeStatus(
@@ -200,8 +220,11 @@ class Lifecycle:
         ) or [{}]
         host_ip = bindings[0].get("HostIp") or ""
         host_port = bindings[0].get("HostPort") or ""
-        want_port = str(s.host_port) if s.host_port else ""
-        return host_ip != s.bind or host_port != want_port
+        if not s.host_port:
+            # "Any port": a container pinned to the one it was given keeps it; one left to Docker's choice
+            # (made by an older logtui) would get a new port on every start, so it is made again, pinned.
+            return host_ip != s.bind or not host_port.isdigit()
+        return host_ip != s.bind or host_port != str(s.host_port)
 
     def start(self) -> None:
         with self._start_lock:
@@ -209,7 +232,7 @@ class Lifecycle:
 
     def _start(self) -> None:
         engine = self._engine
-        client = engine.client()
+        engine.client()
         s = engine.settings
         image = engine.image()
         if image is None:
@@ -223,10 +246,33 @@ class Lifecycle:
             return
         if container is not None and self._stale(container, image):
             stale = container
+            if not s.host_port:
+                self._last_port = self._last_port or published_or_bound_port(stale)
             engine.call("removing the outdated container", lambda: stale.remove(force=True))
             container = None
+        self.port_note = None
+        try:
+            container = self._start_container(image, container)
+        except PortInUse as exc:
+            if s.host_port or exc.port == 0:
+                raise  # a port the user chose: say it is taken (or Docker's own choice failed)
+            # The port this container kept is taken now: make it again on a free one, and say so.
+            old = exc.port
+            self._last_port = None
+            self.port_note = f"port {old} was taken, so the service moved to a new port"
+            container = self._start_container(image, None)
+        self._last_port = published_port(container) or self._last_port
+        self._refresh_url(container)
+
+    def _start_container(self, image: Image, container: Container | None) -> Container:
+        """Start `container`, or create and start a new one (on the remembered or a free port). Returns it
+        reloaded. A busy port raises PortInUse naming it, with nothing left behind that this call made."""
+        engine = self._engine
+        client = engine.client()
+        s = engine.settings
         created = volume_created = False
         if container is None:
+            port = s.host_port or self._last_port or free_port(s.bind)
             volume_created = not engine.volume_exists()
             if volume_created:
                 engine.call(
@@ -239,7 +285,7 @@ class Lifecycle:
                     image,
                     name=s.container_name,
                     labels={LABEL_MANAGED: "true", LABEL_ROLE: "server", "io.logtui.image": s.image},
-                    ports={CONTAINER_PORT: _port_binding(s)},
+                    ports={CONTAINER_PORT: (s.bind, port)},
                     volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
                     detach=True,
                     cap_drop=CAP_DROP,
@@ -257,10 +303,15 @@ class Lifecycle:
                 # Leave nothing behind: the container (and a volume) this call made go again.
                 self._cleanup_failed_start(container, volume_created)
             if cause is not None and _PORT_BUSY.search(str(cause)):
-                raise PortInUse(s.host_port or 0) from cause
+                busy = s.host_port or published_or_bound_port(container) or 0
+                if not created and not s.host_port:
+                    # Our stopped container's port is taken: it goes (the data is on the volume) and the
+                    # caller makes a new one elsewhere.
+                    remove_quietly(container)
+                raise PortInUse(busy) from cause
             raise
         container.reload()
-        self._refresh_url(container)
+        return container
 
     def _cleanup_failed_start(self, container: Container, volume_created: bool) -> None:
         try:
@@ -315,6 +366,8 @@ class Lifecycle:
         """Remove the container; the volume (the data) stays."""
         container = self._engine.container()
         if container is not None:
+            # The next container gets the same address (with [docker] host_port = 0).
+            self._last_port = published_or_bound_port(container) or self._last_port
             self._engine.call("removing the container", lambda: container.remove(force=True, v=False))
         self.base_url = None
 

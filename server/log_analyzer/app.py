@@ -33,8 +33,8 @@ from log_analyzer.pages import render_logs_page
 from log_analyzer.pruner import prune_forever
 from log_analyzer.seed import load_sample
 from log_analyzer.settings import Settings
+from log_analyzer.store import LogStore, StoreUnavailable, open_store, render_bound
 from log_analyzer.store import Query as LogQuery
-from log_analyzer.store import Store, render_bound
 from log_analyzer.timefmt import TimeFormatError, parse_timestamp
 from log_analyzer.validation import MAX_Q_CHARS, TAG_PATTERN, check_body
 
@@ -46,12 +46,19 @@ START_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date
 END_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date (up to its last moment)"
 
 
+def _log_upgrade(done: int, total: int) -> None:
+    if done == 0:
+        log.info("upgrading the store in place: indexing %d records for /stats and q", total)
+    elif done == total or done % 200_000 < 20_000:
+        log.info("upgrading the store: %d of %d records indexed", done, total)
+
+
 class Service:
     """What the routes share: settings, the store and the cursor codec."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.db_path)
+        self.store: LogStore = open_store(settings, upgrade_progress=_log_upgrade)
         if settings.seed_on_empty and self.store.is_empty():
             n = load_sample(self.store)
             log.info("database was empty: loaded the %d-record seed sample", n)
@@ -140,7 +147,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="log-analyzer",
         version=__version__,
-        description="Stores log records (timestamp, tag, message) in SQLite and answers time-ranged queries.",
+        description=(
+            "Stores log records (timestamp, tag, message) in SQLite or PostgreSQL and answers time-ranged "
+            "queries."
+        ),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -152,6 +162,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _storage_busy(_: Request, exc: sqlite3.OperationalError) -> Response:
         log.warning("storage error: %s", exc)
         return json_response({"detail": f"The storage is busy or unavailable ({exc}); retry shortly."}, 503)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(_: Request, exc: StoreUnavailable) -> Response:
+        log.warning("storage unavailable: %s", exc)
+        return json_response({"detail": f"{exc}; retry shortly."}, 503, {"Retry-After": "5"})
 
     @app.get(
         "/logs",
@@ -185,13 +200,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except CursorError as exc:
                 raise ParamError([("cursor", str(exc))]) from None
         rows = service.store.page_rows(query, limit=limit, order=order, after=after)
-        body = render_logs_page(
-            rows,
-            limit=limit,
-            max_bytes=service.settings.max_response_bytes,
-            lambda_mode=service.settings.lambda_mode,
-            make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
-        )
+        try:
+            body = render_logs_page(
+                rows,
+                limit=limit,
+                max_bytes=service.settings.max_response_bytes,
+                lambda_mode=service.settings.lambda_mode,
+                make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
+            )
+        finally:
+            rows.close()  # a pooled connection goes back even when rendering failed
         return Response(body, media_type="application/json")
 
     @app.post(
@@ -291,7 +309,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {
                 "status": "ok",
                 "version": __version__,
-                "storage": "sqlite",
+                "storage": service.store.backend,
+                "backend": service.store.backend,
                 "records": bounds.records,
                 "first_timestamp": bounds.first,
                 "last_timestamp": bounds.last,

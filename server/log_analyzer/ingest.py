@@ -14,8 +14,9 @@ from typing import BinaryIO, TextIO
 
 import orjson
 
-from log_analyzer.progress import Progress
-from log_analyzer.store import Row, Store
+from log_analyzer.progress import Progress, upgrade_bar
+from log_analyzer.settings import Settings
+from log_analyzer.store import LogStore, Row, open_store
 from log_analyzer.validation import check_record, fast_record
 
 _TIME_ONLY = re.compile(r"^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -69,7 +70,7 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, int]]:
 
 
 def ingest_lines(
-    store: Store,
+    store: LogStore,
     lines: Iterable[tuple[int, str | None, int]],
     *,
     batch_size: int = 5000,
@@ -104,7 +105,7 @@ def ingest_lines(
     return result
 
 
-def run_ingest(db_path: Path, file: Path, *, batch_size: int = 5000, err: TextIO | None = None) -> int:
+def run_ingest(settings: Settings, file: Path, *, batch_size: int = 5000, err: TextIO | None = None) -> int:
     """CLI entry: 0 when every line loaded, 1 when some were skipped (the rest kept), 2 on no input."""
     err = err if err is not None else sys.stderr
     from_stdin = str(file) == "-"
@@ -122,7 +123,7 @@ def run_ingest(db_path: Path, file: Path, *, batch_size: int = 5000, err: TextIO
         print(f"log-analyzer: cannot read {file}: {exc.strerror}", file=err)
         return 2
     total = None if from_stdin else file.stat().st_size
-    store = Store(db_path)
+    store = open_store(settings, upgrade_progress=upgrade_bar(err))
     try:
         progress = Progress(total, f"ingesting {file.name if not from_stdin else 'stdin'}", err, unit="bytes")
         result = ingest_lines(store, _lines(stream), batch_size=batch_size, progress=progress)
@@ -135,7 +136,7 @@ def run_ingest(db_path: Path, file: Path, *, batch_size: int = 5000, err: TextIO
     if result.bad_count > len(result.bad):
         print(f"... and {result.bad_count - len(result.bad)} more bad lines", file=err)
     progress.finish(
-        f"ingested {result.inserted} records into {db_path}"
+        f"ingested {result.inserted} records into {settings.store_name}"
         + (f"; skipped {result.bad_count} bad lines" if result.bad_count else "")
     )
     return 1 if result.bad_count else 0

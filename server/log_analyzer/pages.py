@@ -8,11 +8,11 @@ case costs one pass, the same as serializing the rows once.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 
 import orjson
 
+from log_analyzer.store import PageRows
 from log_analyzer.timefmt import parse_timestamp
 
 _CHUNK = 2500
@@ -27,7 +27,7 @@ def lambda_size(encoded: bytes) -> int:
 
 
 def render_logs_page(
-    rows: sqlite3.Cursor,
+    rows: PageRows,
     *,
     limit: int,
     max_bytes: int,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from log_analyzer.settings import Settings
+from log_analyzer.store import LogStore, open_store
 
 from tests.helpers import ServerProcess
 from tests.pg import PgCluster, PostgresUnavailable
@@ -20,6 +22,8 @@ from tests.pg import PgCluster, PostgresUnavailable
 BACKENDS = ("sqlite", "postgresql")
 #: a fresh store's settings: {} for SQLite (the server's --db file), the database URL for PostgreSQL
 StoreEnv = Callable[[], dict[str, str]]
+#: opens a fresh in-process store of the module's backend
+NewStore = Callable[[], "LogStore"]
 
 
 def postgres_required() -> bool:
@@ -102,3 +106,19 @@ def assert_error(response: httpx.Response, status: int, parameter: str) -> dict[
     assert parameter in [e["parameter"] for e in body["errors"]], body
     assert "Traceback" not in response.text
     return body
+
+
+@pytest.fixture
+def new_store(tmp_path: Path, fresh_store: StoreEnv) -> Iterator[NewStore]:
+    """Open fresh stores of this module's backend in-process (closed after the test)."""
+    opened: list[LogStore] = []
+
+    def make() -> LogStore:
+        url = fresh_store().get("LOG_ANALYZER_DATABASE_URL")
+        store = open_store(Settings(db_path=tmp_path / f"store-{len(opened)}.db", database_url=url))
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()

@@ -116,7 +116,12 @@ def test_seed_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
     assert "already" in again.stderr and "nothing added" in again.stderr
     assert len(rows(db)) == 22
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT SUM(n) FROM rollups WHERE level = 3").fetchone()[0] == 22
+        assert (
+            conn.execute(
+                "SELECT SUM(n) FROM rollups WHERE level = (SELECT MAX(level) FROM rollups)"
+            ).fetchone()[0]
+            == 22
+        )
 
 
 def test_seed_adds_only_the_missing_sample_records(tmp_path: Path) -> None:
@@ -144,7 +149,12 @@ def test_seed_demo_generates_realistic_records(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "generated 20000 demo records" in r.stderr
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT SUM(n) FROM rollups WHERE level = 3").fetchone()[0] == 20000
+        assert (
+            conn.execute(
+                "SELECT SUM(n) FROM rollups WHERE level = (SELECT MAX(level) FROM rollups)"
+            ).fetchone()[0]
+            == 20000
+        )
         tags = dict(conn.execute("SELECT tag, COUNT(*) FROM logs GROUP BY tag").fetchall())
         lo, hi = conn.execute("SELECT min(ts), max(ts) FROM logs").fetchone()
         json_msgs = conn.execute("SELECT COUNT(*) FROM logs WHERE message LIKE '{%'").fetchone()[0]
@@ -208,7 +218,12 @@ def test_prune_deletes_only_old_records(tmp_path: Path) -> None:
     assert "pruned 22 records" in r.stderr
     assert len(rows(db)) == 100
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT SUM(n) FROM rollups WHERE level = 3").fetchone()[0] == 100
+        assert (
+            conn.execute(
+                "SELECT SUM(n) FROM rollups WHERE level = (SELECT MAX(level) FROM rollups)"
+            ).fetchone()[0]
+            == 100
+        )
     r = cli("prune", "--db", str(db), env={"LOG_ANALYZER_RETENTION_DAYS": "-1"})
     assert r.returncode == 2 and "LOG_ANALYZER_RETENTION_DAYS" in r.stderr
 

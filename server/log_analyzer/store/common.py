@@ -1,7 +1,7 @@
 """What both backends share: the query and result types, text folding, and the rollup arithmetic.
 
-Rollups are counts per (level, slot, tag): a slot is `floor(ts / width)` of its level (a minute, an hour, a
-day, 32 days, all aligned to the epoch, each dividing the next). Every insert and prune changes them in the
+Rollups are counts per (level, slot, tag): a slot is `floor(ts / width)` of its level (a minute, ten minutes,
+an hour, a day, 32 days, all aligned to the epoch, each dividing the next). Every insert and prune changes them in the
 same transaction as the rows, so they are always exact. /stats splits each bucket into whole slots (read from
 the rollups, coarsest first) and the two partial edges under a minute (read from the rows themselves): the
 work depends on the number of buckets, not on the number of records.
@@ -21,7 +21,7 @@ Order = Literal["asc", "desc"]
 Row = tuple[int, str, str, str]
 
 #: Slot widths in microseconds, finest first; each divides the next.
-LEVELS: tuple[int, ...] = (60_000_000, 3_600_000_000, 86_400_000_000, 32 * 86_400_000_000)
+LEVELS: tuple[int, ...] = (60_000_000, 600_000_000, 3_600_000_000, 86_400_000_000, 32 * 86_400_000_000)
 #: The level whose sum is the record count (/health): the fewest rows.
 COUNT_LEVEL = len(LEVELS) - 1
 #: A text index of trigrams serves a substring of at least this many characters; shorter ones scan.

@@ -160,6 +160,9 @@ class PostgresStore:
         conn.execute(
             pgsql.SQL("SET statement_timeout = {}").format(pgsql.Literal(self._statement_timeout_ms))
         )
+        # A page's server-side cursor is always read to its end (limit + 1 rows): plan for all of them, not
+        # for the first 10% (the default would scan the time index and filter `q` instead of using pg_trgm).
+        conn.execute("SET cursor_tuple_fraction = 1.0")
         conn.autocommit = False
 
     def _reason(self, exc: BaseException) -> str:
@@ -412,11 +415,13 @@ class PostgresStore:
         tags = list(query.tags)
         if slots:
             cols = [list(c) for c in zip(*slots, strict=True)]
+            # LATERAL + OFFSET 0 (kept from being flattened): one primary-key range scan per piece; a hash join on
+            # level would read every rollup
             out += conn.execute(
                 "SELECT p.b, r.tag, SUM(r.n)"
                 " FROM unnest(%s::int[], %s::smallint[], %s::bigint[], %s::bigint[]) AS p(b, level, lo, hi)"
-                " JOIN rollups r ON r.level = p.level AND r.slot >= p.lo"
-                " AND r.slot < p.hi WHERE (%s::text[] IS NULL OR r.tag = ANY(%s::text[])) GROUP BY 1, 2",
+                " CROSS JOIN LATERAL (SELECT tag, n FROM rollups WHERE level = p.level AND slot >= p.lo"
+                " AND slot < p.hi OFFSET 0) r WHERE (%s::text[] IS NULL OR r.tag = ANY(%s::text[])) GROUP BY 1, 2",
                 [*cols, tags or None, tags or None],
             ).fetchall()
         if raw:

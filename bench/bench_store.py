@@ -100,9 +100,8 @@ def ms(seconds: float) -> str:
 class Table:
     def __init__(self, title: str) -> None:
         print(f"\n{title}")
-        print(
-            f"| {'benchmark':<44} | {'measured':>14} | {'baseline (same run)':>26} | {'ratio':>12} | goal    |"
-        )
+        head = f"| {'benchmark':<44} | {'measured':>14} | {'baseline (same run)':>26} | {'ratio':>12} |"
+        print(head + " goal    |")
         print(f"|{'-' * 46}|{'-' * 16}|{'-' * 28}|{'-' * 14}|---------|")
 
     def row(self, name: str, measured: str, baseline: str, ratio: str, goal: str) -> None:

@@ -1,10 +1,10 @@
 """What both backends share: the query and result types, text folding, and the rollup arithmetic.
 
-Rollups are counts per (level, slot, tag): a slot is `floor(ts / width)` of its level (a minute, ten minutes,
-an hour, a day, 32 days, all aligned to the epoch, each dividing the next). Every insert and prune changes them in the
-same transaction as the rows, so they are always exact. /stats splits each bucket into whole slots (read from
-the rollups, coarsest first) and the two partial edges under a minute (read from the rows themselves): the
-work depends on the number of buckets, not on the number of records.
+Rollups are counts per (level, slot, tag): a slot is `floor(ts / width)` of its level (a minute, ten
+minutes, an hour, a day, 32 days, all aligned to the epoch, each dividing the next). Every insert and prune
+changes them in the same transaction as the rows, so they are always exact. /stats splits each bucket into
+whole slots (read from the rollups, coarsest first) and the two partial edges under a minute (read from the
+rows themselves): the work depends on the number of buckets, not on the number of records.
 """
 
 from __future__ import annotations

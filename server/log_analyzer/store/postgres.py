@@ -415,13 +415,14 @@ class PostgresStore:
         tags = list(query.tags)
         if slots:
             cols = [list(c) for c in zip(*slots, strict=True)]
-            # LATERAL + OFFSET 0 (kept from being flattened): one primary-key range scan per piece; a hash join on
-            # level would read every rollup
+            # LATERAL + OFFSET 0 (kept from being flattened): one primary-key range scan per piece; a hash
+            # join on level would read every rollup
             out += conn.execute(
                 "SELECT p.b, r.tag, SUM(r.n)"
                 " FROM unnest(%s::int[], %s::smallint[], %s::bigint[], %s::bigint[]) AS p(b, level, lo, hi)"
                 " CROSS JOIN LATERAL (SELECT tag, n FROM rollups WHERE level = p.level AND slot >= p.lo"
-                " AND slot < p.hi OFFSET 0) r WHERE (%s::text[] IS NULL OR r.tag = ANY(%s::text[])) GROUP BY 1, 2",
+                " AND slot < p.hi OFFSET 0) r"
+                " WHERE (%s::text[] IS NULL OR r.tag = ANY(%s::text[])) GROUP BY 1, 2",
                 [*cols, tags or None, tags or None],
             ).fetchall()
         if raw:

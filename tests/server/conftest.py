@@ -7,7 +7,6 @@ Without PostgreSQL the `postgresql` runs skip with the reason; with LOG_ANALYZER
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,29 +16,13 @@ from log_analyzer.settings import Settings
 from log_analyzer.store import LogStore, open_store
 
 from tests.helpers import ServerProcess
-from tests.pg import PgCluster, PostgresUnavailable
+from tests.pg import PgCluster
 
 BACKENDS = ("sqlite", "postgresql")
 #: a fresh store's settings: {} for SQLite (the server's --db file), the database URL for PostgreSQL
 StoreEnv = Callable[[], dict[str, str]]
 #: opens a fresh in-process store of the module's backend
 NewStore = Callable[[], "LogStore"]
-
-
-def postgres_required() -> bool:
-    return os.environ.get("LOG_ANALYZER_REQUIRE_POSTGRES") == "1"
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    try:
-        cluster = PgCluster().start()
-    except PostgresUnavailable as exc:
-        if postgres_required():
-            pytest.fail(f"LOG_ANALYZER_REQUIRE_POSTGRES=1 but {exc}")
-        pytest.skip(str(exc))
-    yield cluster
-    cluster.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -279,6 +279,7 @@ class PostgresStore:
             try:
                 got = conn.execute("SELECT pg_try_advisory_lock(%s)", (_PRUNE_LOCK,)).fetchone()
                 if not got or not got[0]:
+                    log.info("another instance is pruning %s; this round skipped", self.location)
                     return 0
                 try:
                     while True:
@@ -429,8 +430,8 @@ class PostgresStore:
             cols = [list(c) for c in zip(*raw, strict=True)]
             out += conn.execute(
                 "SELECT p.b, upper(l.tag), COUNT(*) FROM unnest(%s::int[], %s::bigint[], %s::bigint[])"
-                " AS p(b, lo, hi) JOIN logs l ON l.ts >= p.lo AND l.ts < p.hi"
-                " WHERE (%s::text[] IS NULL OR upper(l.tag) = ANY(%s::text[])) GROUP BY 1, 2",
+                " AS p(b, lo, hi) CROSS JOIN LATERAL (SELECT tag FROM logs WHERE ts >= p.lo AND ts < p.hi"
+                " OFFSET 0) l WHERE (%s::text[] IS NULL OR upper(l.tag) = ANY(%s::text[])) GROUP BY 1, 2",
                 [*cols, tags or None, tags or None],
             ).fetchall()
         return out

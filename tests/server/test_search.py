@@ -19,6 +19,7 @@ MESSAGES = [
     ("WARN", "ᲥᲐᲠᲗᲣᲚᲘ Mtavruli"),  # Georgian capitals (Unicode 11)
     ("ERROR", "disk 100% full_now at C:\\temp\\x"),
     ("error", "plain ascii line"),
+    ("DEBUG", "long: " + "the quick brown fox jumps over the lazy dog " * 3),
 ]
 
 
@@ -56,6 +57,8 @@ def found(server: ServerProcess, q: str) -> list[str]:
         ("ქართული", "ᲥᲐᲠᲗᲣᲚᲘ Mtavruli"),
         ("100% FULL_NOW", "disk 100% full_now at C:\\temp\\x"),
         ("c:\\TEMP\\", "disk 100% full_now at C:\\temp\\x"),
+        # longer than the trigrams the index is asked for: the rest is checked on the message
+        ("FOX JUMPS OVER THE LAZY DOG THE QUICK BROWN FOX JUMPS OVER", MESSAGES[-1][1]),
     ],
 )
 def test_q_is_case_insensitive_for_every_script(server: ServerProcess, q: str, expected: str) -> None:
@@ -63,7 +66,17 @@ def test_q_is_case_insensitive_for_every_script(server: ServerProcess, q: str, e
 
 
 @pytest.mark.parametrize(
-    "q", ["100%%", "full now", "full%now", "C:\\\\temp", "_ascii", "absent string", "zz"]
+    "q",
+    [
+        "100%%",
+        "full now",
+        "full%now",
+        "C:\\\\temp",
+        "_ascii",
+        "absent string",
+        "zz",
+        "over the quick",  # each of its trigrams is in one message, the string itself is not
+    ],
 )
 def test_wildcards_stay_literal_and_absent_strings_find_nothing(server: ServerProcess, q: str) -> None:
     assert found(server, q) == []
@@ -71,8 +84,8 @@ def test_wildcards_stay_literal_and_absent_strings_find_nothing(server: ServerPr
 
 def test_stats_count_each_tag_under_one_spelling(server: ServerProcess) -> None:
     stats = httpx.get(f"{server.url}/stats", params={"buckets": 2}).json()
-    assert stats["tags"] == {"INFO": 3, "WARN": 2, "ERROR": 2}
-    assert {t for b in stats["buckets"] for t in b["counts"]} == {"INFO", "WARN", "ERROR"}
+    assert stats["tags"] == {"INFO": 3, "WARN": 2, "ERROR": 2, "DEBUG": 1}
+    assert {t for b in stats["buckets"] for t in b["counts"]} == {"INFO", "WARN", "ERROR", "DEBUG"}
     only = httpx.get(f"{server.url}/stats", params={"tag": ["warn", "Error"]}).json()
     assert only["tags"] == {"WARN": 2, "ERROR": 2} and only["total"] == 4
     # /logs keeps each record's own spelling

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
 import psycopg
@@ -113,7 +113,10 @@ class _PageRows:
             self._store._pool.putconn(conn)
 
     def __del__(self) -> None:
-        self.close()
+        # a page abandoned without close() (an exception between page_rows and rendering) still returns its
+        # connection; the pool may be closed by then
+        with suppress(Exception):
+            self.close()
 
 
 class PostgresStore:
@@ -382,8 +385,7 @@ class PostgresStore:
             conn = self._pool.getconn()
         try:
             with self.translate():
-                conn.execute("SET TRANSACTION READ ONLY")
-                cur = conn.cursor(name="page")
+                cur = conn.cursor(name="page")  # declared in the transaction psycopg opens
                 cur.itersize = _FETCH_CHUNK
                 cur.execute(text.encode(), args)
         except BaseException:

@@ -41,7 +41,12 @@ class StoreUnavailable(Exception):
 
 def fold(text: str) -> str:
     """The case-insensitive form of a message or of `q`, for every script (SQLite's own folding misses about
-    a quarter of Unicode's case pairs, e.g. Cherokee, Georgian and Adlam)."""
+    a quarter of Unicode's case pairs, e.g. Cherokee, Georgian and Adlam).
+
+    Letter by letter, as PostgreSQL's lower() does, so both backends find the same records: str.lower()
+    alone would turn İ into i plus a combining dot and a word-final Σ into ς."""
+    if not text.isascii():
+        text = text.replace("\u0130", "i").replace("\u03a3", "\u03c3")
     return text.lower()
 
 

@@ -160,3 +160,30 @@ def test_concurrent_writers_keep_the_count(tmp_path: Path) -> None:
         index = conn.execute("PRAGMA index_info(logs_ts_id)").fetchall()
         assert [c[2] for c in index] == ["ts", "id"]
     store.close()
+
+
+def test_database_url_settings_and_masking() -> None:
+    from log_analyzer.settings import Settings, SettingsError
+    from log_analyzer.store.location import mask_url, scrub
+
+    url = "postgres://app:s%40cret@db.internal:5432/logs?sslmode=require"
+    settings = Settings.from_env({"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB_POOL_SIZE": "4"})
+    assert settings.database_url == url and settings.db_pool_size == 4
+    assert settings.store_name == "postgres://app:***@db.internal:5432/logs?sslmode=require"
+    assert mask_url("postgresql://app@db/logs") == "postgresql://app@db/logs"  # no password, nothing to hide
+    assert scrub("auth failed for s@cret and s%40cret", url) == "auth failed for *** and ***"
+    for env, fragment in [
+        ({"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB": "x.db"}, "both set"),
+        ({"LOG_ANALYZER_DATABASE_URL": "mysql://u:pw@h/db"}, "must start with postgresql://"),
+        ({"LOG_ANALYZER_DATABASE_URL": "postgresql://u:pw@h:99999/db"}, "is not a valid URL"),
+        ({"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB_POOL_SIZE": "0"}, "must be at least 1"),
+        (
+            {"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB_STATEMENT_TIMEOUT_SECONDS": "soon"},
+            "not a number",
+        ),
+    ]:
+        with pytest.raises(SettingsError) as err:
+            Settings.from_env(env)
+        assert fragment in str(err.value) and "pw@" not in str(err.value) and "s%40cret" not in str(err.value)
+    with pytest.raises(SettingsError, match="--db"):
+        settings.with_db("other.db")

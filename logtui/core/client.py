@@ -110,6 +110,7 @@ class LogClient:
         transport: httpx.AsyncBaseTransport | None = None,
         token_env: str | None = None,
         name: str | None = None,
+        auth: httpx.Auth | None = None,
     ) -> None:
         url = base_url.strip().rstrip("/")
         parts = urlsplit(url)
@@ -130,6 +131,8 @@ class LogClient:
         # Only the variable's *name*, for hints; the value stays inside the httpx client's headers.
         self.token_env = token_env
         self._has_token = bool(token)
+        # SigV4 (a function URL with auth type AWS_IAM): the region, for hints when AWS refuses.
+        self._aws_region: str | None = getattr(auth, "region", None)
         self.last_latency: float | None = None
         headers = {"Accept": "application/json", "User-Agent": "logtui"}
         if token:
@@ -140,6 +143,7 @@ class LogClient:
             # Connecting should be quick even to a cold App Runner service; reads may be slow on big pages.
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
+            auth=auth,
             # A redirect usually means a wrong URL (http -> https, a login page); say so rather than follow it
             # somewhere the bearer token should not go.
             follow_redirects=False,
@@ -158,6 +162,13 @@ class LogClient:
                 f"The target {target.name!r} has no address yet",
                 "Start the local service (container screen) and retry, or pick another target.",
             )
+        auth: httpx.Auth | None = None
+        if target.auth == "aws_iam":
+            from logtui.core.aws_auth import LambdaSigV4Auth
+
+            auth = LambdaSigV4Auth.for_url(
+                base_url or target.url, region=target.aws_region, profile=target.aws_profile
+            )
         return cls(
             base_url or target.url,
             token=target.token(),
@@ -165,6 +176,7 @@ class LogClient:
             transport=transport,
             token_env=target.token_env,
             name=target.name,
+            auth=auth,
         )
 
     def __repr__(self) -> str:
@@ -410,7 +422,9 @@ class LogClient:
                 "Use the address it redirects to as the target URL (often https:// instead of http://).",
             )
         if status in (401, 403):
-            raise Unauthorized(f"{self._where()} refused access ({status}: {detail})", self._auth_hint())
+            raise Unauthorized(
+                f"{self._where()} refused access ({status}: {detail})", self._auth_hint(resp, detail)
+            )
         if status in (413, 502):
             raise TooLarge(
                 f"{self._where()} answered {status} to {method} {path}: {detail}", _too_large_hint(method)
@@ -435,13 +449,14 @@ class LogClient:
             hint = "The service itself failed: look at its logs (container pane, CloudWatch), then retry."
         raise ServerFailed(f"{self._where()} failed with {status} on {method} {path}: {detail}", hint)
 
-    def _auth_hint(self) -> str:
-        if self.is_lambda_url:
-            return (
-                "A Lambda function URL with auth type AWS_IAM needs SigV4-signed requests, which logtui "
-                "does not send: set the function URL's auth type to NONE (and protect writes with the "
-                "service's API key), or put App Runner or a proxy in front."
-            )
+    def _auth_hint(self, resp: httpx.Response, detail: str) -> str:
+        # A 403 is AWS's refusal at the function URL (tagged with AWS's request id); the service's own API-key
+        # checks answer 401, even behind a function URL.
+        from_aws = self._aws_region is not None or self.is_lambda_url or "x-amzn-requestid" in resp.headers
+        if resp.status_code == 403 and from_aws:
+            from logtui.core.aws_auth import aws_denied_hint
+
+            return aws_denied_hint(detail, signed=self._aws_region is not None, region=self._aws_region)
         # The token is read from logtui's own environment, which an `export` in another shell cannot
         # change: the hints say to start logtui again rather than promise that retry picks it up.
         if self.token_env and self._has_token:

@@ -89,6 +89,9 @@ class LogtuiApp(App[None]):
                 profile=options.profile,
                 token_env=options.token_env,
                 timeout=options.timeout,
+                aws_iam=options.aws_iam,
+                aws_profile=options.aws_profile,
+                aws_region=options.aws_region,
             )
         except ConfigError as exc:
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.
@@ -104,8 +107,9 @@ class LogtuiApp(App[None]):
 
     async def on_mount(self) -> None:
         window_error: TimeParseError | None = None
+        zone = self.config.display_zone
         try:
-            window, preset = initial_window(self.options.start, self.options.end, self.clock())
+            window, preset = initial_window(self.options.start, self.options.end, self.clock(), zone=zone)
         except TimeParseError as exc:
             window_error = exc
             window, preset = initial_window(None, None, self.clock())
@@ -115,6 +119,8 @@ class LogtuiApp(App[None]):
             page_size=self.config.page_size,
             follow_interval=self.config.follow_interval,
             auto_window=preset is not None,
+            zone=zone,
+            summary_keys=self.config.json_summary_keys,
         )
         await self.push_screen(self.logs_screen)
         if self.config_error is not None:

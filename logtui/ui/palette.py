@@ -69,6 +69,11 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
         "Copy record", "Copy the selected record to the clipboard (y)", logs.action_copy_record
     )
     yield SystemCommand("Wrap messages", "Toggle wrapping long messages (w)", logs.action_toggle_wrap)
+    yield SystemCommand(
+        "Times: UTC / local",
+        "Show times in UTC or in your zone (display_tz, else local) (z)",
+        logs.action_toggle_zone,
+    )
     yield SystemCommand("Retry", "Repeat the request that failed (r)", logs.action_retry)
     yield SystemCommand("Newest records", "The window's newest records at once (G)", logs.action_newest)
     yield SystemCommand("Oldest records", "Back to paging the window from its start (g)", logs.action_oldest)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from log_analyzer import __version__
-from log_analyzer.settings import Settings, SettingsError
+from log_analyzer.settings import RETENTION_DAYS_RANGE, Settings, SettingsError, check_range
 from log_analyzer.store import StoreError
 
 
@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("file", type=Path, help="the file to load ('-' for stdin)")
     ingest.add_argument("--db", type=Path, help=db_help)
     ingest.add_argument("--batch", type=_count, default=5000, help="records per transaction (default 5000)")
+    ingest.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out lines whose record (timestamp, tag, message) was already stored: re-running an "
+        "interrupted ingest then stores every line once",
+    )
 
     prune = sub.add_parser("prune", help="delete records older than $LOG_ANALYZER_RETENTION_DAYS (or --days)")
     prune.add_argument("--days", type=float, help="retention in days (default: $LOG_ANALYZER_RETENTION_DAYS)")
@@ -93,7 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ingest":
             from log_analyzer.ingest import run_ingest
 
-            return run_ingest(settings, args.file, batch_size=max(args.batch, 1))
+            return run_ingest(
+                settings, args.file, batch_size=max(args.batch, 1), skip_existing=args.skip_existing
+            )
         if args.command == "prune":
             return _prune(settings, args.days)
     except (SettingsError, StoreError) as exc:
@@ -195,14 +203,18 @@ def _prune(settings: Settings, days: float | None) -> int:
     from log_analyzer.pruner import prune
     from log_analyzer.store import open_store
 
+    from_flag = days is not None
     days = days if days is not None else settings.retention_days
     if days is None:
         print(
             "log-analyzer: nothing to prune: set LOG_ANALYZER_RETENTION_DAYS or pass --days", file=sys.stderr
         )
         return 2
-    if not days > 0:
-        print("log-analyzer: --days must be greater than 0", file=sys.stderr)
+    try:
+        name = "--days" if from_flag else "LOG_ANALYZER_RETENTION_DAYS"
+        check_range(name, days, RETENTION_DAYS_RANGE, "days")
+    except SettingsError as exc:
+        print(f"log-analyzer: {exc}", file=sys.stderr)
         return 2
     store = open_store(settings, upgrade_progress=upgrade_bar(), pool_size=2)
     try:

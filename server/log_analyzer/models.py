@@ -41,6 +41,9 @@ class StatsOut(BaseModel):
     buckets: list[BucketOut]
     first_timestamp: str | None = Field(description="of the whole store")
     last_timestamp: str | None = Field(description="of the whole store")
+    other_tags: int = Field(
+        0, description='present when tags are summed under "(other)": how many (50 most frequent are named)'
+    )
 
 
 class HealthOut(BaseModel):
@@ -103,4 +106,10 @@ POST_BODY_SCHEMA: dict[str, Any] = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "a parameter is wrong; `errors` names each one"},
     401: {"model": DetailOut, "description": "missing or wrong API key"},
+    403: {"model": ErrorOut, "description": "a Host (or for writes an Origin) this service does not answer"},
+    503: {"model": DetailOut, "description": "the storage is locked, read-only or damaged; retry later"},
+}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorOut, "description": "not `Content-Type: application/json`, or a compressed body"},
+    507: {"model": DetailOut, "description": "the disk is full; nothing was stored"},
 }

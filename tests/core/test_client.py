@@ -428,7 +428,8 @@ async def test_lambda_function_url_403_hints_at_the_auth_type() -> None:
         with pytest.raises(Unauthorized) as info:
             await client.logs(EVERYTHING)
     assert "403" in info.value.title and "Forbidden" in info.value.title
-    assert info.value.hint and "AWS_IAM" in info.value.hint and "NONE" in info.value.hint
+    # Issue 12: logtui now signs such requests, so the hint points at --aws-iam (it used to suggest NONE).
+    assert info.value.hint and "AWS_IAM" in info.value.hint and "--aws-iam" in info.value.hint
 
 
 # --- the course's original service: GET /logs only, no cursor ---------------------------------------------

@@ -105,7 +105,7 @@ def test_cli_and_service_report_the_upgrade(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
     make_v1_store(db, n=30_000)
     done = subprocess.run(
-        [sys.executable, "-m", "log_analyzer.cli", "prune", "--days", "100000", "--db", str(db)],
+        [sys.executable, "-m", "log_analyzer.cli", "prune", "--days", "36500", "--db", str(db)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -13,6 +13,7 @@ Safety rules kept here:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import io
@@ -58,6 +59,8 @@ from logtui.core.runtime.base import (  # noqa: E402
 )
 
 CONTAINER_PORT = "8000/tcp"
+#: The digest of the sources an image was built from (see DockerRuntime.sources_digest).
+LABEL_SOURCES = "io.logtui.sources"
 DATA_DIR = "/app/data"
 DB_IN_CONTAINER = f"{DATA_DIR}/logs.db"
 DOCKERFILE = "docker/Dockerfile"
@@ -138,11 +141,11 @@ def _packaged_sources() -> Path | None:
     return Path(locations[0]) if locations else None
 
 
-def _packaged_tar(root: Path, server: Path) -> Any:
+def _packaged_tar(root: Path, server: Path, dockerfile: str = DOCKERFILE) -> Any:
     """The build context as the checkout would send it: the two build files and server/log_analyzer/."""
     buf = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # build() closes it
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name in (DOCKERFILE, REQUIREMENTS):
+        for name in (dockerfile, REQUIREMENTS):
             tar.add(root / name, arcname=name)
         for path in sorted(server.rglob("*")):
             # As .dockerignore: no bytecode, no databases.
@@ -325,9 +328,13 @@ class DockerRuntime:
         return None
 
     def _image(self) -> Any | None:
+        return self.image(self.settings.image)
+
+    def image(self, tag: str) -> Any | None:
+        """The local image `tag` (the SDK's Image), None if absent."""
         client = self._docker()
         try:
-            return self._call("looking up the image", lambda: client.images.get(self.settings.image))
+            return self._call("looking up the image", lambda: client.images.get(tag))
         except docker.errors.NotFound:
             return None
 
@@ -492,18 +499,52 @@ class DockerRuntime:
             '[docker] build_context to it. Without one, use runtime = "embedded".',
         )
 
-    def build(self, on_line: Callable[[str], None]) -> None:
+    def sources_digest(self, dockerfile: str = DOCKERFILE) -> str:
+        """A digest of what the image is built from (Dockerfile, requirements, the service's sources).
+
+        Stored on the image as a label, so "is the image older than its sources" compares content: a touched
+        but unchanged file, or a fresh checkout, does not force a rebuild.
+        """
+        root = self._build_context()
+        server = root / "server" / "log_analyzer"
+        if not server.is_dir():
+            server = _packaged_sources() or server
+        named = [(dockerfile, root / dockerfile), (REQUIREMENTS, root / REQUIREMENTS)]
+        named += [
+            (f"server/log_analyzer/{p.relative_to(server).as_posix()}", p)
+            for p in sorted(server.rglob("*.py"))
+            if "__pycache__" not in p.parts
+        ]
+        digest = hashlib.sha256()
+        for name, path in named:
+            if path.is_file():
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+    def build(
+        self,
+        on_line: Callable[[str], None],
+        *,
+        dockerfile: str = DOCKERFILE,
+        tag: str | None = None,
+        role: str = "server-image",
+    ) -> None:
+        """Build the service's image (or, with `dockerfile`/`tag`, another image from the same sources)."""
+        tag = tag or self.settings.image
         root = self._build_context()
         self._docker()  # fail fast with DockerUnavailable before announcing anything
+        if not (root / dockerfile).is_file():
+            raise DockerfileMissing(
+                f"{dockerfile} not found in {root}", "Run logtui from a checkout of its repository."
+            )
         server = None if (root / "server" / "log_analyzer").is_dir() else _packaged_sources()
         if server is None:
-            on_line(f"Building {self.settings.image} from {root / DOCKERFILE}")
+            on_line(f"Building {tag} from {root / dockerfile}")
             context: dict[str, Any] = {"path": str(root)}
         else:
-            on_line(
-                f"Building {self.settings.image} from the installed package ({root / DOCKERFILE}, {server})"
-            )
-            context = {"fileobj": _packaged_tar(root, server), "custom_context": True}
+            on_line(f"Building {tag} from the installed package ({root / dockerfile}, {server})")
+            context = {"fileobj": _packaged_tar(root, server, dockerfile), "custom_context": True}
+        sources = self.sources_digest(dockerfile)
         client = connect(self.settings.build_timeout)
         step = "(before the first step)"
         step_output: list[str] = []
@@ -511,12 +552,16 @@ class DockerRuntime:
         try:
             stream = client.api.build(
                 **context,
-                dockerfile=DOCKERFILE,
-                tag=self.settings.image,
+                dockerfile=dockerfile,
+                tag=tag,
                 decode=True,
                 rm=True,
                 forcerm=True,
-                labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
+                labels={
+                    LABEL_MANAGED: "true",
+                    LABEL_ROLE: role,
+                    LABEL_SOURCES: sources,
+                },
             )
             for chunk in stream:
                 if "error" in chunk or "errorDetail" in chunk:
@@ -557,7 +602,7 @@ class DockerRuntime:
             client.close()
             if "fileobj" in context:
                 context["fileobj"].close()
-        if self._image() is None:
+        if self.image(tag) is None:
             raise BuildFailed(step, "The build finished but the image is not there.")
 
     # --- lifecycle ----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -34,10 +34,14 @@ from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, Tab
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
+from logtui.core.publish import IMAGES, LayerProgress, PushResult, push_image
 from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.docker_runtime import DockerRuntime
+from logtui.core.state import PUSH_REFERENCE, load_state, remember
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
+from logtui.ui.widgets.push_prompt import PushPrompt, PushRequest
 
 STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
 
@@ -125,6 +129,14 @@ class ServiceOutputEnded(Message, bubble=False):
         self.error = error
 
 
+class PushLayerProgressed(Message, bubble=False):
+    """A layer of the image being pushed changed state or moved on."""
+
+    def __init__(self, progress: LayerProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
 class BackupProgressed(Message, bubble=False):
     def __init__(self, written: int) -> None:
         super().__init__()
@@ -144,6 +156,9 @@ class ContainerAction:
 
 ACTIONS: tuple[ContainerAction, ...] = (
     ContainerAction("build", "b", "Build", "Build the log-analyzer image (docker/Dockerfile)"),
+    ContainerAction(
+        "push", "p", "Push", "Push the service or Lambda image to a registry (ECR or any), building if needed"
+    ),
     ContainerAction("start", "s", "Start", "Start the local log-analyzer and wait until it is healthy"),
     ContainerAction("stop", "x", "Stop", "Stop the local log-analyzer (data is kept)"),
     ContainerAction("restart", "r", "Restart", "Restart the local log-analyzer"),
@@ -160,6 +175,7 @@ IMAGE_UNCHANGED = "Image up to date: every step came from the cache, so nothing 
 _BUTTON_CHROME = 4
 
 _RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
+_LAYER_DONE = ("Pushed", "Layer already exists")
 _HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
 
 
@@ -168,6 +184,8 @@ def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bo
     if status is None or status.state is RuntimeState.UNREACHABLE:
         return False
     state = status.state
+    if action == "push":
+        return kind == "docker"
     if action == "build":
         return True  # the embedded runtime answers that there is nothing to build, which is worth saying
     if action == "start":
@@ -263,6 +281,8 @@ class ContainerScreen(Screen[None]):
         self._output_stop = threading.Event()
         # "Back up first" in the delete dialog: the record count it showed, to ask again after the backup.
         self._delete_after_backup: tuple[int | None] | None = None
+        self._push_request: PushRequest | None = None
+        self._push_layers: dict[str, LayerProgress] = {}
 
     # --- layout ---------------------------------------------------------------------------------------------
 
@@ -408,6 +428,12 @@ class ContainerScreen(Screen[None]):
                 f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
             )
             return
+        if action == "push" and self.runtime.kind != "docker":
+            self.notify(
+                "Push needs the Docker runtime: the embedded one runs from this Python, with no image.",
+                severity="warning",
+            )
+            return
         if not action_available(action, self.runtime.kind, self.status):
             self.notify(
                 f"{ACTION_LABELS[action]} is not possible now: {self._state_words()}.", severity="warning"
@@ -432,6 +458,9 @@ class ContainerScreen(Screen[None]):
     # Key bindings and buttons map here; all go through run_container_action.
     def action_build(self) -> None:
         self.run_container_action("build")
+
+    def action_push(self) -> None:
+        self.run_container_action("push")
 
     def action_start(self) -> None:
         self.run_container_action("start")
@@ -481,6 +510,19 @@ class ContainerScreen(Screen[None]):
             ConfirmDialog(title, body, confirm_label="Remove container", danger=True),
             lambda yes: self._launch("remove") if yes else None,
         )
+
+    def _ask_push(self) -> None:
+        last = {name: load_state().get(PUSH_REFERENCE.format(kind=name), "") for name in IMAGES}
+        self.app.push_screen(PushPrompt(last), self._push_answered)
+
+    def _push_answered(self, request: PushRequest | None) -> None:
+        if request is None:
+            return
+        # Remembered as soon as it is asked for: a push refused for a missing login keeps what was typed.
+        remember(PUSH_REFERENCE.format(kind=request.image), request.reference)
+        self._push_request = request
+        self._push_layers = {}
+        self._launch("push", request)
 
     def _ask_backup(self) -> None:
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
@@ -589,6 +631,29 @@ class ContainerScreen(Screen[None]):
             )
         return "Image built."
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="push")
+    def _do_push(self, request: PushRequest) -> PushResult:
+        worker = get_current_worker()
+
+        def on_line(line: str) -> None:
+            if worker.is_cancelled:
+                raise _cancelled("push")
+            self.post_message(BuildOutputReceived([line]))
+
+        def on_layer(progress: LayerProgress) -> None:
+            if worker.is_cancelled:
+                raise _cancelled("push")
+            self.post_message(PushLayerProgressed(progress))
+
+        return push_image(
+            cast(DockerRuntime, self.runtime),
+            IMAGES[request.image],
+            request.reference,
+            on_line=on_line,
+            on_layer=on_layer,
+            create_repository=lambda _name: request.create_repository,
+        )
+
     @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
     def _do_start(self) -> str | None:
         self.runtime.start()
@@ -663,7 +728,10 @@ class ContainerScreen(Screen[None]):
         bar = self.query_one("#activity-progress", ProgressBar)
         bar.update(total=None, progress=0)
         # A build shows its own step bar in the Build pane; one bar is enough.
-        bar.display = message.action != "build"
+        bar.display = message.action not in ("build", "push")
+        if message.action == "push" and self._push_request is not None:
+            self.query_one(TabbedContent).active = "pane-build"
+            self.query_one(BuildOutput).begin(f"Pushing {self._push_request.reference}…")
         if message.action == "build":
             image = self.status.image if self.status and self.status.image else "the image"
             self.query_one(TabbedContent).active = "pane-build"
@@ -683,6 +751,9 @@ class ContainerScreen(Screen[None]):
             if self._delete_after_backup is not None:
                 (records,), self._delete_after_backup = self._delete_after_backup, None
                 self._confirm_delete_volume(records, backup=result)
+        elif action == "push" and isinstance(result, PushResult):
+            text = f"Pushed {result.reference}" + (f" ({result.digest})" if result.digest else "") + "."
+            self.query_one(BuildOutput).finish(True, "Push finished.")
         elif action == "build" and result == NOTHING_TO_BUILD:
             text = NOTHING_TO_BUILD
             self.query_one(BuildOutput).finish(True, "Nothing to build.")
@@ -705,6 +776,8 @@ class ContainerScreen(Screen[None]):
         self._action_over()
         self._delete_after_backup = None  # a failed backup ends the delete flow: nothing is deleted unasked
         error = message.error
+        if message.action == "push":
+            self.query_one(BuildOutput).finish(False, error.title)
         if message.action == "build":
             build = self.query_one(BuildOutput)
             if isinstance(error, BuildFailed) and error.output and not build.lines:
@@ -735,6 +808,19 @@ class ContainerScreen(Screen[None]):
             self.query_one("#activity-label", Label).update(
                 f"Building… step {build.step}/{build.total_steps}"
             )
+
+    def on_push_layer_progressed(self, message: PushLayerProgressed) -> None:
+        progress = message.progress
+        before = self._push_layers.get(progress.layer)
+        self._push_layers[progress.layer] = progress
+        if before is None or before.status != progress.status:
+            self.query_one(BuildOutput).add_lines([progress.line])  # state changes only, not every byte
+        done = sum(
+            p.status in _LAYER_DONE or p.status.startswith("Mounted") for p in self._push_layers.values()
+        )
+        uploading = [p.line for p in self._push_layers.values() if p.current is not None and p.total]
+        label = f"Pushing… {done}/{len(self._push_layers)} layers done"
+        self.query_one("#activity-label", Label).update(label + (f" · {uploading[-1]}" if uploading else ""))
 
     def on_backup_progressed(self, message: BackupProgressed) -> None:
         bar = self.query_one("#activity-progress", ProgressBar)

@@ -25,8 +25,10 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from logtui.core.client import LogClient, Stats
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.errors import ConnectFailed, LogtuiError, NotSupported, Unauthorized
-from logtui.core.timerange import TimeWindow, format_ts, preset_window
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
+from logtui.core.timerange import TimeWindow, preset_window
 from logtui.ui import messages as msg
 from logtui.ui.screens.live_tail import LiveTail
 from logtui.ui.screens.logs_query import (
@@ -90,6 +92,7 @@ class LogsScreen(Screen[None]):
         Binding("f", "toggle_follow", "Follow"),
         Binding("n", "show_new", "Go to new", show=False),
         Binding("w", "toggle_wrap", "Wrap", show=False),
+        Binding("z", "toggle_zone", "UTC/local", show=False),
         Binding("e", "export", "Export"),
         Binding("y", "copy_record", "Copy", show=False),
         Binding("escape", "escape", "Back to logs", show=False),
@@ -104,8 +107,13 @@ class LogsScreen(Screen[None]):
         page_size: int,
         follow_interval: float,
         auto_window: bool,
+        zone: DisplayZone = UTC_ZONE,
+        summary_keys: Sequence[str] = DEFAULT_SUMMARY_KEYS,
     ) -> None:
         super().__init__()
+        #: The zone times are shown and typed in (z toggles it with UTC), and the one display_tz names.
+        self._zone = self._configured_zone = zone
+        self._summary_keys = tuple(summary_keys)
         self._query = query
         self._now = now
         self._page_size = page_size
@@ -135,7 +143,9 @@ class LogsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield RangeBar(self._now, id="range")
+        yield RangeBar(
+            self._now, zone=self._zone, toggle_to=self._zone.toggled(self._configured_zone), id="range"
+        )
         with Horizontal(id="filters"):
             yield TagFilter(id="tags")
             yield Input(placeholder="Search messages (/)", id="search", compact=True)
@@ -152,6 +162,9 @@ class LogsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.log_view.set_zone(self._zone)
+        self.log_view.set_summary_keys(self._summary_keys)
+        self.histogram.set_zone(self._zone)
         self.range_bar.show_window(self._query.window, self._query.preset)
         self.query_one("#export-progress").display = False
         self.log_view.focus()
@@ -206,8 +219,16 @@ class LogsScreen(Screen[None]):
     def page_size(self) -> int:
         return self._page_size
 
+    @property
+    def zone(self) -> DisplayZone:
+        return self._zone
+
     def clock(self) -> datetime:
         return self._now()
+
+    def _ts(self, moment: datetime) -> str:
+        """An instant as the range inputs show it (in the display zone), for notices."""
+        return self._zone.format_input(moment)
 
     # --- the target --------------------------------------------------------------------------------------
 
@@ -304,7 +325,7 @@ class LogsScreen(Screen[None]):
         if launch:
             self.notify(
                 f"Nothing in the last {self._query.preset or 'window'}; the newest record is from "
-                f"{format_ts(self._store_last)}, "
+                f"{self._ts(self._store_last)}, "
                 "so this shows the data's last stretch. Keys 1-6 pick presets.",
                 title="Showing where the data is",
                 timeout=8,
@@ -427,6 +448,15 @@ class LogsScreen(Screen[None]):
 
     def action_toggle_wrap(self) -> None:
         self.log_view.wrap = not self.log_view.wrap
+
+    def action_toggle_zone(self) -> None:
+        """Show times in UTC or in the other zone (display_tz, or local); requests are unchanged."""
+        self._zone = self._zone.toggled(self._configured_zone)
+        self.range_bar.set_zone(self._zone, self._zone.toggled(self._configured_zone))
+        self.log_view.set_zone(self._zone)
+        self.histogram.set_zone(self._zone)
+        self._update_counts()
+        self.notify(f"Times in {self._zone.label(self._now())}; z switches back.", timeout=3)
 
     def action_retry(self) -> None:
         retry, self._retry = self._retry, None
@@ -621,7 +651,9 @@ class LogsScreen(Screen[None]):
             text = f"{loaded:,} loaded of {self._total:,}"
         else:
             text = f"{loaded:,} loaded" + (" (more on scroll)" if self._next_cursor else "")
-        self.query_one("#counts", Label).update(f"{text}   {self._query.window.label()}" if text else "")
+        self.query_one("#counts", Label).update(
+            f"{text}   {self._query.window.label(self._zone)}" if text else ""
+        )
 
     def _explain_empty(self) -> None:
         """Say why the view is empty and how to get to data, once both the page and the stats are in."""
@@ -630,7 +662,7 @@ class LogsScreen(Screen[None]):
         self.log_view.placeholder = "No records."
         filtered = bool(self._query.tags or self._query.text)
         what = "No records match the filters in" if filtered else "No records in"
-        window = self._query.window.label()
+        window = self._query.window.label(self._zone)
         if self._stats_supported is False:
             self.notice.say(
                 f"{what} {window}. This target cannot say where its data is (no /stats); "
@@ -638,8 +670,8 @@ class LogsScreen(Screen[None]):
             )
         elif self._store_last is not None and self._store_first is not None:
             self.notice.say(
-                f"{what} {window}. The store holds records from {format_ts(self._store_first)} to "
-                f"{format_ts(self._store_last)}: press j (or click here) to jump to the latest data."
+                f"{what} {window}. The store holds records from {self._ts(self._store_first)} to "
+                f"{self._ts(self._store_last)}: press j (or click here) to jump to the latest data."
             )
         else:
             self.notice.say(
@@ -706,7 +738,7 @@ class LogsScreen(Screen[None]):
     def on_log_view_record_chosen(self, event: LogView.RecordChosen) -> None:
         from logtui.ui.screens.detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(event.record))
+        self.app.push_screen(DetailScreen(event.record, zone=self._zone))
 
     def action_copy_record(self) -> None:
         record = self.log_view.selected_record
@@ -771,7 +803,7 @@ class LogsScreen(Screen[None]):
             if request is not None:
                 self.start_export(request.path, request.fmt)
 
-        self.app.push_screen(ExportDialog(self._query.window, now=self._now()), chosen)
+        self.app.push_screen(ExportDialog(self._query.window, now=self._now(), zone=self._zone), chosen)
 
     def start_export(self, path: Path, fmt: str) -> Worker[int]:
         assert self._client is not None

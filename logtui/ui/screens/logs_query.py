@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.timerange import TimeWindow, parse_ts, preset_window
 
 #: The window a bare `logtui` opens on, before it knows anything about the data.
@@ -62,10 +63,13 @@ def window_misses_data(window: TimeWindow, first: datetime | None, last: datetim
     )
 
 
-def initial_window(start: str | None, end: str | None, now: datetime) -> tuple[TimeWindow, str | None]:
-    """The launch window: --start/--end when given (already validated by the CLI), else the default preset."""
+def initial_window(
+    start: str | None, end: str | None, now: datetime, *, zone: DisplayZone = UTC_ZONE
+) -> tuple[TimeWindow, str | None]:
+    """The launch window: --start/--end when given (already validated by the CLI; read in the display zone,
+    like the inputs), else the default preset."""
     from logtui.core.timerange import parse_window
 
     if start or end:
-        return parse_window(start, end, now=now), None
+        return parse_window(start, end, now=now, zone=zone), None
     return preset_window(DEFAULT_PRESET, now), DEFAULT_PRESET

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.safe_text import one_line
 from logtui.ui.widgets.log_view import severity_of
 
@@ -139,6 +140,7 @@ class Histogram(Widget, can_focus=True):
         self._selected: int | None = None
         self._lines: list[Strip] | None = None
         self._lines_key: tuple[int, int, int | None, bool] | None = None
+        self._zone: DisplayZone = UTC_ZONE
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -159,6 +161,12 @@ class Histogram(Widget, can_focus=True):
     def selected(self) -> int | None:
         """Index of the selected bar (see `bar_range`)."""
         return self._selected
+
+    def set_zone(self, zone: DisplayZone) -> None:
+        """Write the times under the bars (and in a bar's description) in `zone`."""
+        if zone != self._zone:
+            self._zone = zone
+            self._invalidate()
 
     def show_stats(self, stats: Stats) -> None:
         self._state = "stats"
@@ -287,7 +295,7 @@ class Histogram(Widget, can_focus=True):
         start, end = self.bar_range(bar)
         if bar not in self._busy_bars():
             # Zooming into an empty stretch only shows "No records."; say so instead of leaving the window.
-            self.notify(f"No records in {_span(start, end)}: nothing to zoom into.", timeout=3)
+            self.notify(f"No records in {_span(start, end, self._zone)}: nothing to zoom into.", timeout=3)
             return
         self.post_message(self.BucketChosen(self, start, end))
 
@@ -303,7 +311,7 @@ class Histogram(Widget, can_focus=True):
             ", ".join(f"{tag} {counts[tag]:,}" for tag in stack_order([t for t in counts if counts[t]]))
             or "no records"
         )
-        return one_line(f"{_span(start, end)}: {detail}")
+        return one_line(f"{_span(start, end, self._zone)}: {detail}")
 
     # --- rendering -----------------------------------------------------------------------------------------
 
@@ -415,7 +423,7 @@ class Histogram(Widget, can_focus=True):
         if stats is None or not stats.buckets:
             return Strip.blank(width, base)
         first, last = self._ends()
-        left, right = _fmt(first), _fmt(last)
+        left, right = self._zone.format_day_time(first), self._zone.format_day_time(last)
         middle: list[Segment] = []
         if self._selected is not None and self._selected < self.bar_count():
             middle.append(Segment(self._describe(self._selected) + "  \u23ce zoom", label))
@@ -441,11 +449,8 @@ class Histogram(Widget, can_focus=True):
         return Strip(segments).crop_extend(0, width, base)
 
 
-def _fmt(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _span(start: datetime, end: datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%H:%M:%S}\u2013{end:%H:%M:%S}"
-    return f"{_fmt(start)} \u2013 {_fmt(end)}"
+def _span(start: datetime, end: datetime, zone: DisplayZone) -> str:
+    left, right = zone.format_day_time(start), zone.format_day_time(end)
+    if left[:10] == right[:10]:
+        return f"{left[11:]}\u2013{right[11:]}"
+    return f"{left} \u2013 {right}"

@@ -54,4 +54,9 @@ def open_store(
         )
     from log_analyzer.store.sqlite import SqliteStore
 
-    return SqliteStore(settings.db_path, upgrade_progress=upgrade_progress)
+    return SqliteStore(
+        settings.db_path,
+        upgrade_progress=upgrade_progress,
+        sync=settings.sync,
+        busy_timeout=settings.busy_timeout_seconds,
+    )

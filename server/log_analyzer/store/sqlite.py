@@ -9,9 +9,11 @@ import json
 import secrets
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from log_analyzer import storage_errors
 from log_analyzer.store.common import (
     COUNT_LEVEL,
     LEVELS,
@@ -93,17 +95,54 @@ def _trigram_query(folded: str) -> str:
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is left of a failed transaction. SQLite has already rolled it back itself after some
+    errors (disk full, I/O error); a second ROLLBACK would then hide the real error behind "no transaction is
+    active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+class _Reader:
+    """A worker thread's read connection, kept in a thread-local: when the thread ends (the server's thread
+    pool retires idle threads after a few seconds), the thread-local goes and this closes the connection,
+    so open files and memory maps stay bounded by the threads alive instead of growing with every thread
+    that ever ran."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __del__(self) -> None:
+        self.conn.close()
+
+
 class SqliteStore:
     """A log store in one SQLite file. Thread-safe: per-thread readers, one locked writer."""
 
     backend = "sqlite"
 
-    def __init__(self, path: Path | str, *, upgrade_progress: UpgradeProgress | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        upgrade_progress: UpgradeProgress | None = None,
+        sync: str = "full",
+        busy_timeout: float = 10.0,
+    ) -> None:
         self.path = Path(path)
         self.location = str(self.path)
+        if sync not in ("full", "normal"):
+            raise ValueError(f"sync={sync!r}; use full or normal")
+        self._sync = sync
+        self._busy_timeout = busy_timeout
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._all_lock = threading.Lock()
         #: True when this open created the database file (a typo in --db shows up as a new, empty store)
         self.created = not self.path.exists()
@@ -118,8 +157,8 @@ class SqliteStore:
             self._create_schema(upgrade_progress)
         except sqlite3.DatabaseError as exc:
             self.close()
-            reason = "it is not an SQLite database" if "not a database" in str(exc) else str(exc)
-            raise StoreError(f"cannot open the database {self.path}: {reason}") from None
+            why = storage_errors.reason(exc, busy_timeout=busy_timeout, path=self.path)
+            raise StoreError(f"cannot open the database {self.path}: {why}") from None
         except OSError as exc:
             self.close()
             raise StoreError(f"cannot open the database {self.path}: {exc.strerror or exc}") from None
@@ -165,7 +204,7 @@ class SqliteStore:
                 )
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
     def _upgrade_from_1(self, conn: sqlite3.Connection, progress: UpgradeProgress | None) -> int:
@@ -201,32 +240,44 @@ class SqliteStore:
         return total
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout
+        )
+        # FULL syncs the WAL at every commit: an acknowledged write survives a power loss, not only a crash.
+        conn.execute("PRAGMA synchronous=" + ("FULL" if self._sync == "full" else "NORMAL"))
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
         conn.execute("PRAGMA temp_store=MEMORY")
         # Each worker thread gets its own reader, so a private page cache per connection would multiply (40
         # threads x 64 MB); a modest cache plus a shared memory map leans on the OS page cache instead.
         conn.execute("PRAGMA cache_size=-8192")
         conn.execute("PRAGMA mmap_size=268435456")
         conn.create_function("la_fold", 1, _fold_sql, deterministic=True)
-        with self._all_lock:
-            self._all.append(conn)
         return conn
 
     @property
     def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = _Reader(self._connect())
+            self._local.reader = reader
+            with self._all_lock:
+                self._readers.add(reader)
+        return reader.conn
+
+    def open_readers(self) -> int:
+        """How many read connections are open (one per live thread that has read)."""
+        with self._all_lock:
+            return len(self._readers)
 
     def close(self) -> None:
         with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            conn.close()
+            readers = list(self._readers)
+            self._readers = weakref.WeakSet()
+        for reader in readers:
+            reader.close()
+        writer: sqlite3.Connection | None = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.close()
 
     # -- writes ---------------------------------------------------------------------------------------------
 
@@ -257,7 +308,7 @@ class SqliteStore:
                 self._add(conn, rows)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return len(rows)
 
@@ -283,7 +334,7 @@ class SqliteStore:
                     self._add(conn, missing)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
         return len(missing)
 
@@ -318,7 +369,7 @@ class SqliteStore:
                     )
                     conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    _rollback(conn)
                     raise
             deleted += n
             if n < _PRUNE_CHUNK:

@@ -47,7 +47,6 @@ _SCHEMA_LOCK = 7_310_845_211_001
 _PRUNE_LOCK = 7_310_845_211_002
 _SEED_LOCK = 7_310_845_211_003
 _PRUNE_CHUNK = 10_000
-_FETCH_CHUNK = 2500
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS logs (
@@ -84,21 +83,53 @@ def _columns(deltas: Sequence[tuple[RollupKey, int]]) -> list[list[Any]]:
 
 
 class _PageRows:
-    """A server-side cursor plus the pooled connection it runs on, handed back by close()."""
+    """A server-side cursor plus the pooled connection it runs on, handed back by close().
 
-    def __init__(self, store: PostgresStore, conn: psycopg.Connection[Any], cur: psycopg.ServerCursor[Any]):
+    The page renderer asks for a few rows at a time (as many as fit its memory bound if every record were
+    the largest possible). Over a network each ask would be a round trip, so rows are fetched from the server
+    in bigger steps sized by what they really hold: the page's row sizes are read first, in the same snapshot,
+    and each FETCH takes as many rows as fit `chunk_bytes` (at least one). Memory stays within the same bound.
+    """
+
+    def __init__(
+        self,
+        store: PostgresStore,
+        conn: psycopg.Connection[Any],
+        cur: psycopg.ServerCursor[Any],
+        sizes: list[int],
+        chunk_bytes: int,
+    ):
         self._store = store
         self._conn: psycopg.Connection[Any] | None = conn
         self._cur = cur
+        self._sizes = sizes
+        self._next = 0  # index in _sizes of the next row to fetch from the server
+        self._chunk_bytes = chunk_bytes
+        self._buffer: list[tuple[int, str, str, str]] = []
+        self._taken = 0  # rows of _buffer already handed out
+
+    def _fill(self) -> None:
+        end = self._next
+        held = 0
+        while end < len(self._sizes) and (end == self._next or held + self._sizes[end] <= self._chunk_bytes):
+            held += self._sizes[end]
+            end += 1
+        self._buffer, self._taken = [], 0
+        if end > self._next:
+            with self._store.translate():
+                self._buffer = self._cur.fetchmany(end - self._next)
+            self._next = end
 
     def fetchmany(self, size: int) -> list[tuple[int, str, str, str]]:
-        with self._store.translate():
-            return self._cur.fetchmany(size)
+        if self._taken >= len(self._buffer):
+            self._fill()
+        rows = self._buffer[self._taken : self._taken + size]
+        self._taken += len(rows)
+        return rows
 
     def fetchone(self) -> tuple[int, str, str, str] | None:
-        with self._store.translate():
-            row: tuple[int, str, str, str] | None = self._cur.fetchone()
-            return row
+        rows = self.fetchmany(1)
+        return rows[0] if rows else None
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
@@ -381,17 +412,24 @@ class PostgresStore:
             text += " WHERE " + " AND ".join(clauses)
         text += f" ORDER BY ts {direction}, id {direction} LIMIT %s"
         args.append(limit + 1)
+        from log_analyzer.pages import CHUNK_MEMORY  # (pages imports the store)
+
         with self.translate():
             conn = self._pool.getconn()
         try:
             with self.translate():
-                cur = conn.cursor(name="page")  # declared in the transaction psycopg opens
-                cur.itersize = _FETCH_CHUNK
+                # one snapshot for the sizes and the rows (a row committed in between cannot slip in)
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                # what a row takes as Python objects is at most its UTF-8 bytes plus some overhead; only
+                # fixed fragments and %s placeholders are joined
+                measure = "SELECT octet_length(message) + octet_length(ts_text) + 256 FROM (" + text + ") p"  # noqa: S608
+                sizes = [int(n) for (n,) in conn.execute(measure.encode(), args)]
+                cur = conn.cursor(name="page")
                 cur.execute(text.encode(), args)
         except BaseException:
             self._pool.putconn(conn)
             raise
-        return _PageRows(self, conn, cur)
+        return _PageRows(self, conn, cur, sizes, CHUNK_MEMORY)
 
     def stats(self, query: Query, *, start: int, end: int, buckets: int) -> StatsResult:
         width = bucket_width(start, end, buckets)

@@ -63,6 +63,15 @@ class ContainerStatusRefreshed(Message):
         self.status = status
 
 
+class BackendReported(Message):
+    """The running service said in /health which store it uses."""
+
+    def __init__(self, base_url: str, backend: str | None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.backend = backend
+
+
 class ContainerStatusUnavailable(Message):
     """`status()` itself failed (the runtime raised instead of reporting UNREACHABLE)."""
 
@@ -270,6 +279,10 @@ class ContainerScreen(Screen[None]):
         self._health_timeout = health_timeout
         self._log_tail = log_tail
         self.status: RuntimeStatus | None = None
+        #: the store the running service reports in /health, and the address that said so
+        self._backend: str | None = None
+        self._backend_url: str | None = None
+        self._last_status: ContainerStatusRefreshed | None = None
         self.busy: str | None = None  # the action running now
         self._queued_action: str | None = None  # asked for before the first status (queue_action)
         self.last_error: LogtuiError | None = None
@@ -359,6 +372,18 @@ class ContainerScreen(Screen[None]):
 
     def on_container_status_refreshed(self, message: ContainerStatusRefreshed) -> None:
         self.status = message.status
+        self._last_status = message
+        self._show_panel(message)
+        self._sync_controls()
+        self._sync_output(message.status)
+        url = message.status.base_url
+        if message.status.state in _RUNNING and url and url != self._backend_url:
+            self._fetch_backend(url)
+        queued, self._queued_action = self._queued_action, None
+        if queued is not None:
+            self.run_container_action(queued)
+
+    def _show_panel(self, message: ContainerStatusRefreshed) -> None:
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
         # The app's current client (absent in a bare host app): its address may be another target.
@@ -369,12 +394,26 @@ class ContainerScreen(Screen[None]):
             datetime.now(UTC),
             why=getattr(self.runtime, "choice_note", None),
             log_view_url=log_view_url if isinstance(log_view_url, str) else None,
+            backend=self._backend if message.status.base_url == self._backend_url else None,
         )
-        self._sync_controls()
-        self._sync_output(message.status)
-        queued, self._queued_action = self._queued_action, None
-        if queued is not None:
-            self.run_container_action(queued)
+
+    @work(exclusive=True, exit_on_error=False, group="backend", name="backend")
+    async def _fetch_backend(self, base_url: str) -> None:
+        from logtui.core.client import LogClient
+
+        client = LogClient(base_url, timeout=5.0)
+        try:
+            health = await client.health()
+        except LogtuiError:
+            return  # not up yet: the next status refresh asks again
+        finally:
+            await client.aclose()
+        self.post_message(BackendReported(base_url, health.backend))
+
+    def on_backend_reported(self, message: BackendReported) -> None:
+        self._backend, self._backend_url = message.backend, message.base_url
+        if self._last_status is not None:
+            self._show_panel(self._last_status)
 
     def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
         self.status = None

@@ -347,6 +347,7 @@ class LogsScreen(Screen[None]):
             self._stats_supported = False
         else:
             self.status_bar.set_version(health.version)
+            self.status_bar.set_backend(health.backend)
             self._store_first = as_datetime(health.first_timestamp)
             self._store_last = as_datetime(health.last_timestamp)
             self._store_records = health.records

@@ -8,6 +8,7 @@ can check that it never comes back out; the admin connection uses the cluster's 
 
 from __future__ import annotations
 
+import atexit
 import glob
 import itertools
 import os
@@ -68,6 +69,8 @@ class PgCluster:
         return done
 
     def start(self) -> PgCluster:
+        # a safety net: a run that ends without its fixture teardown must not leave a server behind
+        atexit.register(self.close)
         self._run(
             "initdb", "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
             "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8",
@@ -104,6 +107,8 @@ class PgCluster:
         return f"postgresql://{ROLE}:{PASSWORD_IN_URL}@127.0.0.1:{self.port}/{dbname}"
 
     def close(self) -> None:
+        if not self.root.exists():
+            return
         try:
             if (self.data / "postmaster.pid").exists():
                 self.stop_server()

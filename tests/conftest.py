@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import OriginalServer, ServerProcess
+from tests.pg import PgCluster, PostgresUnavailable
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +64,24 @@ def original_factory(tmp_path: Path) -> Iterator[Callable[..., OriginalServer]]:
     yield make
     for s in started:
         s.stop()
+
+
+def postgres_required() -> bool:
+    return os.environ.get("LOG_ANALYZER_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A throw-away PostgreSQL server for the session (tests.pg); skips without PostgreSQL (or fails under
+    LOG_ANALYZER_REQUIRE_POSTGRES=1). Each user makes its own database with new_database()."""
+    try:
+        cluster = PgCluster().start()
+    except PostgresUnavailable as exc:
+        if postgres_required():
+            pytest.fail(f"LOG_ANALYZER_REQUIRE_POSTGRES=1 but {exc}")
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.close()
 
 
 def docker_required() -> bool:

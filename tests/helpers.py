@@ -56,7 +56,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         if self._seed:
             subprocess.run(
-                [sys.executable, "-m", "log_analyzer.cli", "seed", "--db", str(self.db_path)],
+                [sys.executable, "-m", "log_analyzer.cli", "seed", *self._db_args()],
                 check=True,
                 env=self._env,
                 capture_output=True,
@@ -72,8 +72,7 @@ class ServerProcess:
                     "127.0.0.1",
                     "--port",
                     str(self.port),
-                    "--db",
-                    str(self.db_path),
+                    *self._db_args(),
                 ],
                 env=self._env,
                 stdout=log,
@@ -81,6 +80,19 @@ class ServerProcess:
             )
         wait_until(self._healthy, timeout=30, what=f"log-analyzer on {self.url} (log: {self._log})")
         return self
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The LOG_ANALYZER_* settings this server runs with (to start another one on the same store)."""
+        return {k: v for k, v in self._env.items() if k.startswith("LOG_ANALYZER_")}
+
+    @property
+    def log_path(self) -> Path:
+        return self._log
+
+    def _db_args(self) -> list[str]:
+        # a PostgreSQL store is named by LOG_ANALYZER_DATABASE_URL alone (with --db too the CLI refuses)
+        return [] if self._env.get("LOG_ANALYZER_DATABASE_URL") else ["--db", str(self.db_path)]
 
     def _healthy(self) -> bool:
         assert self.proc is not None

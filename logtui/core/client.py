@@ -63,6 +63,8 @@ class Health:
     records: int | None
     first_timestamp: datetime | None
     last_timestamp: datetime | None
+    #: which store answers ("sqlite", "postgresql"); older services only say `storage`
+    backend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ class LogClient:
             records=_opt_int(obj.get("records"), "/health", "records"),
             first_timestamp=_opt_ts(obj.get("first_timestamp"), "/health", "first_timestamp"),
             last_timestamp=_opt_ts(obj.get("last_timestamp"), "/health", "last_timestamp"),
+            backend=_opt_text(obj.get("backend", obj.get("storage"))),
         )
 
     async def stats(

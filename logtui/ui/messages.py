@@ -212,6 +212,15 @@ class LocalServiceGone(Message):
         self.action = action
 
 
+class BackendReported(Message):
+    """The running service said in /health which store it uses."""
+
+    def __init__(self, base_url: str, backend: str | None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.backend = backend
+
+
 class BuildOutputReceived(Message, bubble=False):
     def __init__(self, lines: list[str]) -> None:
         super().__init__()

@@ -48,6 +48,7 @@ class ContainerWork(enum.StrEnum):
     STATUS = "container-status"  # the periodic status refresh
     OUTPUT = "container-logs"  # following the service's own output: open-ended
     QUERY = "container-query"  # a question for the delete confirmation (the record count)
+    BACKEND = "backend"  # which store the running service reports in /health
 
 
 def as_logtui_error(error: BaseException | None) -> LogtuiError:

@@ -37,8 +37,8 @@ from log_analyzer.request_guard import RequestGuard
 from log_analyzer.seed import load_sample
 from log_analyzer.settings import Settings
 from log_analyzer.stats_limit import fold_tags
+from log_analyzer.store import LogStore, StoreUnavailable, open_store, render_bound
 from log_analyzer.store import Query as LogQuery
-from log_analyzer.store import Store, render_bound
 from log_analyzer.timefmt import TimeFormatError, parse_timestamp
 from log_analyzer.validation import MAX_Q_CHARS, TAG_PATTERN, check_batch
 
@@ -50,12 +50,19 @@ START_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date
 END_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date (up to its last moment)"
 
 
+def _log_upgrade(done: int, total: int) -> None:
+    if done == 0:
+        log.info("upgrading the store in place: indexing %d records for /stats and q", total)
+    elif done == total or done % 200_000 < 20_000:
+        log.info("upgrading the store: %d of %d records indexed", done, total)
+
+
 class Service:
     """What the routes share: settings, the store and the cursor codec."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.db_path, sync=settings.sync, busy_timeout=settings.busy_timeout_seconds)
+        self.store: LogStore = open_store(settings, upgrade_progress=_log_upgrade)
         if settings.seed_on_empty and self.store.is_empty():
             n = load_sample(self.store)
             log.info("database was empty: loaded the %d-record seed sample", n)
@@ -181,7 +188,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="log-analyzer",
         version=__version__,
-        description="Stores log records (timestamp, tag, message) in SQLite and answers time-ranged queries.",
+        description=(
+            "Stores log records (timestamp, tag, message) in SQLite or PostgreSQL and answers time-ranged "
+            "queries."
+        ),
         lifespan=lifespan,
         # Swagger UI and ReDoc load their JavaScript from a CDN: not served. The spec is, behind the read key.
         docs_url=None,
@@ -211,6 +221,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_read)])
     def openapi_spec() -> Response:
         return json_response(app.openapi())
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, exc: StoreUnavailable) -> Response:
+        log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+        detail = f"{exc}."
+        if request.method == "POST":
+            detail += " Nothing of this request was stored."
+        return json_response({"detail": detail + " Retry shortly."}, 503, {"Retry-After": "5"})
 
     @app.get(
         "/logs",
@@ -244,13 +262,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except CursorError as exc:
                 raise ParamError([("cursor", str(exc))]) from None
         rows = service.store.page_rows(query, limit=limit, order=order, after=after)
-        body = render_logs_page(
-            rows,
-            limit=limit,
-            max_bytes=service.settings.max_response_bytes,
-            lambda_mode=service.settings.lambda_mode,
-            make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
-        )
+        try:
+            body = render_logs_page(
+                rows,
+                limit=limit,
+                max_bytes=service.settings.max_response_bytes,
+                lambda_mode=service.settings.lambda_mode,
+                make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
+            )
+        finally:
+            rows.close()  # a pooled connection goes back even when rendering failed
         return Response(body, media_type="application/json")
 
     @app.post(
@@ -356,7 +377,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {
                 "status": "ok",
                 "version": __version__,
-                "storage": "sqlite",
+                "storage": service.store.backend,
+                "backend": service.store.backend,
                 "records": bounds.records,
                 "first_timestamp": bounds.first,
                 "last_timestamp": bounds.last,

@@ -11,15 +11,29 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from log_analyzer.store import Row
 
+if TYPE_CHECKING:
+    from log_analyzer.settings import Settings
+
 
 class ExistingRecords:
-    def __init__(self, db_path: Path) -> None:
-        # read-only, and a URI built from the absolute path so '?', '#' or '%' in a file name stay literal
-        self._conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+    def __init__(self, settings: Settings) -> None:
+        self._conn: Any
+        if settings.database_url:
+            import psycopg
+
+            # its own read-only session: what the store held when the run started
+            self._conn = psycopg.connect(settings.database_url, autocommit=True, connect_timeout=10)
+            self._conn.read_only = True
+            self._mark = "%s"
+        else:
+            # read-only, and a URI built from the absolute path so '?', '#' or '%' in a file name stay literal
+            uri = f"{settings.db_path.resolve().as_uri()}?mode=ro"
+            self._conn = sqlite3.connect(uri, uri=True, timeout=30.0)
+            self._mark = "?"
         first, last, top = self._conn.execute("SELECT MIN(ts), MAX(ts), MAX(id) FROM logs").fetchone()
         self._top = int(top or 0)
         self._first = first
@@ -31,9 +45,9 @@ class ExistingRecords:
     def _stored(self, row: Row) -> int:
         if not self._top or row[0] < self._first or row[0] > self._last:
             return 0  # nothing stored before, or outside the stored span: no query needed
+        sql = "SELECT COUNT(*) FROM logs WHERE ts = ? AND tag = ? AND message = ? AND id <= ?"
         found = self._conn.execute(
-            "SELECT COUNT(*) FROM logs WHERE ts = ? AND tag = ? AND message = ? AND id <= ?",
-            (row[0], row[2], row[3], self._top),
+            sql.replace("?", self._mark), (row[0], row[2], row[3], self._top)
         ).fetchone()[0]
         return int(found)
 

@@ -18,8 +18,9 @@ from typing import BinaryIO, TextIO
 import orjson
 
 from log_analyzer.existing import ExistingRecords
-from log_analyzer.progress import Progress
-from log_analyzer.store import Row, Store
+from log_analyzer.progress import Progress, upgrade_bar
+from log_analyzer.settings import Settings
+from log_analyzer.store import LogStore, Row, open_store
 from log_analyzer.validation import check_record, fast_record
 
 _TIME_ONLY = re.compile(r"^\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -85,7 +86,7 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, int]]:
 
 
 def ingest_lines(
-    store: Store,
+    store: LogStore,
     lines: Iterable[tuple[int, str | None, int]],
     *,
     batch_size: int = 5000,
@@ -128,14 +129,12 @@ def ingest_lines(
 
 
 def run_ingest(
-    db_path: Path,
+    settings: Settings,
     file: Path,
     *,
     batch_size: int = 5000,
     err: TextIO | None = None,
     skip_existing: bool = False,
-    sync: str = "full",
-    busy_timeout: float = 10.0,
 ) -> int:
     """CLI entry: 0 when every line loaded, 1 when some were skipped (the rest kept), 2 on no input."""
     err = err if err is not None else sys.stderr
@@ -154,8 +153,8 @@ def run_ingest(
         print(f"log-analyzer: cannot read {file}: {exc.strerror}", file=err)
         return 2
     total = None if from_stdin else file.stat().st_size
-    store = Store(db_path, sync=sync, busy_timeout=busy_timeout)
-    existing = ExistingRecords(db_path) if skip_existing else None
+    store = open_store(settings, upgrade_progress=upgrade_bar(err))
+    existing = ExistingRecords(settings) if skip_existing else None
     try:
         progress = Progress(total, f"ingesting {file.name if not from_stdin else 'stdin'}", err, unit="bytes")
         result = ingest_lines(
@@ -172,7 +171,7 @@ def run_ingest(
     if result.bad_count > len(result.bad):
         print(f"... and {result.bad_count - len(result.bad)} more bad lines", file=err)
     progress.finish(
-        f"ingested {result.inserted} records into {db_path}"
+        f"ingested {result.inserted} records into {settings.store_name}"
         + (f"; skipped {result.skipped} already stored" if skip_existing else "")
         + (f"; skipped {result.bad_count} bad lines" if result.bad_count else "")
     )

@@ -6,7 +6,7 @@ the query), so these classes describe the JSON; the tests check the two agree (s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -49,7 +49,8 @@ class StatsOut(BaseModel):
 class HealthOut(BaseModel):
     status: str = Field(examples=["ok"])
     version: str
-    storage: str = Field(examples=["sqlite"])
+    storage: str = Field(examples=["sqlite"], description="the backend (kept for older clients)")
+    backend: Literal["sqlite", "postgresql"] = Field(description="which store answers")
     records: int
     first_timestamp: str | None
     last_timestamp: str | None

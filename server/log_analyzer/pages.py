@@ -13,11 +13,11 @@ bytes) 6 and an emoji (4 UTF-8 bytes) 12. `lambda_size` measures that exactly.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 
 import orjson
 
+from log_analyzer.store import PageRows
 from log_analyzer.timefmt import parse_timestamp
 from log_analyzer.validation import MAX_MESSAGE_CHARS
 
@@ -90,7 +90,7 @@ def _truncated(record: dict[str, str], budget: int) -> bytes:
 
 
 def render_logs_page(
-    rows: sqlite3.Cursor,
+    rows: PageRows,
     *,
     limit: int,
     max_bytes: int,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from log_analyzer.store.location import mask_url, url_problem
+
 #: Lambda's buffered responses stop at 6 MB (6,291,456 bytes); leave room for headers and the envelope.
 LAMBDA_MAX_RESPONSE_BYTES = 5_000_000
 #: Outside Lambda a page is still bounded, so a 10,000-record page of 64 KiB messages cannot eat the RAM.
@@ -25,6 +27,9 @@ RETENTION_DAYS_RANGE = (0.000_001, 36_500.0)
 PRUNE_INTERVAL_RANGE = (1.0, 7 * 86_400.0)
 BUSY_TIMEOUT_RANGE = (0.05, 600.0)
 DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
+#: PostgreSQL: how long a query may run, and how long to wait for a connection
+STATEMENT_TIMEOUT_RANGE = (0.1, 3600.0)
+CONNECT_TIMEOUT_RANGE = (1.0, 120.0)
 
 Sync = Literal["full", "normal"]
 SYNC_CHOICES: tuple[Sync, ...] = ("full", "normal")
@@ -41,6 +46,34 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in ("1", "true", "yes", "on"):
         return True
     raise SettingsError(f"{name}={raw!r} is not a boolean; use 1/0, true/false, yes/no or on/off")
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < 1:
+        raise SettingsError(f"{name}={raw!r} must be at least 1")
+    return value
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("LOG_ANALYZER_DATABASE_URL", "").strip()
+    if not url:
+        return None
+    if env.get("LOG_ANALYZER_DB", "").strip():
+        raise SettingsError(
+            "LOG_ANALYZER_DB and LOG_ANALYZER_DATABASE_URL are both set; set only one "
+            "(LOG_ANALYZER_DB for an SQLite file, LOG_ANALYZER_DATABASE_URL for PostgreSQL)"
+        )
+    problem = url_problem(url)
+    if problem:
+        raise SettingsError(f"LOG_ANALYZER_DATABASE_URL={mask_url(url)!r} {problem}")
+    return url
 
 
 def check_range(name: str, value: float, bounds: tuple[float, float], unit: str) -> float:
@@ -114,6 +147,12 @@ class Settings:
     #: Under Lambda the response is re-encoded as a JSON string inside the invocation result, so page sizes
     #: are measured that way.
     lambda_mode: bool = False
+    #: PostgreSQL instead of the SQLite file (LOG_ANALYZER_DATABASE_URL); the password is never shown
+    database_url: str | None = None
+    #: most connections one process opens to PostgreSQL (the Lambda handler keeps one)
+    db_pool_size: int = 10
+    db_statement_timeout: float = 30.0
+    db_connect_timeout: float = 5.0
     #: full: a 201 means the records are on disk (fsync at each commit); normal: they survive a crash of the
     #: service but the last commits can be lost when the machine loses power.
     sync: Sync = "full"
@@ -155,13 +194,35 @@ class Settings:
             max_response_bytes=LAMBDA_MAX_RESPONSE_BYTES if lambda_mode else DEFAULT_MAX_RESPONSE_BYTES,
             cursor_secret=env.get("LOG_ANALYZER_CURSOR_SECRET") or None,
             lambda_mode=lambda_mode,
+            database_url=_database_url(env),
+            db_pool_size=_positive_int(env, "LOG_ANALYZER_DB_POOL_SIZE", 10),
+            db_statement_timeout=_number(
+                env, "LOG_ANALYZER_DB_STATEMENT_TIMEOUT_SECONDS", STATEMENT_TIMEOUT_RANGE, "seconds"
+            )
+            or 30.0,
+            db_connect_timeout=_number(
+                env, "LOG_ANALYZER_DB_CONNECT_TIMEOUT_SECONDS", CONNECT_TIMEOUT_RANGE, "seconds"
+            )
+            or 5.0,
             sync=_sync(env),
             busy_timeout_seconds=busy if busy is not None else DEFAULT_BUSY_TIMEOUT_SECONDS,
             allowed_hosts=_hosts(env),
         )
 
     def with_db(self, db_path: Path | str | None) -> Settings:
-        return self if db_path is None else replace(self, db_path=Path(db_path))
+        if db_path is None:
+            return self
+        if self.database_url:
+            raise SettingsError(
+                f"--db {db_path} and LOG_ANALYZER_DATABASE_URL are both given; use one "
+                "(--db for an SQLite file, LOG_ANALYZER_DATABASE_URL for PostgreSQL)"
+            )
+        return replace(self, db_path=Path(db_path))
+
+    @property
+    def store_name(self) -> str:
+        """Where the records live, fit to print: the SQLite path or the URL with its password masked."""
+        return mask_url(self.database_url) if self.database_url else str(self.db_path)
 
     @property
     def reads_are_open(self) -> bool:

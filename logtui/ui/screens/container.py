@@ -39,6 +39,7 @@ from logtui.core.state import PUSH_REFERENCE, load_state, remember
 from logtui.ui.container_actions import ACTION_LABELS, ACTIONS, Action, BuildOutcome, ContainerAction
 from logtui.ui.messages import (
     ActionResult,
+    BackendReported,
     BackupProgressed,
     BuildOutputReceived,
     ContainerActionFailed,
@@ -173,6 +174,10 @@ class ContainerScreen(Screen[None]):
         self.status: RuntimeStatus | None = None
         self.busy: Action | None = None  # the action running now
         self._queued_action: Action | None = None  # asked for before the first status (queue_action)
+        #: the store the running service reports in /health, and the address that said so
+        self._backend: str | None = None
+        self._backend_url: str | None = None
+        self._last_status: ContainerStatusRefreshed | None = None
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
@@ -262,6 +267,18 @@ class ContainerScreen(Screen[None]):
 
     def on_container_status_refreshed(self, message: ContainerStatusRefreshed) -> None:
         self.status = message.status
+        self._last_status = message
+        self._show_panel(message)
+        self._sync_controls()
+        self._sync_output(message.status)
+        url = message.status.base_url
+        if message.status.state in _RUNNING and url and url != self._backend_url:
+            self._fetch_backend(url)
+        queued, self._queued_action = self._queued_action, None
+        if queued is not None:
+            self.run_container_action(queued)
+
+    def _show_panel(self, message: ContainerStatusRefreshed) -> None:
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
         self.query_one(ContainerPanel).show_status(
@@ -270,12 +287,24 @@ class ContainerScreen(Screen[None]):
             datetime.now(UTC),
             why=self.runtime.choice_note,
             log_view_url=self._log_view_url(),
+            backend=self._backend if message.status.base_url == self._backend_url else None,
         )
-        self._sync_controls()
-        self._sync_output(message.status)
-        queued, self._queued_action = self._queued_action, None
-        if queued is not None:
-            self.run_container_action(queued)
+
+    @work(exclusive=True, exit_on_error=False, group=ContainerWork.BACKEND, name="backend")
+    async def _fetch_backend(self, base_url: str) -> None:
+        client = LogClient(base_url, timeout=5.0)
+        try:
+            health = await client.health()
+        except LogtuiError:
+            return  # not up yet: the next status refresh asks again
+        finally:
+            await client.aclose()
+        self.post_message(BackendReported(base_url, health.backend))
+
+    def on_backend_reported(self, message: BackendReported) -> None:
+        self._backend, self._backend_url = message.backend, message.base_url
+        if self._last_status is not None:
+            self._show_panel(self._last_status)
 
     def _log_view_url(self) -> str | None:
         """The address the app's log view reads (it may be another target), when the app has a log view."""

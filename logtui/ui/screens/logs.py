@@ -324,6 +324,7 @@ class LogsScreen(Screen[None]):
             self._store.stats_supported = False
         else:
             self.status_bar.set_version(health.version)
+            self.status_bar.set_backend(health.backend)
             self._store.first = as_datetime(health.first_timestamp)
             self._store.last = as_datetime(health.last_timestamp)
             self._fetch_store_tags(event.client)

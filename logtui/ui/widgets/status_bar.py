@@ -1,4 +1,4 @@
-"""One line saying where we are: target, kind, last latency, server version, local runtime state.
+"""One line saying where we are: target, kind, last latency, server version and store, local runtime state.
 
 It is given names and states only — never the target's token — so screenshots and screen shares are safe.
 """
@@ -20,6 +20,8 @@ class StatusBar(Static):
         self.address = ""
         self.latency: float | None = None
         self.version: str | None = None
+        #: the store the target reports in /health (sqlite, postgresql), when it says
+        self.backend: str | None = None
         self.runtime_note: str | None = None
         self.follow_note: str | None = None
 
@@ -27,6 +29,7 @@ class StatusBar(Static):
         self.target_name, self.kind, self.address = name, kind, address
         self.latency = None
         self.version = None
+        self.backend = None
         self._render_line()
 
     def set_latency(self, seconds: float | None) -> None:
@@ -35,6 +38,10 @@ class StatusBar(Static):
 
     def set_version(self, version: str | None) -> None:
         self.version = version
+        self._render_line()
+
+    def set_backend(self, backend: str | None) -> None:
+        self.backend = backend
         self._render_line()
 
     def set_runtime(self, note: str | None) -> None:
@@ -52,7 +59,8 @@ class StatusBar(Static):
             parts.append((4, self.address))
         if self.runtime_note:
             parts.append((1, self.runtime_note))
-        parts.append((2, f"server {self.version}" if self.version else "server ?"))
+        server = f"server {self.version}" if self.version else "server ?"
+        parts.append((2, f"{server} · {self.backend}" if self.backend else server))
         if self.latency is not None:
             parts.append((5, f"{self.latency * 1000:.0f} ms"))
         if self.follow_note:

@@ -239,3 +239,18 @@ async def test_a_long_histogram_message_wraps_at_spaces(server_factory: Callable
         text = " ".join(r for r in rows if r)
         assert text == histogram.message  # all of it, over several rows, no word split
         assert len([r for r in rows if r]) > 1
+
+
+async def test_the_stats_other_sum_is_not_a_tag_box(server_factory: Callable[..., ServerProcess]) -> None:
+    # /stats names at most its 50 largest tags and sums the rest as "(other)": no box can filter on that.
+    server = server_factory()
+    tags = [f"T{i:02d}" for i in range(55)]
+    server.post([r for i, tag in enumerate(tags) for r in _records(tag, range(i % 60, i % 60 + 1))])
+    app = make_app(url=server.url, start="2023-04-23T10:00", end="2023-04-23T11:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        assert screen.histogram.stats is not None and "(other)" in screen.histogram.stats.tags
+        known = screen.tag_filter.known_tags
+        assert "(other)" not in known
+        assert set(known) <= set(tags) and len(known) >= 50

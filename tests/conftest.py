@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ServerProcess
+from tests.helpers import OriginalServer, ServerProcess
 from tests.pg import PgCluster, PostgresUnavailable
 
 
@@ -42,6 +42,22 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
 
     def make(*, seed: bool = False, env: dict[str, str] | None = None, name: str = "logs") -> ServerProcess:
         server = ServerProcess(tmp_path / f"{name}-{len(started)}.db", env=env, seed=seed).start()
+        started.append(server)
+        return server
+
+    yield make
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture
+def original_factory(tmp_path: Path) -> Iterator[Callable[..., OriginalServer]]:
+    """Start the course's original service (tests/course_app.py: GET /logs only, both times required) under
+    uvicorn, holding `records`; the test may insert more while it runs."""
+    started: list[OriginalServer] = []
+
+    def make(records: list[dict[str, str]]) -> OriginalServer:
+        server = OriginalServer(tmp_path / f"original-{len(started)}.db", records).start()
         started.append(server)
         return server
 

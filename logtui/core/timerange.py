@@ -16,6 +16,8 @@ from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.errors import TimeParseError
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "PRESETS",
     "TimeParseError",
     "TimeWindow",
@@ -158,6 +160,12 @@ def parse_ts(text: str) -> datetime:
     return _utc(datetime.fromisoformat(text))
 
 
+#: What an open end becomes for a target that requires both (the course's original service): explicit
+#: instants every datetime parser takes (1970 rather than year 1: some services turn times into epochs).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class TimeWindow:
     """A time range with both ends inclusive (as the service treats them); None = open on that side."""
@@ -198,13 +206,16 @@ class TimeWindow:
         dt = _utc(dt)
         return (self.start is None or self.start <= dt) and (self.end is None or dt <= self.end)
 
-    def to_params(self) -> dict[str, str]:
-        """Query parameters for /logs and /stats; an open end is simply left out."""
+    def to_params(self, *, both_ends: bool = False) -> dict[str, str]:
+        """Query parameters for /logs and /stats; an open end is left out, or with `both_ends` (for the
+        course's original service, which requires both) sent as EARLIEST / LATEST."""
+        start = self.start if self.start is not None or not both_ends else EARLIEST
+        end = self.end if self.end is not None or not both_ends else LATEST
         params: dict[str, str] = {}
-        if self.start is not None:
-            params["start_time"] = format_ts(self.start)
-        if self.end is not None:
-            params["end_time"] = format_ts(self.end)
+        if start is not None:
+            params["start_time"] = format_ts(start)
+        if end is not None:
+            params["end_time"] = format_ts(end)
         return params
 
     def label(self, zone: DisplayZone = UTC_ZONE) -> str:

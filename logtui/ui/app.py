@@ -102,6 +102,7 @@ class LogtuiApp(App[None]):
         # Both the local target's start-up and the container screen may create the runtime, each in a thread.
         self._runtime_lock = threading.Lock()
         self.logs_screen: LogsScreen | None = None
+        self._pending_container_action: str | None = None
 
     # --- start-up ----------------------------------------------------------------------------------------
 
@@ -213,6 +214,12 @@ class LogtuiApp(App[None]):
             self._close_client()
             self._connect(self.target, event.base_url)
 
+    def on_local_service_gone(self, event: Any) -> None:
+        """Stop, Remove or Delete volume on the container screen: reload the log view if it shows the local
+        service, so it says the service is down (and how to start it) instead of showing what is gone."""
+        if self.target.is_local and self.logs_screen is not None:
+            self.logs_screen.refetch()
+
     def on_container_status_refreshed(self, event: Any) -> None:
         if self.target.is_local and self.runtime is not None and self.logs_screen is not None:
             self.logs_screen.status_bar.set_runtime(describe(self.runtime, event.status))
@@ -257,6 +264,12 @@ class LogtuiApp(App[None]):
         if not isinstance(self.screen, TargetsScreen):
             self.push_screen(TargetsScreen())
 
+    def run_local_service_action(self, action: str) -> None:
+        """A container-screen action asked for elsewhere (the palette on the log screen): open that screen
+        and run it there, where its progress, confirmations and errors are shown."""
+        self._pending_container_action = action
+        self.action_show_container()
+
     def action_show_container(self) -> None:
         if self.runtime is None:
             self._make_runtime_for_screen()
@@ -288,6 +301,11 @@ class LogtuiApp(App[None]):
             self.install_screen(ContainerScreen(runtime, now=self.clock), "container")
         if not isinstance(self.screen, ContainerScreen):
             self.push_screen("container")
+        action, self._pending_container_action = self._pending_container_action, None
+        if action is not None:
+            screen = self.get_screen("container")
+            assert isinstance(screen, ContainerScreen)
+            screen.queue_action(action)
 
     # --- command palette ---------------------------------------------------------------------------------
 

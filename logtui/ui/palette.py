@@ -24,6 +24,15 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
     yield SystemCommand(
         "Local service", "Build, start, stop the local log-analyzer (c)", app.action_show_container
     )
+    from logtui.ui.screens.container import ACTIONS, ContainerScreen
+
+    if not isinstance(screen, ContainerScreen):  # there, its own provider lists them with their keys
+        for action in ACTIONS:
+            yield SystemCommand(
+                f"Local service: {action.label}",
+                f"{action.help} (c, then {action.key})",
+                partial(app.run_local_service_action, action.name),
+            )
     for target in app.config.all_targets:
         if target.name != app.target.name:
             yield SystemCommand(

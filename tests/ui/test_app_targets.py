@@ -65,6 +65,10 @@ async def test_switch_target_from_the_targets_screen(
         assert shown_messages(app) == ["2023-04-23T10:10:30 WARNING"]
         assert screen.status_bar.text.startswith("● other")
         assert "WARNING" in screen.tag_filter.known_tags
+        # the next start opens the default (local here): the switch says so, and that m changes it
+        assert any(
+            "logtui still starts on local" in n.message and "press m" in n.message for n in app._notifications
+        )
         # and back, from the command palette
         switch = next(c for c in app.get_system_commands(screen) if c.title == "Switch to course")
         switch.callback()

@@ -19,6 +19,7 @@ import importlib.util
 import io
 import os
 import re
+import socket
 import sqlite3
 import tarfile
 import tempfile
@@ -284,6 +285,11 @@ class DockerRuntime:
         # create the container (or both fill a new volume): the second waits and finds it running.
         self._start_lock = threading.Lock()
         self._base_url: str | None = None
+        #: The host port our container was last published on, so a container made again (after Remove or
+        #: a new image) keeps the address the user bookmarked when [docker] host_port is 0 ("any").
+        self._last_port: int | None = None
+        #: Said once in the status after a start had to move to a new port because the old one was taken.
+        self.port_note: str | None = None
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
@@ -464,6 +470,8 @@ class DockerRuntime:
             port = self._published_port(container)
             if status == "running" and self._base_url and self._probe_health(self._base_url):
                 state, detail = RuntimeState.HEALTHY, f"Serving on http://{address}"
+                if self.port_note:
+                    detail = f"{detail} ({self.port_note})"
             else:
                 state, detail = RuntimeState.RUNNING, f"Container {status}; /health not answering yet"
             return RuntimeStatus(state, detail, host_port=port, address=address, **common)
@@ -616,15 +624,18 @@ class DockerRuntime:
         ) or [{}]
         host_ip = bindings[0].get("HostIp") or ""
         host_port = bindings[0].get("HostPort") or ""
-        want_port = str(self.settings.host_port) if self.settings.host_port else ""
-        return host_ip != self.settings.bind or host_port != want_port
+        if not self.settings.host_port:
+            # "Any port": a container pinned to the one it was given keeps it; one left to Docker's choice
+            # (made by an older logtui) would get a new port on every start, so it is made again, pinned.
+            return host_ip != self.settings.bind or not host_port.isdigit()
+        return host_ip != self.settings.bind or host_port != str(self.settings.host_port)
 
     def start(self) -> None:
         with self._start_lock:
             self._start()
 
     def _start(self) -> None:
-        client = self._docker()
+        self._docker()
         s = self.settings
         image = self._image()
         if image is None:
@@ -638,10 +649,32 @@ class DockerRuntime:
             return
         if container is not None and self._stale(container, image):
             stale = container
+            if not s.host_port:
+                self._last_port = self._last_port or self._published_or_bound_port(stale)
             self._call("removing the outdated container", lambda: stale.remove(force=True))
             container = None
+        self.port_note = None
+        try:
+            container = self._start_container(image, container)
+        except PortInUse as exc:
+            if s.host_port or exc.port == 0:
+                raise  # a port the user chose: say it is taken (or Docker's own choice failed)
+            # The port this container kept is taken now: make it again on a free one, and say so.
+            old = exc.port
+            self._last_port = None
+            self.port_note = f"port {old} was taken, so the service moved to a new port"
+            container = self._start_container(image, None)
+        self._last_port = self._published_port(container) or self._last_port
+        self._refresh_url(container)
+
+    def _start_container(self, image: Any, container: Any | None) -> Any:
+        """Start `container`, or create and start a new one (on the remembered or a free port). Returns it
+        reloaded. A busy port raises PortInUse naming it, with nothing left behind that this call made."""
+        client = self._docker()
+        s = self.settings
         created = volume_created = False
         if container is None:
+            port = s.host_port or self._last_port or _free_port(s.bind)
             volume_created = not self._volume_exists()
             if volume_created:
                 self._call(
@@ -654,7 +687,7 @@ class DockerRuntime:
                     image.id,
                     name=s.container_name,
                     labels={LABEL_MANAGED: "true", LABEL_ROLE: "server", "io.logtui.image": s.image},
-                    ports={CONTAINER_PORT: (s.bind, s.host_port)},
+                    ports={CONTAINER_PORT: (s.bind, port)},
                     volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
                     detach=True,
                     **HARDENING,
@@ -671,10 +704,24 @@ class DockerRuntime:
                 # Leave nothing behind: the container (and a volume) this call made go again.
                 self._cleanup_failed_start(container, volume_created)
             if cause is not None and _PORT_BUSY.search(str(cause)):
-                raise PortInUse(s.host_port or 0) from cause
+                busy = s.host_port or self._published_or_bound_port(container) or 0
+                if not created and not s.host_port:
+                    # Our stopped container's port is taken: it goes (the data is on the volume) and the
+                    # caller makes a new one elsewhere.
+                    _remove_quietly(container)
+                raise PortInUse(busy) from cause
             raise
         container.reload()
-        self._refresh_url(container)
+        return container
+
+    def _published_or_bound_port(self, container: Any) -> int | None:
+        """The port a container is published on, or pinned to while stopped."""
+        port = self._published_port(container)
+        if port is not None:
+            return port
+        bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT)
+        host_port = (bindings or [{}])[0].get("HostPort") or ""
+        return int(host_port) if host_port.isdigit() else None
 
     def _seed_volume(self, image: Any) -> None:
         """Fill a new volume before the server first starts, in a short-lived container of the same image."""
@@ -781,6 +828,8 @@ class DockerRuntime:
         """Remove the container; the volume (the data) stays."""
         container = self._container()
         if container is not None:
+            # The next container gets the same address (with [docker] host_port = 0).
+            self._last_port = self._published_or_bound_port(container) or self._last_port
             self._call("removing the container", lambda: container.remove(force=True, v=False))
         self._base_url = None
 
@@ -932,6 +981,15 @@ def _verify_sqlite(path: Path) -> None:
         raise BackupFailed("The backup copy is not a readable SQLite database", str(exc)) from exc
     if not row or row[0] != "ok":
         raise BackupFailed("The backup copy failed SQLite's check", str(row[0] if row else "no answer"))
+
+
+def _free_port(bind: str) -> int:
+    """A port free on this machine right now, for a container to keep (Docker's own pick changes on every
+    start). With a remote engine this only guesses; a taken port is then caught at start and replaced."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((bind, 0))
+        return int(sock.getsockname()[1])
 
 
 def _remove_quietly(container: Any) -> None:

@@ -109,6 +109,15 @@ class LocalServiceStarted(Message):
         self.base_url = base_url
 
 
+class LocalServiceGone(Message):
+    """Stop, Remove or Delete volume took the local service (or its data) away. The app reloads the log view,
+    so it shows what is there now instead of the records of a service or volume that no longer exists."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+
+
 class BuildOutputReceived(Message, bubble=False):
     def __init__(self, lines: list[str]) -> None:
         super().__init__()
@@ -275,6 +284,7 @@ class ContainerScreen(Screen[None]):
         self._backend_url: str | None = None
         self._last_status: ContainerStatusRefreshed | None = None
         self.busy: str | None = None  # the action running now
+        self._queued_action: str | None = None  # asked for before the first status (queue_action)
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
@@ -369,6 +379,9 @@ class ContainerScreen(Screen[None]):
         url = message.status.base_url
         if message.status.state in _RUNNING and url and url != self._backend_url:
             self._fetch_backend(url)
+        queued, self._queued_action = self._queued_action, None
+        if queued is not None:
+            self.run_container_action(queued)
 
     def _show_panel(self, message: ContainerStatusRefreshed) -> None:
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
@@ -420,6 +433,14 @@ class ContainerScreen(Screen[None]):
             button.disabled = bool(self.busy) or not action_available(
                 action.name, self.runtime.kind, self.status
             )
+
+    def queue_action(self, action: str) -> None:
+        """Run `action` once the runtime's state is known (the palette on the log screen opens this screen
+        and asks for an action before its first status refresh has answered)."""
+        if self.status is None:
+            self._queued_action = action
+        else:
+            self.run_container_action(action)
 
     def run_container_action(self, action: str) -> None:
         """Entry point for keys, buttons and the command palette alike; a refusal always says why."""
@@ -570,9 +591,13 @@ class ContainerScreen(Screen[None]):
             else "all stored log records (count unknown: the service is not running)"
         )
         volume = self._volume_name()
+        if self.runtime.kind == "docker":
+            goes_too = "The container is removed too (it holds the volume); Start makes a new, empty one. "
+        else:
+            goes_too = "The service stops too; Start begins again with a new, empty database. "
         body = (
             f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
-            "Back up first to keep a copy you can restore or query."
+            f"{goes_too}Back up first to keep a copy you can restore or query."
         )
         if backup is not None:
             body = f"Backup written to {backup}.\n{body}"
@@ -768,6 +793,8 @@ class ContainerScreen(Screen[None]):
             self.query_one(BuildOutput).finish(True, "Build finished.")
         else:
             text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        if action in ("stop", "remove", "delete_volume"):
+            self.post_message(LocalServiceGone(action))
         self.query_one("#activity-label", Label).update(text)
         self.notify(text, title=ACTION_LABELS[action])
         self._refresh_status()

@@ -105,6 +105,15 @@ class TargetsScreen(Screen[None]):
         if target is None:
             return
         self.shell.open_target(target)
+        default = self.shell.config.default_target
+        if target.name != default and target is not self.unsaved_current():
+            # Switching is for this session; the next start opens the default. Say so, and how to change it,
+            # rather than rewrite the user's config file on every switch.
+            self.app.notify(
+                f"Switched to {target.name}. logtui still starts on {default}: press m on this list (t) "
+                f"to open {target.name} at start instead.",
+                title="Target",
+            )
         self.dismiss()
 
     def action_back(self) -> None:

@@ -5,9 +5,11 @@ It is given names and states only — never the target's token — so screenshot
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Static
 
 KIND_LABELS = {"local": "local", "apprunner": "App Runner", "lambda": "Lambda URL", "http": "HTTP"}
+SEPARATOR = "  │  "
 
 
 class StatusBar(Static):
@@ -50,20 +52,39 @@ class StatusBar(Static):
         self.follow_note = note
         self._render_line()
 
+    def _parts(self) -> list[tuple[int, str]]:
+        """(priority, text): on a narrow terminal the highest numbers go first, whole."""
+        parts = [(0, f"● {self.target_name or '—'} ({KIND_LABELS.get(self.kind, self.kind) or '—'})")]
+        if self.address:
+            parts.append((4, self.address))
+        if self.runtime_note:
+            parts.append((1, self.runtime_note))
+        server = f"server {self.version}" if self.version else "server ?"
+        parts.append((2, f"{server} · {self.backend}" if self.backend else server))
+        if self.latency is not None:
+            parts.append((5, f"{self.latency * 1000:.0f} ms"))
+        if self.follow_note:
+            parts.append((3, self.follow_note))
+        return parts
+
     @property
     def text(self) -> str:
-        parts = [f"● {self.target_name or '—'} ({KIND_LABELS.get(self.kind, self.kind) or '—'})"]
-        if self.address:
-            parts.append(self.address)
-        if self.runtime_note:
-            parts.append(self.runtime_note)
-        server = f"server {self.version}" if self.version else "server ?"
-        parts.append(f"{server} · {self.backend}" if self.backend else server)
-        if self.latency is not None:
-            parts.append(f"{self.latency * 1000:.0f} ms")
-        if self.follow_note:
-            parts.append(self.follow_note)
-        return "  │  ".join(parts)
+        return SEPARATOR.join(text for _, text in self._parts())
+
+    def fitted(self, width: int) -> str:
+        """The line in `width` cells: whole parts dropped, least useful first; never cut mid-word."""
+        parts = self._parts()
+        while len(parts) > 1 and len(SEPARATOR.join(t for _, t in parts)) > width:
+            parts.remove(max(parts[1:], key=lambda p: p[0]))
+        line = SEPARATOR.join(t for _, t in parts)
+        if len(line) <= width or width <= 1:
+            return line
+        cut = line[: width - 1]
+        return (cut[: cut.rindex(" ")].rstrip() if " " in cut else cut) + "…"
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._render_line()
 
     def _render_line(self) -> None:
-        self.update(self.text)
+        width = self.content_size.width
+        self.update(self.fitted(width) if width > 0 else self.text)

@@ -21,7 +21,7 @@ from logtui.core import paths
 from logtui.core.client import LogClient
 from logtui.core.config import Config, ConfigError, Target, load_config
 from logtui.core.errors import LogtuiError
-from logtui.core.timerange import TimeParseError
+from logtui.core.timerange import TimeParseError, TimeWindow
 from logtui.ui import messages as msg
 from logtui.ui.factory import AppOptions
 from logtui.ui.local_service import bring_up, describe
@@ -94,6 +94,11 @@ class LogtuiApp(App[None]):
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.
             self.launch_error = exc
             self.target = self.config.local_target
+        if options.store is not None:
+            # Your own logs: the local target, served by an embedded log-analyzer over that store.
+            self.target = self.config.local_target
+        self.loader = options.loader
+        self._load_reported = False
         self.client: LogClient | None = None
         self.runtime: Runtime | None = None
         # Both the local target's start-up and the container screen may create the runtime, each in a thread.
@@ -104,8 +109,12 @@ class LogtuiApp(App[None]):
 
     async def on_mount(self) -> None:
         window_error: TimeParseError | None = None
+        preset: str | None
         try:
-            window, preset = initial_window(self.options.start, self.options.end, self.clock())
+            if self.options.store is not None and not (self.options.start or self.options.end):
+                window, preset = TimeWindow(None, None), "all"  # a file's records are seldom from this hour
+            else:
+                window, preset = initial_window(self.options.start, self.options.end, self.clock())
         except TimeParseError as exc:
             window_error = exc
             window, preset = initial_window(None, None, self.clock())
@@ -114,7 +123,7 @@ class LogtuiApp(App[None]):
             now=self.clock,
             page_size=self.config.page_size,
             follow_interval=self.config.follow_interval,
-            auto_window=preset is not None,
+            auto_window=preset is not None and self.options.store is None,
         )
         await self.push_screen(self.logs_screen)
         if self.config_error is not None:
@@ -133,6 +142,41 @@ class LogtuiApp(App[None]):
         if window_error is not None:
             self.notify(str(window_error), title="Bad --start/--end; showing the last hour", severity="error")
         self.open_target(self.target)
+        if self.loader is not None:
+            self.set_interval(0.5, self._show_load_progress)
+            self._show_load_progress()
+
+    # --- loading files -----------------------------------------------------------------------------------
+
+    def _show_load_progress(self) -> None:
+        """The loader (a thread) is polled: its progress in the status bar; once loaded, a summary, the
+        window reloaded, and follow switched on when files are watched."""
+        assert self.loader is not None and self.logs_screen is not None
+        progress = self.loader.progress()
+        screen = self.logs_screen
+        if progress.error is not None and not self._load_reported:
+            self._load_reported = True
+            screen.status_bar.set_load(f"loading stopped: {progress.error}")
+            self.notify(progress.error, title="Loading stopped", severity="error", timeout=15)
+            return
+        if not progress.loaded:
+            screen.status_bar.set_load(f"loading · {progress.summary()}")
+            return
+        if self._load_reported or screen.client is None:
+            return
+        self._load_reported = True
+        watched = f" · following {progress.following} file(s)" if progress.following else ""
+        screen.status_bar.set_load(f"loaded {progress.records:,} records{watched}")
+        notes = "\n".join(progress.notes)
+        self.notify(
+            f"{progress.records:,} records: {progress.summary()}" + (f"\n{notes}" if notes else ""),
+            title="Loaded",
+            timeout=8,
+        )
+        if progress.following and not screen.live.active:
+            screen.action_toggle_follow()  # reloads the window, open-ended, and polls for new lines
+        else:
+            screen.refetch()
 
     # --- targets -----------------------------------------------------------------------------------------
 
@@ -267,6 +311,11 @@ class LogtuiApp(App[None]):
             if self.runtime is None:
                 from logtui.core.runtime import choose_runtime
 
+                if self.options.store is not None:
+                    from logtui.core.runtime.embedded import EmbeddedRuntime
+
+                    self.runtime = EmbeddedRuntime(self.options.store, demo_records=0, course_sample=False)
+                    return self.runtime
                 self.runtime = choose_runtime(self.config, override=self.options.runtime)
                 note = getattr(self.runtime, "choice_note", None)
                 if note:

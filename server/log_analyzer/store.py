@@ -167,16 +167,22 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------------------------
 
-    def insert(self, rows: Sequence[Row]) -> int:
-        """Insert all rows in one transaction, or none of them."""
-        if not rows:
+    def insert(self, rows: Sequence[Row], also: Sequence[tuple[str, Sequence[object]]] = ()) -> int:
+        """Insert all rows in one transaction, or none of them.
+
+        `also`: more parametrised statements for the same transaction (a loader's checkpoint), so the rows
+        and the caller's record of how far it got are committed together or not at all."""
+        if not rows and not also:
             return 0
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany("INSERT INTO logs (ts, ts_text, tag, message) VALUES (?, ?, ?, ?)", rows)
-                conn.execute("UPDATE meta SET value = value + ? WHERE key = 'record_count'", (len(rows),))
+                if rows:
+                    conn.executemany("INSERT INTO logs (ts, ts_text, tag, message) VALUES (?, ?, ?, ?)", rows)
+                    conn.execute("UPDATE meta SET value = value + ? WHERE key = 'record_count'", (len(rows),))
+                for sql, params in also:
+                    conn.execute(sql, params)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -20,6 +20,7 @@ class StatusBar(Static):
         self.version: str | None = None
         self.runtime_note: str | None = None
         self.follow_note: str | None = None
+        self.load_note: str | None = None
 
     def set_target(self, name: str, kind: str, address: str) -> None:
         self.target_name, self.kind, self.address = name, kind, address
@@ -39,6 +40,11 @@ class StatusBar(Static):
         self.runtime_note = note
         self._render_line()
 
+    def set_load(self, note: str | None) -> None:
+        """Loading files: "loading · 523,000 lines · 45.0/102.0 MB · 410,000 lines/s"."""
+        self.load_note = note
+        self._render_line()
+
     def set_follow(self, note: str | None) -> None:
         self.follow_note = note
         self._render_line()
@@ -55,6 +61,8 @@ class StatusBar(Static):
             parts.append(f"{self.latency * 1000:.0f} ms")
         if self.follow_note:
             parts.append(self.follow_note)
+        if self.load_note:
+            parts.append(self.load_note)
         return "  │  ".join(parts)
 
     def _render_line(self) -> None:

@@ -231,7 +231,7 @@ def _check_profile(name: str, config_path: Path | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in SUBCOMMANDS:
-        from logtui import collect_cli  # type: ignore[attr-defined]
+        from logtui import collect_cli
 
         return collect_cli.main(args[1:])
     options = options_from_args(args)

@@ -139,6 +139,7 @@ class _Tracked:
     buf_start: int = 0
     raw_start: int = 0
     last_data: float = field(default_factory=time.monotonic)
+    committed: dict[str, Any] | None = None
 
 
 class FileLoader:
@@ -443,7 +444,10 @@ class FileLoader:
                 "head_len": head_len,
                 "last_micros": builder.safe_last_micros,
             }
-        self._store.commit(rows, tracked.key, position)
+        if not rows and position == tracked.committed:
+            return  # a quiet poll: nothing to write
+        self._store.commit(rows, {tracked.key: position} if tracked.key and position else None)
+        tracked.committed = position
         if rows:
             self.first_batch_done.set()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,13 +75,12 @@ class LocalStore:
             return None
         return value if isinstance(value, dict) else None
 
-    def commit(
-        self, rows: Sequence[Row], source: str | None = None, position: dict[str, Any] | None = None
-    ) -> int:
-        """Store `rows` and, in the same transaction, `source`'s new checkpoint. All or nothing."""
-        also: list[tuple[str, Sequence[object]]] = []
-        if source is not None and position is not None:
-            also.append((_UPSERT, (source, json.dumps(position, separators=(",", ":")))))
+    def commit(self, rows: Sequence[Row], checkpoints: Mapping[str, dict[str, Any]] | None = None) -> int:
+        """Store `rows` and, in the same transaction, each source's new checkpoint. All or nothing."""
+        also = [
+            (_UPSERT, (source, json.dumps(position, separators=(",", ":"))))
+            for source, position in (checkpoints or {}).items()
+        ]
         try:
             return self.store.insert(rows, also)
         except sqlite3.Error as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import IO, NoReturn
@@ -15,10 +16,13 @@ from typing import IO, NoReturn
 from logtui.core.errors import LogtuiError
 from logtui.core.file_loader import FileLoader, LoadProgress, expand_sources
 from logtui.core.line_formats import FieldNames
+from logtui.core.runtime.embedded import EmbeddedRuntime
 from logtui.ui.factory import AppOptions, create_app
 
 #: How long the CLI waits for the first batch before opening the app anyway (a slow pipe on stdin).
 FIRST_BATCH_WAIT = 10.0
+#: Longest pause of the loader after its first batch, while the app draws its first screen.
+FIRST_SCREEN_HOLD = 10.0
 
 
 def _take_stdin(interactive: bool) -> IO[bytes]:
@@ -35,6 +39,12 @@ def _take_stdin(interactive: bool) -> IO[bytes]:
         os.dup2(tty, 0)
         os.close(tty)
     return data
+
+
+def _start_quietly(runtime: EmbeddedRuntime) -> None:
+    # A failure here is met again, and shown, when the app brings the service up.
+    with contextlib.suppress(Exception):
+        runtime.start()
 
 
 def report(progress: LoadProgress, store: object, out: IO[str]) -> None:
@@ -64,6 +74,7 @@ def open_files(options: AppOptions, fail: Callable[[str], NoReturn]) -> int:
             fields=FieldNames.with_overrides(*options.json_fields),
             follow=options.follow and interactive,
             stdin=stdin,
+            hold_after_first_batch=FIRST_SCREEN_HOLD if interactive else 0.0,
         ).start()
     except LogtuiError as exc:
         fail(exc.title if exc.hint is None else f"{exc.title}; {exc.hint}")
@@ -73,9 +84,14 @@ def open_files(options: AppOptions, fail: Callable[[str], NoReturn]) -> int:
         progress = loader.progress()
         report(progress, options.store, sys.stderr)
         return 1 if progress.error else 0
+    # The local service over the store starts now, in its own process, while this one imports the UI.
+    runtime = EmbeddedRuntime(options.store, demo_records=0, course_sample=False)
+    threading.Thread(
+        target=_start_quietly, args=(runtime,), name="logtui-embedded-start", daemon=True
+    ).start()
     loader.wait_first_batch(FIRST_BATCH_WAIT)
     try:
-        create_app(replace(options, loader=loader)).run()
+        create_app(replace(options, loader=loader, local_runtime=runtime)).run()
     finally:
         loader.stop()
         with contextlib.suppress(OSError):

@@ -36,6 +36,7 @@ from logtui.core.record_builder import RecordBuilder
 __all__ = ["FileLoader", "LoadProgress", "Source", "SourceError", "expand_sources"]
 
 _CHUNK = 1 << 20
+_FIRST_CHUNK = 1 << 16
 _HEAD = 4096
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -155,6 +156,7 @@ class FileLoader:
         batch: int = 10_000,
         flush_seconds: float = 0.3,
         stdin: IO[bytes] | None = None,
+        hold_after_first_batch: float = 0.0,
     ) -> None:
         self.sources = list(sources)
         self.store_path = Path(store_path)
@@ -165,6 +167,10 @@ class FileLoader:
         self.batch = batch
         self.flush_seconds = flush_seconds
         self._stdin = stdin
+        #: Seconds to pause after the first batch until resume(): the app's start-up and this thread share
+        #: one interpreter lock, so loading flat out would delay the first screen by seconds.
+        self.hold_after_first_batch = hold_after_first_batch
+        self._go = threading.Event()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self.first_batch_done = threading.Event()
@@ -212,11 +218,16 @@ class FileLoader:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
+        self._go.set()
         for thread in self._threads:
             thread.join(timeout)
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def resume(self) -> None:
+        """The first screen is up: load at full speed."""
+        self._go.set()
 
     def wait_first_batch(self, timeout: float | None = None) -> bool:
         return self.first_batch_done.wait(timeout)
@@ -392,7 +403,8 @@ class FileLoader:
         total = 0
         read = getattr(tracked.stream, "read1", tracked.stream.read)
         while not self._stop.is_set():
-            data = read(_CHUNK)
+            # Small reads until the first batch is stored: the first screen waits for it.
+            data = read(_CHUNK if self.first_batch_done.is_set() else _FIRST_CHUNK)
             if not data:
                 break
             total += len(data)
@@ -448,8 +460,10 @@ class FileLoader:
             return  # a quiet poll: nothing to write
         self._store.commit(rows, {tracked.key: position} if tracked.key and position else None)
         tracked.committed = position
-        if rows:
+        if rows and not self.first_batch_done.is_set():
             self.first_batch_done.set()
+            if self.hold_after_first_batch:
+                self._go.wait(self.hold_after_first_batch)
 
     # --- following -------------------------------------------------------------------------------------
 

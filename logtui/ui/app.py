@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -145,12 +146,33 @@ class LogtuiApp(App[None]):
         if self.loader is not None:
             self.set_interval(0.5, self._show_load_progress)
             self._show_load_progress()
+            self._first_screen_timer = self.set_interval(0.05, self._release_loader)
+
+    def _release_loader(self) -> None:
+        """The first records are on screen (or the view gave up): let the loader run flat out."""
+        screen = self.logs_screen
+        try:
+            shown = screen is not None and (
+                screen.log_view.loaded_count or screen.error_panel.error is not None
+            )
+        except NoMatches:  # the screen is not composed yet, or already gone
+            shown = False
+        if not shown:
+            return
+        self.loader.resume()
+        self._first_screen_timer.stop()
 
     # --- loading files -----------------------------------------------------------------------------------
 
     def _show_load_progress(self) -> None:
         """The loader (a thread) is polled: its progress in the status bar; once loaded, a summary, the
         window reloaded, and follow switched on when files are watched."""
+        try:
+            self._update_load_progress()
+        except NoMatches:  # the screen is not composed yet, or already gone
+            pass
+
+    def _update_load_progress(self) -> None:
         assert self.loader is not None and self.logs_screen is not None
         progress = self.loader.progress()
         screen = self.logs_screen
@@ -311,6 +333,9 @@ class LogtuiApp(App[None]):
             if self.runtime is None:
                 from logtui.core.runtime import choose_runtime
 
+                if self.options.local_runtime is not None:
+                    self.runtime = self.options.local_runtime
+                    return self.options.local_runtime
                 if self.options.store is not None:
                     from logtui.core.runtime.embedded import EmbeddedRuntime
 

@@ -40,6 +40,8 @@ class AppOptions:
     json_fields: tuple[str | None, str | None, str | None] = (None, None, None)
     #: The running loader (a logtui.core.file_loader.FileLoader) whose progress the app shows.
     loader: Any = None
+    #: A local runtime already starting (the CLI starts the embedded service over `store` early).
+    local_runtime: Any = None
 
     def clock(self) -> Callable[[], datetime]:
         return self.now or utc_now

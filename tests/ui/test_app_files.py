@@ -17,19 +17,25 @@ def messages(screen: object) -> list[str]:
 
 async def test_opens_a_file_shows_progress_and_follows_it(tmp_path: Path) -> None:
     log = tmp_path / "app.log"
-    log.write_text("".join(f"2023-04-23T10:00:{i:02d} INFO line {i}\n" for i in range(30)))
+    log.write_text(
+        "".join(f"2023-04-23T10:{i // 600:02d}:{i // 10 % 60:02d} INFO line {i}\n" for i in range(20_000))
+    )
     db = tmp_path / "own.db"
-    loader = FileLoader(expand_sources([str(log)]), db, poll_interval=0.05).start()
+    # Held after its first batch until the app's first screen releases it (longer than wait_for's limit:
+    # without the release the test fails).
+    loader = FileLoader(
+        expand_sources([str(log)]), db, poll_interval=0.05, hold_after_first_batch=120
+    ).start()
     app = create_app(AppOptions(store=db, files=(str(log),), loader=loader))
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             screen = logs_screen(app)
             await wait_for(pilot, lambda: screen.live.active, what="loaded and following")
-            assert "loaded 30 records · following 1 file(s)" in screen.status_bar.text
+            assert "loaded 20,000 records · following 1 file(s)" in screen.status_bar.text
             assert "embedded" in screen.status_bar.text
-            await wait_for(pilot, lambda: "line 29" in messages(screen), what="the last line")
+            await wait_for(pilot, lambda: "line 19999" in messages(screen), what="the last line")
             with log.open("a") as f:
-                f.write("2023-04-23T10:01:00 ERROR appended while open\n")
+                f.write("2023-04-23T11:00:00 ERROR appended while open\n")
             await wait_for(pilot, lambda: "appended while open" in messages(screen), what="the appended line")
     finally:
         loader.stop()

@@ -33,7 +33,7 @@ from log_analyzer.store import Row
 from log_analyzer.timefmt import render
 
 from logtui.core.errors import LogtuiError
-from logtui.core.line_formats import LineParser
+from logtui.core.line_formats import LineParser, level_in_text, level_tag
 from logtui.core.local_store import LocalStore
 from logtui.core.record_builder import MAX_MESSAGE_CHARS
 
@@ -95,19 +95,59 @@ class CollectStats:
 
 
 def line_tag(parser: LineParser, text: str, stream: str) -> str:
-    """The tag of a container's line: what the line says, else its stream's (stderr → ERROR)."""
-    parsed = parser.parse(text)
-    tag = parsed.tag if parsed is not None else parser.untimed(text).tag
+    """The tag of a container's line: what the line says, else its stream's (stderr → ERROR).
+
+    The line's own time, if any, is not needed (Docker's is used), so only the level is looked for: a JSON
+    or logfmt level field, else a level word near the start."""
+    tag = None
+    if text.startswith("{"):
+        tag = parser.untimed(text).tag
+    elif "level=" in text[:200]:
+        m = _LOGFMT_LEVEL.search(text, 0, 200)
+        tag = level_tag(m[1]) if m else None
+    if tag is None:
+        tag = level_in_text(text)
     return tag or ("ERROR" if stream == "stderr" else "INFO")
 
 
-def to_row(name: str, ns: int, text: str, tag: str) -> Row:
+_LOGFMT_LEVEL = re.compile(r"(?<![\w.])(?:level|lvl)=\"?(\w+)")
+_second_cache: dict[bytes, tuple[int, str]] = {}
+
+
+def docker_stamp(stamp: bytes) -> tuple[int, str] | None:
+    """Docker's `2026-11-26T12:40:07.902092123Z` -> (epoch ns, the store's `2026-11-26T12:40:07.902092`).
+
+    Docker writes UTC with a Z: the whole-second part is looked up in a cache, so a busy container costs a
+    dict lookup and an int() per line instead of a datetime."""
+    if len(stamp) < 20 or stamp[-1:] != b"Z":
+        ns = parse_docker_time(stamp.decode("ascii", "replace"))
+        return None if ns is None else (ns, render(ns // 1000, True))
+    head = stamp[:19]
+    cached = _second_cache.get(head)
+    if cached is None:
+        ns0 = parse_docker_time(head.decode("ascii", "replace") + "Z")
+        if ns0 is None:
+            return None
+        cached = (ns0, head.decode("ascii"))
+        if len(_second_cache) > 4096:
+            _second_cache.clear()
+        _second_cache[head] = cached
+    frac = stamp[20:-1] if stamp[19:20] == b"." else b""
+    if not frac.isdigit() and frac:
+        return None
+    digits = frac.ljust(9, b"0")
+    return cached[0] + int(digits), f"{cached[1]}.{digits[:6].decode()}"
+
+
+def to_row(name: str, ns: int, text: str, tag: str, ts_text: str | None = None) -> Row:
     micros = ns // 1000
-    message = f"[{name}] {text}".replace("\x00", "\ufffd")
+    message = f"[{name}] {text}"
+    if "\x00" in message:
+        message = message.replace("\x00", "\ufffd")
     if len(message) > MAX_MESSAGE_CHARS:
         note = f" … [cut: {len(message)} characters]"
         message = message[: MAX_MESSAGE_CHARS - len(note)] + note
-    return (micros, render(micros, True), tag, message)
+    return (micros, ts_text or render(micros, True), tag, message)
 
 
 class Collector:
@@ -295,15 +335,16 @@ class Collector:
                 rows: list[Row] = []
                 for raw in lines:
                     stamp, _, body = raw.partition(b" ")
-                    ns = parse_docker_time(stamp.decode("ascii", "replace"))
-                    if ns is None:
+                    when = docker_stamp(stamp)
+                    if when is None:
                         continue
+                    ns, ts_text = when
                     if ns < skip_ns or (ns == skip_ns and skip > 0):
                         if ns == skip_ns:
                             skip -= 1
                         continue
                     text = body.decode("utf-8", "replace").rstrip("\r")
-                    rows.append(to_row(name, ns, text, line_tag(parser, text, default_tag_stream)))
+                    rows.append(to_row(name, ns, text, line_tag(parser, text, default_tag_stream), ts_text))
                     position.take(ns)
                 if rows:
                     self._put(source, _Position(position.ns, position.count), rows)

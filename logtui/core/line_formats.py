@@ -153,7 +153,7 @@ def parse_time(value: object) -> tuple[int, bool] | None:
 # --- one line ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a setattr call per field per line
 class Parsed:
     """What a line says: its time (None when it has none), its tag (None when it names no level), message."""
 

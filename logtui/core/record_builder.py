@@ -25,6 +25,23 @@ _TRACEBACK_HEADS = (
 MAX_MESSAGE_CHARS = 65_536
 
 
+_seconds: dict[int, str] = {}
+
+
+def fast_render(micros: int, fraction: bool | None) -> str:
+    """The service's `render`, with the whole-second text cached (a log file's lines share their seconds)."""
+    second, sub = divmod(micros, 1_000_000)
+    text = _seconds.get(second)
+    if text is None:
+        text = render(second * 1_000_000, False)
+        if len(_seconds) > 100_000:
+            _seconds.clear()
+        _seconds[second] = text
+    if fraction or (fraction is None and sub):
+        return f"{text}.{sub:06d}"
+    return text
+
+
 @dataclass
 class BuildStats:
     lines: int = 0
@@ -111,7 +128,7 @@ class RecordBuilder:
                 message = message[: MAX_MESSAGE_CHARS - len(note)] + note
         micros = self._pending_micros
         fraction = head.fraction if head.micros is not None else None
-        out.append((micros, render(micros, fraction), head.tag or self.default_tag, message))
+        out.append((micros, fast_render(micros, fraction), head.tag or self.default_tag, message))
         self.stats.records += 1
         self._pending = None
         self._pending_head = None

@@ -416,6 +416,19 @@ class Collector:
         return items
 
 
+def running_container_names(client: Any = None) -> list[str]:
+    """Names of the running containers (CollectError when no engine answers)."""
+    own = client is None
+    client = client or _docker_client()
+    try:
+        return sorted(c.name for c in client.containers.list())
+    except Exception as exc:
+        raise CollectError(f"cannot list the running containers: {exc}") from None
+    finally:
+        if own:
+            client.close()
+
+
 def _docker_client() -> Any:
     import docker
 

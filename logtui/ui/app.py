@@ -100,6 +100,9 @@ class LogtuiApp(App[None]):
             self.target = self.config.local_target
         self.loader = options.loader
         self._load_reported = False
+        #: Containers whose output is being kept (the container screen's `o`), and the collector doing it.
+        self.collector: Any = None
+        self.collecting: tuple[str, ...] = ()
         self.client: LogClient | None = None
         self.runtime: Runtime | None = None
         # Both the local target's start-up and the container screen may create the runtime, each in a thread.
@@ -243,6 +246,12 @@ class LogtuiApp(App[None]):
         return bring_up(runtime, report)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "collect" and event.state is WorkerState.ERROR:
+            error = as_logtui_error(event.worker.error)
+            self.notify(
+                f"{error.title}\n{error.hint or ''}", title="Collect output", severity="error", timeout=10
+            )
+            return
         if event.worker.group == "runtime-choice" and event.state is WorkerState.ERROR:
             error = as_logtui_error(event.worker.error)
             self.notify(
@@ -285,7 +294,51 @@ class LogtuiApp(App[None]):
         self.config = config
         self.config_error = None
 
+    # --- containers' output into the store ------------------------------------------------------------------
+
+    def collect_store(self) -> Path:
+        """Where collected output goes: the store the local service reads when that is a file here (embedded),
+        else your own logs' store (a Docker runtime's store is inside its volume)."""
+        db_path = getattr(self.runtime, "db_path", None)
+        if self.options.store is not None:
+            return self.options.store
+        if isinstance(db_path, Path):
+            return db_path
+        from logtui.core.local_store import default_store_path
+
+        return default_store_path()
+
+    def collect_containers(self, names: list[str]) -> None:
+        self._start_collector(names, self.collect_store())
+
+    @work(thread=True, exclusive=True, group="collect", exit_on_error=False)
+    def _start_collector(self, names: list[str], store: Path) -> None:
+        from logtui.core.collector import Collector
+
+        old, self.collector = self.collector, None
+        if old is not None:
+            old.stop()
+        self.collecting = ()
+        if not names:
+            self.call_from_thread(self.notify, "Stopped keeping containers' output.", title="Collect output")
+            return
+        self.collector = Collector(store, names).start()
+        self.collecting = tuple(names)
+        shown_here = self.target.is_local and store in (
+            self.options.store,
+            getattr(self.runtime, "db_path", None),
+        )
+        where = "" if shown_here else f" (open them with: logtui --store {store})"
+        self.call_from_thread(
+            self.notify,
+            f"Keeping the output of {', '.join(names)} in {store}{where}. Search [name] for one container.",
+            title="Collect output",
+            timeout=10,
+        )
+
     async def on_unmount(self) -> None:
+        if self.collector is not None:
+            await asyncio.to_thread(self.collector.stop)
         if self.client is not None:
             await self.client.aclose()
         if self.runtime is not None:

@@ -235,3 +235,45 @@ def test_an_unreadable_file_is_named(unreadable: Path) -> None:
         pytest.skip("running as root: permissions do not stop reading")
     with pytest.raises(SourceError, match="not readable"):
         expand_sources([str(unreadable)])
+
+
+def test_a_loader_killed_mid_file_carries_on_exactly_where_the_store_says(tmp_path: Path, db: Path) -> None:
+    """SIGKILL of `logtui FILE` (no terminal: it loads and exits) part-way, then the same command again:
+    every line stored exactly once (each batch commits with the file's checkpoint)."""
+    import signal
+    import subprocess
+    import sys
+
+    log = tmp_path / "big.log"
+    n = 300_000
+    with log.open("w") as f:
+        f.writelines(f"2023-04-23T10:00:00.{i:06d} INFO line {i}\n" for i in range(n))
+    command = [sys.executable, "-m", "logtui", str(log), "--store", str(db)]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stored() -> int:
+        try:
+            with sqlite3.connect(db, timeout=30) as conn:
+                return int(conn.execute("SELECT COUNT(*) FROM logs").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+
+    try:
+        wait_until(lambda: stored() >= 20_000, 60, "the first batches")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    assert stored() < n, "the kill came after the end of the file"
+    second = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "reading what was appended" in second.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT message) FROM logs").fetchone() == (n, n)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'record_count'").fetchone()[0] == n
+
+
+def test_bytes_that_are_not_utf8_are_kept_as_replacement_characters(tmp_path: Path, db: Path) -> None:
+    log = tmp_path / "latin1.log"
+    log.write_bytes(b"2023-04-23T10:00:00 INFO caf\xe9 ol\xe9\n2023-04-23T10:00:01 INFO fine\n")
+    load_all(db, log)
+    assert [r[2] for r in rows(db)] == ["caf\ufffd ol\ufffd", "fine"]

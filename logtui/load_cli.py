@@ -50,7 +50,7 @@ def _start_quietly(runtime: EmbeddedRuntime) -> None:
 def report(progress: LoadProgress, store: object, out: IO[str]) -> None:
     for note in progress.notes:
         print(f"logtui: {note}", file=out)
-    verb = "loaded" if progress.error is None else "stopped after"
+    verb = "loaded" if progress.error is None and progress.loaded else "stopped after"
     print(f"logtui: {verb} {progress.records:,} records ({progress.summary()}) into {store}", file=out)
     if progress.continued:
         print(

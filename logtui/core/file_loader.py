@@ -370,8 +370,8 @@ class FileLoader:
                 )
         if offset:
             stream.seek(offset)
-        year = datetime.fromtimestamp(st.st_mtime, UTC).year
-        builder = RecordBuilder(LineParser(self.fields, syslog_year=year), fallback_micros=last_micros)
+        modified = datetime.fromtimestamp(st.st_mtime, UTC)
+        builder = RecordBuilder(LineParser(self.fields, newest=modified), fallback_micros=last_micros)
         builder.safe_offset = offset
         builder.safe_last_micros = last_micros
         tracked = _Tracked(

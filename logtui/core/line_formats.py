@@ -330,10 +330,19 @@ def is_continuation(line: str, in_traceback: bool) -> bool:
 class LineParser:
     """Parses lines of one source; remembers which format matched last and tries it first."""
 
-    def __init__(self, fields: FieldNames | None = None, *, syslog_year: int | None = None) -> None:
+    def __init__(
+        self,
+        fields: FieldNames | None = None,
+        *,
+        syslog_year: int | None = None,
+        newest: datetime | None = None,
+    ) -> None:
         self.fields = fields or FieldNames()
-        # RFC 3164 syslog lines carry no year: the current one (the loader may pass the file's).
-        self.syslog_year = syslog_year or datetime.now(UTC).year
+        # RFC 3164 syslog lines carry no year: that of `newest` (the file's modification time, else now); a
+        # date after it by more than a day is from the year before (December's lines read in January).
+        newest = newest or datetime.now(UTC)
+        self.syslog_year = syslog_year or newest.year
+        self._newest_micros = int(newest.timestamp() * 1_000_000)
         self._order: list[Callable[[str], Parsed | None]] = [
             _parse_leading_time,
             self._json,
@@ -349,7 +358,10 @@ class LineParser:
         return _parse_logfmt(line, self.fields) if "=" in line else None
 
     def _syslog(self, line: str) -> Parsed | None:
-        return _parse_syslog(line, self.syslog_year)
+        parsed = _parse_syslog(line, self.syslog_year)
+        if parsed is not None and parsed.micros is not None and parsed.micros > self._newest_micros + _DAY:
+            return _parse_syslog(line, self.syslog_year - 1)
+        return parsed
 
     def parse(self, line: str) -> Parsed | None:
         """The line's time, tag and message; None when no format recognises it (see `is_continuation`)."""

@@ -66,6 +66,16 @@ def test_syslog_3164_takes_the_given_year_and_its_priority() -> None:
     assert plain is not None and plain.tag == "ERROR" and plain.message == "host sshd[1]: error: bad key"
 
 
+def test_syslog_without_a_year_is_never_after_the_files_date() -> None:
+    from datetime import UTC, datetime
+
+    parser = LineParser(newest=datetime(2024, 1, 2, tzinfo=UTC))
+    december = parser.parse("Dec 31 23:59:00 host app: happy new year")
+    january = parser.parse("Jan  1 00:01:00 host app: here it is")
+    assert december is not None and january is not None
+    assert (december.ts_text(), january.ts_text()) == ("2023-12-31T23:59:00", "2024-01-01T00:01:00")
+
+
 def test_configured_json_fields_come_first() -> None:
     parser = LineParser(FieldNames.with_overrides(time="when", level="sev", message="body"))
     parsed = parser.parse('{"when": "2023-04-23T10:00:00", "sev": "err", "body": "b", "msg": "other"}')

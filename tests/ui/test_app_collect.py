@@ -59,13 +59,18 @@ async def test_o_keeps_a_chosen_containers_output_in_the_store(chatty: Any, tmp_
     app = create_app(AppOptions(store=db))
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ContainerScreen), what="the container screen")
+        # workers=False throughout: the container screen's output follower runs as long as the service does.
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ContainerScreen), what="the container screen", workers=False
+        )
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, CollectDialog), what="the dialog", workers=False)
         names = app.screen.query_one("#collect-names")
         names.select(chatty.name)  # type: ignore[attr-defined]
         await pilot.click("#collect-go")
-        await wait_for(pilot, lambda: len(collected(db, chatty.name)) >= 5, what="the container's lines")
+        await wait_for(
+            pilot, lambda: len(collected(db, chatty.name)) >= 5, what="the container's lines", workers=False
+        )
         assert app.collecting == (chatty.name,)
     rows = collected(db, chatty.name)
     for tag, message in rows:

@@ -33,7 +33,7 @@ from log_analyzer.store import Row
 from log_analyzer.timefmt import render
 
 from logtui.core.errors import LogtuiError
-from logtui.core.line_formats import LineParser, level_in_text, level_tag
+from logtui.core.line_formats import LineParser, access_log_tag, level_in_text, level_tag
 from logtui.core.local_store import LocalStore
 from logtui.core.record_builder import MAX_MESSAGE_CHARS
 
@@ -105,6 +105,10 @@ def line_tag(parser: LineParser, text: str, stream: str) -> str:
     elif "level=" in text[:200]:
         m = _LOGFMT_LEVEL.search(text, 0, 200)
         tag = level_tag(m[1]) if m else None
+    elif '] "' in text:
+        access = access_log_tag(text)  # `GET /error 200` is not an error: the status says what it is
+        if access is not None:
+            return access
     if tag is None:
         tag = level_in_text(text)
     return tag or ("ERROR" if stream == "stderr" else "INFO")

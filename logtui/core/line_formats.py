@@ -28,6 +28,7 @@ __all__ = [
     "FieldNames",
     "LineParser",
     "Parsed",
+    "access_log_tag",
     "is_continuation",
     "level_tag",
     "parse_time",
@@ -293,6 +294,12 @@ def _parse_syslog(line: str, year: int) -> Parsed | None:
 _ACCESS = re.compile(
     r'\S+ \S+ \S+ \[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\] "[^"]*" (\d{3}) '
 )
+
+
+def access_log_tag(line: str) -> str | None:
+    """The tag of an nginx/Apache access log line (from its status), None when the line is not one."""
+    parsed = _parse_access(line)
+    return parsed.tag if parsed is not None else None
 
 
 def _parse_access(line: str) -> Parsed | None:

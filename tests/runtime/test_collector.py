@@ -176,6 +176,24 @@ def test_an_unknown_container_is_named(docker_client: Any, tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_container_line_tags() -> None:
+    from logtui.core.collector import line_tag
+    from logtui.core.line_formats import LineParser
+
+    parser = LineParser()
+    cases = [
+        ('{"level": "warning", "msg": "x"}', "stdout", "WARN"),
+        ("ts=1 level=debug msg=x", "stderr", "DEBUG"),
+        ('10.0.0.1 - - [23/Apr/2023:10:00:00 +0000] "GET /error HTTP/1.1" 200 5', "stdout", "INFO"),
+        ('10.0.0.1 - - [23/Apr/2023:10:00:00 +0000] "GET / HTTP/1.1" 502 5', "stdout", "ERROR"),
+        ("2023-04-23 10:00:00 INFO started", "stderr", "INFO"),
+        ("plain words", "stderr", "ERROR"),
+        ("plain words", "stdout", "INFO"),
+    ]
+    for text, stream, tag in cases:
+        assert line_tag(parser, text, stream) == tag, text
+
+
 def test_docker_timestamps() -> None:
     assert parse_docker_time("2023-04-23T10:00:00.5Z") == 1_682_244_000_500_000_000
     assert parse_docker_time("2023-04-23T10:00:00.123456789Z") == 1_682_244_000_123_456_789

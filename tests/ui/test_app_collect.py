@@ -63,8 +63,24 @@ async def test_o_keeps_a_chosen_containers_output_in_the_store(chatty: Any, tmp_
         await wait_for(
             pilot, lambda: isinstance(app.screen, ContainerScreen), what="the container screen", workers=False
         )
+        screen = app.screen
+        await wait_for(
+            pilot, lambda: screen.is_mounted and screen.status is not None, what="its state", workers=False
+        )
         await pilot.press("o")
-        await wait_for(pilot, lambda: isinstance(app.screen, CollectDialog), what="the dialog", workers=False)
+
+        def notes() -> list[str]:
+            return [f"{n.title}: {n.message}" for n in app._notifications]
+
+        # listing the containers asks the engine: slow on a busy machine, and a failure is a notification
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, CollectDialog) or any(n.startswith("Collect") for n in notes()),
+            what="the dialog",
+            limit=90,
+            workers=False,
+        )
+        assert isinstance(app.screen, CollectDialog), notes()
         names = app.screen.query_one("#collect-names")
         names.select(chatty.name)  # type: ignore[attr-defined]
         await pilot.click("#collect-go")

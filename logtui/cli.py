@@ -55,8 +55,8 @@ keys: F1 or ? in the app lists them all; ctrl+p opens the command palette.
 """
 
 
-#: `logtui <name> …` runs a subcommand instead of the app (a FILE with such a name: write ./name).
-SUBCOMMANDS = ("collect",)
+#: `logtui <name> …` runs the module's main(argv) instead of the app (a FILE with such a name: write ./name).
+SUBCOMMANDS = {"collect": "logtui.collect_cli"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,9 +231,9 @@ def _check_profile(name: str, config_path: Path | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in SUBCOMMANDS:
-        from logtui import collect_cli
+        import importlib
 
-        return collect_cli.main(args[1:])
+        return int(importlib.import_module(SUBCOMMANDS[args[0]]).main(args[1:]))
     options = options_from_args(args)
     if not options.files:
         create_app(options).run()

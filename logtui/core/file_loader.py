@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -298,8 +298,7 @@ class FileLoader:
 
     def _mark_loaded(self) -> None:
         if not self.loaded_event.is_set():
-            if not self._following:
-                self._finished_at = time.monotonic()
+            self._finished_at = time.monotonic()  # lines/s is the first pass's rate, not diluted by following
             self.loaded_event.set()
             self.first_batch_done.set()
 
@@ -505,7 +504,3 @@ def _digest(data: bytes) -> str:
 
 def _now_micros() -> int:
     return int(time.time() * 1_000_000)
-
-
-def with_note(progress: LoadProgress, note: str) -> LoadProgress:
-    return replace(progress, notes=(*progress.notes, note))

@@ -8,7 +8,7 @@ Formats, tried with the one that matched the previous line first (a file rarely 
   logfmt    `time=… level=info msg="…" key=value`
   syslog    RFC 3164 `<34>Oct 11 22:14:15 host app[1]: msg` and RFC 5424 `<34>1 2023-10-11T22:14:15Z host …`
   access    nginx/Apache common and combined access logs; the status code gives the level (5xx ERROR,
-            4xx WARN)
+            4xx WARNING)
 A line none of these recognise has no time; `classify` says whether it continues the previous record (a
 traceback, an indented line) or is a record of its own. Times without an offset are UTC, as in the service.
 """
@@ -45,8 +45,8 @@ _LEVELS = {
     "information": "INFO",
     "informational": "INFO",
     "notice": "NOTICE",
-    "warn": "WARN",
-    "warning": "WARN",
+    "warn": "WARNING",
+    "warning": "WARNING",
     "error": "ERROR",
     "err": "ERROR",
     "eror": "ERROR",
@@ -60,7 +60,7 @@ _LEVELS = {
     "panic": "FATAL",
 }
 #: syslog severities 0..7
-_SYSLOG_LEVELS = ("EMERG", "ALERT", "CRITICAL", "ERROR", "WARN", "NOTICE", "INFO", "DEBUG")
+_SYSLOG_LEVELS = ("EMERG", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG")
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,31}\Z")
 #: a level word near the start of a line: `INFO`, `[info]`, `<warn>`, `level=error`, `ERROR:`
 _LEVEL_WORD = re.compile(
@@ -71,7 +71,7 @@ _LEVEL_SCAN_CHARS = 80
 
 
 def level_tag(word: str) -> str | None:
-    """`warning` -> WARN, `E` -> None: a level word as the tag the store keeps, or None."""
+    """`warn` -> WARNING, `E` -> None: a level word as the tag the store keeps (the UI's usual ones)."""
     return _LEVELS.get(word.strip().lower())
 
 
@@ -310,7 +310,7 @@ def _parse_access(line: str) -> Parsed | None:
     if micros is None:
         return None
     status = int(m[8])
-    tag = "ERROR" if status >= 500 else "WARN" if status >= 400 else "INFO"
+    tag = "ERROR" if status >= 500 else "WARNING" if status >= 400 else "INFO"
     return Parsed(micros, False, tag, line)
 
 

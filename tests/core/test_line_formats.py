@@ -17,7 +17,7 @@ T0 = 1_682_244_000_000_000  # 2023-04-23T10:00:00Z in microseconds
         (
             "2023-04-23 10:00:00,123 - app - WARNING - careful",
             T0 + 123_000,
-            "WARN",
+            "WARNING",
             "app - WARNING - careful",
         ),
         ("2023-04-23T12:00:00+02:00 ERROR offset", T0, "ERROR", "offset"),
@@ -30,8 +30,8 @@ T0 = 1_682_244_000_000_000  # 2023-04-23T10:00:00Z in microseconds
             'boom {"user":5}',
         ),
         ('{"ts": 1682244000.25, "lvl": "debug", "message": "x"}', T0 + 250_000, "DEBUG", "x"),
-        ('{"@timestamp": 1682244000000, "severity": "WARNING", "event": "ms"}', T0, "WARN", "ms"),
-        ('time=2023-04-23T10:00:00Z level=warn msg="disk low" free=3%', T0, "WARN", "disk low free=3%"),
+        ('{"@timestamp": 1682244000000, "severity": "WARNING", "event": "ms"}', T0, "WARNING", "ms"),
+        ('time=2023-04-23T10:00:00Z level=warn msg="disk low" free=3%', T0, "WARNING", "disk low free=3%"),
         (
             "<165>1 2023-04-23T10:00:00.003Z host app - ID47 - event",
             T0 + 3_000,
@@ -47,7 +47,7 @@ T0 = 1_682_244_000_000_000  # 2023-04-23T10:00:00Z in microseconds
         (
             '10.0.0.1 - - [23/Apr/2023:10:00:00 +0000] "GET /y HTTP/1.1" 404 0',
             T0,
-            "WARN",
+            "WARNING",
             '10.0.0.1 - - [23/Apr/2023:10:00:00 +0000] "GET /y HTTP/1.1" 404 0',
         ),
     ],
@@ -87,7 +87,7 @@ def test_lines_without_a_time() -> None:
     parser = LineParser()
     assert parser.parse("INFO:root:basicConfig's default has no time") is None
     untimed = parser.untimed("WARNING:root:careful")
-    assert (untimed.micros, untimed.tag) == (None, "WARN")
+    assert (untimed.micros, untimed.tag) == (None, "WARNING")
     json_untimed = parser.parse('{"level": "info", "msg": "no time"}')
     assert json_untimed is not None and json_untimed.micros is None and json_untimed.tag == "INFO"
 

@@ -94,7 +94,7 @@ def check_exactly_once(rows: list[tuple[str, str]], name: str, runs: int, n: int
         i = int(number)
         assert i not in seen.setdefault(run, set()), f"line {run} {i} stored twice"
         seen[run].add(i)
-        expected = "WARN" if i % 15 == 0 else "ERROR" if i % 5 == 0 else "INFO"
+        expected = "WARNING" if i % 15 == 0 else "ERROR" if i % 5 == 0 else "INFO"
         assert tag == expected, message
         assert rest == (["WARNING"] if i % 15 == 0 else [])
     assert len(seen) == runs
@@ -182,7 +182,7 @@ def test_container_line_tags() -> None:
 
     parser = LineParser()
     cases = [
-        ('{"level": "warning", "msg": "x"}', "stdout", "WARN"),
+        ('{"level": "warning", "msg": "x"}', "stdout", "WARNING"),
         ("ts=1 level=debug msg=x", "stderr", "DEBUG"),
         ('10.0.0.1 - - [23/Apr/2023:10:00:00 +0000] "GET /error HTTP/1.1" 200 5', "stdout", "INFO"),
         ('10.0.0.1 - - [23/Apr/2023:10:00:00 +0000] "GET / HTTP/1.1" 502 5', "stdout", "ERROR"),

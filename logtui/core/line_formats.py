@@ -203,13 +203,12 @@ def _parse_leading_time(line: str) -> Parsed | None:
         return None
     rest = line[m.end() :]
     first, _, after = rest.partition(" ")
-    word = first.strip("[]:")
-    tag = level_tag(word)
-    if tag is not None:
-        return Parsed(when[0], when[1], tag, after)
-    # The service's own lines: any tag, conventionally upper case (PAYMENT, AUDIT).
+    # The service's own lines: any tag, conventionally upper case (PAYMENT, AUDIT, WARN), kept as written.
     if first.isupper() and _TAG.match(first):
         return Parsed(when[0], when[1], first, after)
+    tag = level_tag(first.strip("[]:"))
+    if tag is not None:
+        return Parsed(when[0], when[1], tag, after)
     return Parsed(when[0], when[1], level_in_text(rest), _strip_separators(rest))
 
 

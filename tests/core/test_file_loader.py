@@ -105,7 +105,7 @@ def test_reopening_reads_only_what_was_appended(tmp_path: Path, db: Path) -> Non
     assert any("reading what was appended" in n for n in loader.progress().notes)
     got = rows(db)
     assert len(got) == 11
-    assert got[-1] == ("2023-04-23T10:01:00", "WARNING", "appended\n  with a continuation")
+    assert got[-1] == ("2023-04-23T10:01:00", "WARN", "appended\n  with a continuation")
     # Nothing new: nothing read, nothing stored.
     assert load_all(db, log).progress().lines == 0
     assert len(rows(db)) == 11

@@ -21,6 +21,18 @@ T0 = 1_682_244_000_000_000  # 2023-04-23T10:00:00Z in microseconds
             "app - WARNING - careful",
         ),
         ("2023-04-23T12:00:00+02:00 ERROR offset", T0, "ERROR", "offset"),
+        (
+            "2023-04-23T10:00:00 WARN the service's own tag, as written",
+            T0,
+            "WARN",
+            "the service's own tag, as written",
+        ),
+        (
+            "2023-04-23T10:00:00 [warn] a level word, made the usual tag",
+            T0,
+            "WARNING",
+            "a level word, made the usual tag",
+        ),
         ("2023/04/23 10:00:00 [error] 7#0: open() failed", T0, "ERROR", "7#0: open() failed"),
         ("2023-04-23T10:00:00Z myhost started", T0, None, "myhost started"),
         (

@@ -184,8 +184,11 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
     if args.profile is not None:
         _check_profile(args.profile, args.config)
     if args.files or args.store is not None:
-        if args.url is not None or args.profile is not None:
-            fail("FILE… and --store open your own store; they don't go with --url or --profile")
+        if args.url is not None or args.profile is not None or args.runtime is not None:
+            fail(
+                "FILE… and --store open your own store (through the embedded service); "
+                "they don't go with --url, --profile or --runtime"
+            )
         if args.store is not None and args.store.is_dir():
             fail(f"--store {args.store}: is a directory; give a file path (e.g. {args.store / 'logs.db'})")
         if not args.files and not args.store.is_file():

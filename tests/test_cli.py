@@ -158,6 +158,7 @@ def test_files_without_a_terminal_are_loaded_and_summarised(tmp_path: Path) -> N
         (("nothing-*.log",), "nothing-*.log: no file matches this pattern"),
         (("missing.log",), "missing.log: no such file"),
         (("app.log", "--url", "http://127.0.0.1:8000"), "don't go with --url"),
+        (("app.log", "--runtime", "docker"), "don't go with --url, --profile or --runtime"),
         (("--no-follow",), "go with FILE"),
         (("--store", "missing.db"), "--store missing.db: no such file"),
     ],

@@ -195,6 +195,14 @@ class Collector:
         for name in self.names:
             self._container(name, must_exist=True)
         self._store = LocalStore(self.store_path)
+        for name in self.names:
+            if not all(self._store.claim(f"docker:{name}:{stream}") for stream in STREAMS):
+                self._store.close()
+                self._store = None
+                raise CollectError(
+                    f"{name} is already being collected into {self.store_path} by another logtui",
+                    "Stop that one first (both would store every line), or collect into another --store.",
+                )
         self._started = time.monotonic()
         writer = threading.Thread(target=self._write_loop, name="logtui-collect-writer", daemon=True)
         writer.start()

@@ -307,6 +307,13 @@ class FileLoader:
         for source in sources:
             if self._stop.is_set():
                 return
+            assert source.path is not None and self._store is not None
+            if not self._store.claim(_key(source.path)):
+                self._note(
+                    f"{source.name}: another logtui is loading it into this store; "
+                    "showing what that one stores"
+                )
+                continue
             tracked = self._open(source, resume=True)
             follows = self.follow and not tracked.gz
             self._pump(tracked, "pause" if follows else "over")
@@ -345,7 +352,7 @@ class FileLoader:
         stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw  # type: ignore[assignment]
         head = stream.read(_HEAD)
         stream.seek(0)
-        key = f"file:{path.resolve()}"
+        key = _key(path)
         mtime = int(st.st_mtime * 1_000_000)
         checkpoint = self._store.checkpoint(key) if resume else None
         offset, last_micros = 0, mtime
@@ -496,6 +503,11 @@ class FileLoader:
             self._commit(tracked, rows, force=True)
             self._pump(tracked, "pause")
         return tracked
+
+
+def _key(path: Path) -> str:
+    """A file's name in the checkpoints (and claims): its absolute path."""
+    return f"file:{path.resolve()}"
 
 
 def _digest(data: bytes) -> str:

@@ -10,7 +10,9 @@ Blocking: call from threads.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -47,6 +49,7 @@ def default_store_path() -> Path:
 class LocalStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._claims: dict[str, int] = {}
         try:
             self.store = Store(self.path)
         except StoreError as exc:
@@ -61,6 +64,34 @@ class LocalStore:
         except sqlite3.Error as exc:
             self.close()
             raise LocalStoreError(f"cannot prepare the store {self.path}: {exc}") from None
+
+    def claim(self, source: str) -> bool:
+        """Hold `source` (a file, a container's stream) until close(): two logtuis reading the same source
+        into one store would each store its lines. False when another one holds it.
+
+        An flock on a small file next to the store: the kernel lets go when the holder exits, even on
+        SIGKILL."""
+        if source in self._claims:
+            return True
+        try:
+            import fcntl
+        except ImportError:  # no flock on this platform: nothing to guard with
+            return True
+        folder = self.path.with_name(self.path.name + ".claims")
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            fd = os.open(
+                folder / hashlib.sha256(source.encode()).hexdigest()[:32], os.O_RDWR | os.O_CREAT, 0o600
+            )
+        except OSError:
+            return True  # cannot guard (read-only folder): reading is still right when alone
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._claims[source] = fd
+        return True
 
     def checkpoint(self, source: str) -> dict[str, Any] | None:
         row = self._reader.execute(
@@ -90,5 +121,8 @@ class LocalStore:
         return self.store.count()
 
     def close(self) -> None:
+        for fd in self._claims.values():
+            os.close(fd)  # closing the descriptor releases its flock
+        self._claims.clear()
         self._reader.close()
         self.store.close()

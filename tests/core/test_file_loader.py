@@ -277,3 +277,21 @@ def test_bytes_that_are_not_utf8_are_kept_as_replacement_characters(tmp_path: Pa
     log.write_bytes(b"2023-04-23T10:00:00 INFO caf\xe9 ol\xe9\n2023-04-23T10:00:01 INFO fine\n")
     load_all(db, log)
     assert [r[2] for r in rows(db)] == ["caf\ufffd ol\ufffd", "fine"]
+
+
+def test_a_file_another_loader_is_reading_into_the_store_is_not_read_twice(tmp_path: Path, db: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2023-04-23T10:00:{i:02d} INFO line {i}\n" for i in range(20)))
+    first = load(db, log, follow=True, poll_interval=0.05)
+    try:
+        assert first.wait_loaded(30)
+        second = load_all(db, log)  # a second logtui on the same file and store, while the first follows it
+        assert any("another logtui is loading it" in n for n in second.progress().notes)
+        assert second.progress().lines == 0
+    finally:
+        first.stop()
+    assert len(rows(db)) == 20
+    # Once the first has let go, the file is the next loader's again (and nothing new was appended).
+    third = load_all(db, log)
+    assert not any("another logtui" in n for n in third.progress().notes)
+    assert len(rows(db)) == 20

@@ -154,6 +154,21 @@ def test_a_stalled_store_applies_back_pressure_and_loses_nothing(printer: Any, t
     check_exactly_once(stored(db), container.name, 1, n)
 
 
+def test_a_container_collected_by_another_collector_into_the_store_is_refused(
+    printer: Any, tmp_path: Path
+) -> None:
+    container = printer(100, 100)
+    db = tmp_path / "own.db"
+    first = Collector(db, [container.name]).start()
+    try:
+        with pytest.raises(CollectError, match="already being collected"):
+            Collector(db, [container.name]).start()
+        assert first.wait_stored(100, 60)
+    finally:
+        first.stop()
+    check_exactly_once(stored(db), container.name, 1, 100)
+
+
 def test_an_unknown_container_is_named(docker_client: Any, tmp_path: Path) -> None:
     with pytest.raises(CollectError, match="no container named 'logtui-no-such-container'"):
         Collector(tmp_path / "x.db", ["logtui-no-such-container"], client=docker_client).start()

@@ -2,6 +2,7 @@
 
     python bench/bench_tui.py                   # 100,000-record first page, 1,000,000-record window
     python bench/bench_tui.py --records 10000   # scaled down (window = 10 x records unless --window)
+    python bench/bench_tui.py --zone Europe/Paris   # the log view drawing times in a display zone
 
 Measures, each against a baseline in the same run:
   1. first paint: time from having a page of N records in memory to the first painted frame showing it,
@@ -199,11 +200,14 @@ def phase_launch(kind: str) -> dict[str, Any]:
     return {"frame_monotonic": time.monotonic() - (time.perf_counter() - first_perf)}
 
 
-def phase_first_paint(records_n: int, page: int, source: str, repeat: int) -> dict[str, Any]:
+def phase_first_paint(records_n: int, page: int, source: str, repeat: int, zone_name: str) -> dict[str, Any]:
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
+    from logtui.core.display_zone import DisplayZone
     from logtui.ui.widgets.log_view import LogView
+
+    zone = DisplayZone.from_setting(zone_name)
 
     note = "generated records"
     records: list[Any] = []
@@ -220,6 +224,9 @@ def phase_first_paint(records_n: int, page: int, source: str, repeat: int) -> di
         def compose(self) -> ComposeResult:
             yield LogView()
 
+        def on_mount(self) -> None:
+            self.query_one(LogView).set_zone(zone)
+
     class TableApp(App[None]):
         def compose(self) -> ComposeResult:
             table: DataTable[str] = DataTable(cursor_type="row")
@@ -234,7 +241,7 @@ def phase_first_paint(records_n: int, page: int, source: str, repeat: int) -> di
             since = len(app.frames)
             started = time.perf_counter()
             view.append_page(records, has_more=False, generation=view.reset())
-            shown = await app.frame_showing(marker, since)
+            shown = await app.frame_showing(zone.format_wire(marker), since)
             return shown - started
 
     async def time_table() -> tuple[float, dict[str, float]]:
@@ -288,10 +295,11 @@ def rss_mb() -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
-def phase_memory(window: int, page: int) -> dict[str, Any]:
+def phase_memory(window: int, page: int, zone_name: str) -> dict[str, Any]:
     from textual import on
     from textual.app import App, ComposeResult
 
+    from logtui.core.display_zone import DisplayZone
     from logtui.ui.widgets.log_view import LogView
 
     pages = generated_pages(window, page)
@@ -318,6 +326,7 @@ def phase_memory(window: int, page: int) -> dict[str, Any]:
     async def run() -> dict[str, Any]:
         async with app.run_test(size=SIZE) as pilot:
             view = app.query_one(LogView)
+            view.set_zone(DisplayZone.from_setting(zone_name))
             view.focus()
             await pilot.pause()
             empty_rss, _ = rss_mb()
@@ -397,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", type=int, default=10_000, help="page size while scrolling")
     parser.add_argument("--source", choices=("server", "generated"), default="server")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing, median reported")
+    parser.add_argument(
+        "--zone", default="UTC", help='display zone of the log view: "UTC" (default), "local" or an IANA name'
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--kind", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -405,17 +417,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase:
         phases: dict[str, Callable[[], dict[str, Any]]] = {
             "launch": lambda: phase_launch(args.kind),
-            "first-paint": lambda: phase_first_paint(args.records, args.page, args.source, args.repeat),
-            "memory": lambda: phase_memory(window, args.page),
+            "first-paint": lambda: phase_first_paint(
+                args.records, args.page, args.source, args.repeat, args.zone
+            ),
+            "memory": lambda: phase_memory(window, args.page, args.zone),
             "naive": lambda: phase_naive(window, args.page),
         }
         print(RESULT + json.dumps(phases[args.phase]()), flush=True)
         return 0
 
-    common = ["--records", str(args.records), "--window", str(window), "--page", str(args.page)]
+    common = [
+        *("--records", str(args.records), "--window", str(window), "--page", str(args.page)),
+        *("--zone", args.zone),
+    ]
     print(
         f"logtui TUI benchmark: first page {args.records:,} records, window {window:,}, "
-        f"pages of {args.page:,}, terminal {SIZE[0]}x{SIZE[1]}, headless, median of {args.repeat}",
+        f"pages of {args.page:,}, terminal {SIZE[0]}x{SIZE[1]}, headless, median of {args.repeat}, "
+        f"times in {args.zone}",
         flush=True,
     )
 

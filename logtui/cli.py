@@ -22,7 +22,8 @@ else embedded in this Python), a saved target from the config file, or any URL (
 function URL, plain HTTP)."""
 
 EPILOG = """\
-times (--start/--end and the inputs in the app; all UTC):
+times (--start/--end and the inputs in the app; in the config's display_tz, UTC by default, unless an
+offset such as Z or +02:00 is given):
   2023-04-23T10:00:00   an ISO date and time (seconds and microseconds optional)
   2023-04-23            a date: its first instant as a start, its last as an end
   now, now-15m, -2h     now, or that long ago (units s m h d w; 15m alone = 15 minutes ago)
@@ -39,11 +40,14 @@ examples:
   logtui --url http://127.0.0.1:8000 --start 2023-04-23T10:00 --end 2023-04-23T10:05
   logtui --url https://abc123.eu-west-1.awsapprunner.com --start -2h
   LOGTUI_TOKEN=secret logtui --url https://xyz.lambda-url.eu-west-1.on.aws --token-env LOGTUI_TOKEN
+  logtui --url https://xyz.lambda-url.eu-west-1.on.aws --aws-iam --aws-profile course
+  logtui push 123456789012.dkr.ecr.eu-west-1.amazonaws.com/log-analyzer:latest [--lambda]
   logtui --profile prod --start yesterday --end today
 
 config: {config}
-  TOML with [[targets]] (name, url, kind, token_env, timeout), default_target, runtime, page_size,
-  follow_interval and a [docker] section; targets can be added and edited in the app (t).
+  TOML with [[targets]] (name, url, kind, token_env, timeout, auth, aws_profile, aws_region),
+  default_target, runtime, page_size, follow_interval, display_tz, json_summary_keys and a [docker]
+  section; targets can be added and edited in the app (t).
 
 files: {store} is where FILE… and `logtui collect` keep records unless --store names another file; it
   keeps what was loaded, so re-opening a file reads only what was appended. Delete it to clear it.
@@ -56,7 +60,7 @@ keys: F1 or ? in the app lists them all; ctrl+p opens the command palette.
 
 
 #: `logtui <name> …` runs the module's main(argv) instead of the app (a FILE with such a name: write ./name).
-SUBCOMMANDS = {"collect": "logtui.collect_cli"}
+SUBCOMMANDS = {"collect": "logtui.collect_cli", "push": "logtui.push_cli"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         type=float,
         help="with --url: seconds to wait for an answer (default 10)",
+    )
+    aws = parser.add_argument_group(
+        "AWS_IAM function URLs",
+        "sign requests with AWS Signature Version 4 (needs pip install 'logtui[aws]')",
+    )
+    aws.add_argument(
+        "--aws-iam",
+        action="store_true",
+        help="with --url: sign every request with the standard AWS credential chain (a Lambda function URL "
+        "whose auth type is AWS_IAM)",
+    )
+    aws.add_argument("--aws-profile", metavar="NAME", help="with --aws-iam: sign with this AWS profile")
+    aws.add_argument(
+        "--aws-region",
+        metavar="REGION",
+        help="with --aws-iam: region to sign for (default: the one in the function URL, else the profile's)",
     )
     parser.add_argument("--start", metavar="TIME", help="start of the time window (see times below)")
     parser.add_argument("--end", metavar="TIME", help="end of the time window (see times below)")
@@ -170,10 +190,18 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
         fail(f"{flag} {exc.text!r}: {exc.title}; {exc.hint}")
     if args.url is None and (args.token_env is not None or args.timeout is not None):
         fail("--token-env and --timeout go with --url (a saved target keeps its own: see t in the app)")
+    _check_aws_flags(args)
     if args.url is not None:
         from logtui.ui.target_choice import url_target_problem
 
-        problem = url_target_problem(args.url, token_env=args.token_env, timeout=args.timeout)
+        problem = url_target_problem(
+            args.url,
+            token_env=args.token_env,
+            timeout=args.timeout,
+            aws_iam=args.aws_iam,
+            aws_profile=args.aws_profile,
+            aws_region=args.aws_region,
+        )
         if problem:
             example = (
                 " (e.g. http://127.0.0.1:8000 or https://xyz.awsapprunner.com)"
@@ -208,6 +236,9 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
         files=tuple(args.files),
         follow=not args.no_follow,
         json_fields=(args.json_time, args.json_level, args.json_message),
+        aws_iam=args.aws_iam,
+        aws_profile=args.aws_profile,
+        aws_region=args.aws_region,
     )
 
 
@@ -215,6 +246,18 @@ def _store_path(given: Path | None) -> Path:
     from logtui.core.local_store import default_store_path
 
     return given if given is not None else default_store_path()
+
+
+def _check_aws_flags(args: argparse.Namespace) -> None:
+    if (args.aws_profile is not None or args.aws_region is not None) and not args.aws_iam:
+        fail("--aws-profile and --aws-region go with --aws-iam")
+    if args.aws_iam and args.url is None:
+        fail('--aws-iam goes with --url (a saved target sets auth = "aws_iam" in the config instead)')
+    if args.aws_iam:
+        from logtui.core.aws_auth import AWS_INSTALL_HINT, botocore_available
+
+        if not botocore_available():
+            fail(f"--aws-iam needs botocore, which is not installed: {AWS_INSTALL_HINT}")
 
 
 def _check_profile(name: str, config_path: Path | None) -> None:

@@ -153,7 +153,8 @@ class Context:
 
 
 async def scene_logs(ctx: Context) -> None:
-    """The main view: a local service's last six hours, histogram stacked by tag, an incident visible."""
+    """The main view: a local service's last six hours in Paris time, histogram stacked by tag, an incident
+    visible, JSON messages as key=value."""
     app = new_app(ctx, profile="local-dev", start="now-6h", end="now")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -163,7 +164,7 @@ async def scene_logs(ctx: Context) -> None:
 
 
 async def scene_detail(ctx: Context) -> None:
-    """Enter on a JSON record: the detail view pretty-prints it."""
+    """Enter on a JSON record: the detail view shows its time in UTC and in Paris, and pretty-prints it."""
     app = new_app(ctx, profile="local-dev", start="now-6h", end="now")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -340,6 +341,9 @@ def environment() -> Iterator[Context]:
                     ],
                     default_target="local-dev",
                     runtime="docker",
+                    # Times in a zone of their own (a fixed one, not the machine's): the pictures show the
+                    # display zone at work, and the same times on every machine.
+                    display_tz="Europe/Paris",
                     # Names of its own, so a real `log-analyzer` container on this machine is never touched.
                     docker=DockerSettings(container_name="logtui-screenshots", volume="logtui-screenshots-data"),
                 ),

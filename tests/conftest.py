@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ServerProcess
+from tests.helpers import OriginalServer, ServerProcess
+from tests.pg import PgCluster, PostgresUnavailable
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +48,40 @@ def server_factory(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     yield make
     for s in started:
         s.stop()
+
+
+@pytest.fixture
+def original_factory(tmp_path: Path) -> Iterator[Callable[..., OriginalServer]]:
+    """Start the course's original service (tests/course_app.py: GET /logs only, both times required) under
+    uvicorn, holding `records`; the test may insert more while it runs."""
+    started: list[OriginalServer] = []
+
+    def make(records: list[dict[str, str]]) -> OriginalServer:
+        server = OriginalServer(tmp_path / f"original-{len(started)}.db", records).start()
+        started.append(server)
+        return server
+
+    yield make
+    for s in started:
+        s.stop()
+
+
+def postgres_required() -> bool:
+    return os.environ.get("LOG_ANALYZER_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A throw-away PostgreSQL server for the session (tests.pg); skips without PostgreSQL (or fails under
+    LOG_ANALYZER_REQUIRE_POSTGRES=1). Each user makes its own database with new_database()."""
+    try:
+        cluster = PgCluster().start()
+    except PostgresUnavailable as exc:
+        if postgres_required():
+            pytest.fail(f"LOG_ANALYZER_REQUIRE_POSTGRES=1 but {exc}")
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.close()
 
 
 def docker_required() -> bool:

@@ -56,7 +56,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         if self._seed:
             subprocess.run(
-                [sys.executable, "-m", "log_analyzer.cli", "seed", "--db", str(self.db_path)],
+                [sys.executable, "-m", "log_analyzer.cli", "seed", *self._db_args()],
                 check=True,
                 env=self._env,
                 capture_output=True,
@@ -72,8 +72,7 @@ class ServerProcess:
                     "127.0.0.1",
                     "--port",
                     str(self.port),
-                    "--db",
-                    str(self.db_path),
+                    *self._db_args(),
                 ],
                 env=self._env,
                 stdout=log,
@@ -81,6 +80,19 @@ class ServerProcess:
             )
         wait_until(self._healthy, timeout=30, what=f"log-analyzer on {self.url} (log: {self._log})")
         return self
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The LOG_ANALYZER_* settings this server runs with (to start another one on the same store)."""
+        return {k: v for k, v in self._env.items() if k.startswith("LOG_ANALYZER_")}
+
+    @property
+    def log_path(self) -> Path:
+        return self._log
+
+    def _db_args(self) -> list[str]:
+        # a PostgreSQL store is named by LOG_ANALYZER_DATABASE_URL alone (with --db too the CLI refuses)
+        return [] if self._env.get("LOG_ANALYZER_DATABASE_URL") else ["--db", str(self.db_path)]
 
     def _healthy(self) -> bool:
         assert self.proc is not None
@@ -98,6 +110,74 @@ class ServerProcess:
         with httpx.Client(timeout=60, headers=headers) as http:
             for i in range(0, len(records), batch):
                 http.post(f"{self.url}/logs", json={"logs": records[i : i + batch]}).raise_for_status()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+class OriginalServer:
+    """The course's original service (tests/course_app.py) under uvicorn on a free loopback port.
+
+    `insert` writes records straight into its SQLite file, also while it runs (it opens the file per request).
+    `log_path` holds uvicorn's access log, one line per request with its query string.
+    """
+
+    def __init__(self, db_path: Path, records: list[dict[str, str]] | None = None) -> None:
+        from tests.course_app import insert
+
+        self.db_path = db_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = db_path.with_suffix(".original.log")
+        self.proc: subprocess.Popen[bytes] | None = None
+        insert(db_path, records or [])
+
+    def insert(self, records: list[dict[str, str]]) -> None:
+        from tests.course_app import insert
+
+        insert(self.db_path, records)
+
+    def requests(self) -> list[str]:
+        """The request lines uvicorn logged so far ("GET /logs?start_time=…&end_time=… HTTP/1.1")."""
+        if not self.log_path.exists():
+            return []
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line.split('"')[1] for line in lines if line.count('"') >= 2]
+
+    def start(self) -> OriginalServer:
+        root = Path(__file__).resolve().parent.parent
+        with open(self.log_path, "ab") as log:  # appended: a restarted server keeps the earlier requests
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.course_app",
+                    "--db",
+                    str(self.db_path),
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=root,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until(self._up, timeout=30, what=f"the course's original service on {self.url}")
+        return self
+
+    def _up(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"server exited early: {self.log_path.read_text(errors='replace')}")
+        try:
+            return httpx.get(f"{self.url}/openapi.json", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -20,6 +20,7 @@ def test_wheel_ships_both_packages_and_the_image_build_files(tmp_path: Path) -> 
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "logtui/_docker/docker/Dockerfile" in names
     assert "logtui/_docker/docker/requirements-server.txt" in names
+    assert "logtui/_docker/docker/Dockerfile.lambda" in names  # logtui push --lambda from a wheel
     assert "log_analyzer/app.py" in names and "log_analyzer/record.py" in names
     assert "logtui/ui/styles/app.tcss" in names
     assert not any(n.startswith(("server/", "tests/", "docker/")) for n in names)

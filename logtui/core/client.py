@@ -51,6 +51,8 @@ Order = Literal["asc", "desc"]
 _LAMBDA_URL_SUFFIX = ".on.aws"
 # Bodies above this are big enough that a reset while sending means "refused for its size".
 _BIG_BODY = 1024 * 1024
+# A /logs page asking for more records than this may fail for its size (413/502); a smaller one did not.
+_LARGE_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Health:
     records: int | None
     first_timestamp: datetime | None
     last_timestamp: datetime | None
+    #: which store answers ("sqlite", "postgresql"); older services only say `storage`
+    backend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Stats:
     last_timestamp: datetime | None
     # The window asked for: the buckets are rounded outwards, so the last one may end after it.
     window: TimeWindow | None = field(default=None, compare=False)
+    # Counted by logtui from the records it loaded (the course's original service has no /stats).
+    counted_here: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,9 @@ class LogPage:
     # everything that target will give for the query.
     paginated: bool = True
     latency: float | None = field(default=None, compare=False)
+    # How many records the target sent before logtui applied the tag and text filters itself (the original
+    # service ignores them); None when the target filtered. Lets the UI say "the filter hid them all".
+    unfiltered: int | None = field(default=None, compare=False)
 
 
 class LogClient:
@@ -108,6 +117,7 @@ class LogClient:
         transport: httpx.AsyncBaseTransport | None = None,
         token_env: str | None = None,
         name: str | None = None,
+        auth: httpx.Auth | None = None,
     ) -> None:
         url = base_url.strip().rstrip("/")
         parts = urlsplit(url)
@@ -128,7 +138,14 @@ class LogClient:
         # Only the variable's *name*, for hints; the value stays inside the httpx client's headers.
         self.token_env = token_env
         self._has_token = bool(token)
+        # SigV4 (a function URL with auth type AWS_IAM): the region, for hints when AWS refuses.
+        self._aws_region: str | None = getattr(auth, "region", None)
         self.last_latency: float | None = None
+        #: True once the target showed it has only the course's original API (no /health, no next_cursor,
+        #: or a 422 for a missing start/end): from then on every request carries both ends.
+        self.original_api = False
+        # /health answered 502: the gateway cannot reach the service, so a 502 on /logs is not about size.
+        self._gateway_failing = False
         headers = {"Accept": "application/json", "User-Agent": "logtui"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -138,6 +155,7 @@ class LogClient:
             # Connecting should be quick even to a cold App Runner service; reads may be slow on big pages.
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
+            auth=auth,
             # A redirect usually means a wrong URL (http -> https, a login page); say so rather than follow it
             # somewhere the bearer token should not go.
             follow_redirects=False,
@@ -156,6 +174,13 @@ class LogClient:
                 f"The target {target.name!r} has no address yet",
                 "Start the local service (container screen) and retry, or pick another target.",
             )
+        auth: httpx.Auth | None = None
+        if target.auth == "aws_iam":
+            from logtui.core.aws_auth import LambdaSigV4Auth
+
+            auth = LambdaSigV4Auth.for_url(
+                base_url or target.url, region=target.aws_region, profile=target.aws_profile
+            )
         return cls(
             base_url or target.url,
             token=target.token(),
@@ -163,6 +188,7 @@ class LogClient:
             transport=transport,
             token_env=target.token_env,
             name=target.name,
+            auth=auth,
         )
 
     def __repr__(self) -> str:
@@ -186,7 +212,11 @@ class LogClient:
     # --- endpoints ---------------------------------------------------------------------------------------
 
     async def health(self) -> Health:
-        body = await self._get_json("/health", [], optional=True)
+        try:
+            body = await self._get_json("/health", [], optional=True)
+        except NotSupported:
+            self.original_api = True
+            raise
         obj = _expect_dict(body, "/health")
         return Health(
             status=str(obj.get("status", "ok")),
@@ -195,12 +225,13 @@ class LogClient:
             records=_opt_int(obj.get("records"), "/health", "records"),
             first_timestamp=_opt_ts(obj.get("first_timestamp"), "/health", "first_timestamp"),
             last_timestamp=_opt_ts(obj.get("last_timestamp"), "/health", "last_timestamp"),
+            backend=_opt_text(obj.get("backend", obj.get("storage"))),
         )
 
     async def stats(
         self, window: TimeWindow, *, buckets: int = 60, tags: Sequence[str] = (), q: str | None = None
     ) -> Stats:
-        params = _query(window, tags=tags, q=q, extra={"buckets": str(buckets)})
+        params = self._query(window, tags=tags, q=q, extra={"buckets": str(buckets)})
         obj = _expect_dict(await self._get_json("/stats", params, optional=True), "/stats")
         try:
             parsed_buckets = tuple(
@@ -237,7 +268,15 @@ class LogClient:
         if cursor:
             extra["cursor"] = cursor
         started = time.perf_counter()
-        body = await self._get_json("/logs", _query(window, tags=tags, q=q, extra=extra))
+        try:
+            body = await self._get_json("/logs", self._query(window, tags=tags, q=q, extra=extra))
+        except Rejected as exc:
+            if self.original_api or not _wants_both_ends(exc, window):
+                raise
+            # FastAPI's 422 for a missing start_time/end_time: the course's original service. Ask again
+            # with both ends, and keep sending both from now on.
+            self.original_api = True
+            body = await self._get_json("/logs", self._query(window, tags=tags, q=q, extra=extra))
         if isinstance(body, list):  # a bare array: some older services answer like that
             raw_records: Any = body
             paginated, next_cursor = False, None
@@ -253,9 +292,14 @@ class LogClient:
             records = [LogRecord.from_json(r) for r in raw_records]
         except (KeyError, TypeError, AttributeError) as exc:
             raise _bad_shape("/logs", f"a record lacks {exc}") from None
+        unfiltered = None
         if not paginated:
+            self.original_api = True
+            unfiltered = len(records)
             records = _filter_like_the_service(records, tags=tags, q=q, order=order)
-        return LogPage(records, next_cursor or None, paginated, time.perf_counter() - started)
+        return LogPage(
+            records, next_cursor or None, paginated, time.perf_counter() - started, unfiltered=unfiltered
+        )
 
     async def iter_pages(
         self,
@@ -294,6 +338,16 @@ class LogClient:
             raise _bad_shape("/logs", "no 'inserted' count in the answer to POST") from None
 
     # --- plumbing ----------------------------------------------------------------------------------------
+
+    def _query(
+        self, window: TimeWindow, *, tags: Sequence[str], q: str | None, extra: Mapping[str, str]
+    ) -> list[tuple[str, str]]:
+        params: list[tuple[str, str]] = list(window.to_params(both_ends=self.original_api).items())
+        params.extend(("tag", t) for t in tags)
+        if q:
+            params.append(("q", q))
+        params.extend(extra.items())
+        return params
 
     async def _get_json(self, path: str, params: list[tuple[str, str]], *, optional: bool = False) -> Any:
         resp = await self._send("GET", path, params=params, optional=optional)
@@ -344,7 +398,7 @@ class LogClient:
                 "have crashed mid-request: look at its logs, then retry.",
             ) from None
         self.last_latency = time.perf_counter() - started
-        self._raise_for_status(resp, method, self._prefix + path, optional=optional)
+        self._raise_for_status(resp, method, self._prefix + path, optional=optional, params=params)
         return resp
 
     def _where(self) -> str:
@@ -395,11 +449,42 @@ class LogClient:
             hint = f"Check the scheme: {self._where()} may speak plain http, not https."
         return TLSFailed(f"TLS handshake with {self._where()} failed ({reason})", hint)
 
-    def _raise_for_status(self, resp: httpx.Response, method: str, path: str, *, optional: bool) -> None:
+    def _raise_for_status(
+        self,
+        resp: httpx.Response,
+        method: str,
+        path: str,
+        *,
+        optional: bool,
+        params: list[tuple[str, str]] | None = None,
+    ) -> None:
         status = resp.status_code
+        if path.endswith("/health"):
+            self._gateway_failing = status == 502
         if status < 300:
             return
         detail = _error_detail(resp)
+        aws_error = resp.headers.get("x-amzn-errortype", "").split(":", 1)[0].strip()
+        if status == 403 and (
+            aws_error == "MissingAuthenticationTokenException" or detail == "Missing Authentication Token"
+        ):
+            # API Gateway's answer for a path it has no route for (whatever the auth): not a key problem.
+            raise Rejected(
+                f"{self._where()} has no route {method} {path} "
+                "(API Gateway: 403 Missing Authentication Token)",
+                "API Gateway says this for a path that matches none of its routes, not for a missing key. "
+                "Check the URL's prefix: the base URL must end where the service's routes start (usually "
+                "the stage, e.g. https://<id>.execute-api.<region>.amazonaws.com/prod), without /logs.",
+                status=status,
+            )
+        signed = self._aws_region is not None
+        # The service's own key checks answer 401, so a 403 to a signed request is AWS's too.
+        if status == 403 and (aws_error or signed or _aws_forbidden(resp)):
+            raise Unauthorized(
+                f"AWS refused the call to {path} before it reached the service "
+                f"({status}: {detail}{', ' + aws_error if aws_error else ''})",
+                _aws_signed_refusal_hint(detail, self._aws_region) if signed else _aws_refusal_hint(),
+            )
         if 300 <= status < 400:
             location = resp.headers.get("location", "?")
             raise BadResponse(
@@ -408,9 +493,17 @@ class LogClient:
             )
         if status in (401, 403):
             raise Unauthorized(f"{self._where()} refused access ({status}: {detail})", self._auth_hint())
-        if status in (413, 502):
+        if status == 413 or (status == 502 and self._large_page(method, path, params)):
             raise TooLarge(
-                f"{self._where()} answered {status} to {method} {path}: {detail}", _too_large_hint(method)
+                f"{self._where()} answered {status} to {method} {path}: {detail}",
+                _too_large_hint(method, original=self.original_api),
+            )
+        if status == 502:
+            raise ServerFailed(
+                f"{self._where()} answered 502 (bad gateway) to {method} {path}: {detail}",
+                "A gateway in front of the service (API Gateway, App Runner, Lambda's URL, a proxy) could "
+                "not reach it or got no valid answer: check that the service runs and look at its logs "
+                "(CloudWatch, the container pane), then retry.",
             )
         if optional and (status == 404 or (status == 405 and method != "GET")):
             raise NotSupported(
@@ -432,13 +525,19 @@ class LogClient:
             hint = "The service itself failed: look at its logs (container pane, CloudWatch), then retry."
         raise ServerFailed(f"{self._where()} failed with {status} on {method} {path}: {detail}", hint)
 
+    def _large_page(self, method: str, path: str, params: list[tuple[str, str]] | None) -> bool:
+        """A GET /logs that may have failed for its size: many records asked for (the original service
+        sends the whole window), and /health did not fail the same way (then the gateway is the problem)."""
+        if method != "GET" or not path.endswith("/logs") or self._gateway_failing:
+            return False
+        if self.original_api:
+            return True
+        limit = dict(params or []).get("limit", "")
+        return limit.isdigit() and int(limit) > _LARGE_PAGE
+
     def _auth_hint(self) -> str:
-        if self.is_lambda_url:
-            return (
-                "A Lambda function URL with auth type AWS_IAM needs SigV4-signed requests, which logtui "
-                "does not send: set the function URL's auth type to NONE (and protect writes with the "
-                "service's API key), or put App Runner or a proxy in front."
-            )
+        # Only the service's own refusals get here (AWS's are told apart by their body and headers), so the
+        # hint is about the service's API key whatever the host name.
         # The token is read from logtui's own environment, which an `export` in another shell cannot
         # change: the hints say to start logtui again rather than promise that retry picks it up.
         if self.token_env and self._has_token:
@@ -470,6 +569,13 @@ class LogClient:
             return orjson.loads(resp.content)
         except orjson.JSONDecodeError:
             ctype = resp.headers.get("content-type", "no content-type")
+            if "json" in ctype.lower() or resp.content.lstrip()[:1] in (b"{", b"["):
+                raise BadResponse(
+                    f"{self._where()} answered {path} with invalid or truncated JSON "
+                    f"({len(resp.content):,} bytes)",
+                    "The answer was cut off or mangled on the way (a proxy or gateway, or the service "
+                    "stopped mid-answer): retry, and look at the service's logs if it happens again.",
+                ) from None
             raise BadResponse(
                 f"{self._where()} answered {path} with {ctype}, not JSON: {_snippet(resp.content)!r}",
                 "The URL probably points at a web page or a proxy, not at a log-analyzer: check it.",
@@ -501,7 +607,40 @@ def _is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
-def _too_large_hint(method: str) -> str:
+def _aws_forbidden(resp: httpx.Response) -> bool:
+    """`{"Message": "Forbidden"}` (capital M): how a Lambda function URL refuses a call; the service never
+    answers like that."""
+    try:
+        body = orjson.loads(resp.content)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(body, dict) and (
+        "Message" in body or (body.get("message") == "Forbidden" and "detail" not in body)
+    )
+
+
+def _aws_signed_refusal_hint(detail: str, region: str | None) -> str:
+    # Imported here: aws_auth is loaded only for signed targets (see its docstring).
+    from logtui.core.aws_auth import aws_denied_hint
+
+    return aws_denied_hint(detail, signed=True, region=region)
+
+
+def _aws_refusal_hint() -> str:
+    return (
+        "This 403 comes from AWS, not from the service's API key: a Lambda function URL with auth type "
+        "AWS_IAM (or a resource policy that does not allow this caller) wants requests signed with AWS "
+        'SigV4: start logtui with --aws-iam or give the target auth = "aws_iam", or set the function URL\'s '
+        "auth type to NONE and protect writes with the service's API key."
+    )
+
+
+def _too_large_hint(method: str, *, original: bool = False) -> str:
+    if method == "GET" and original:
+        return (
+            "This target has only the course's original API, which sends the whole window in one answer: "
+            "pick a shorter window (s, or [ ] to step)."
+        )
     if method == "GET":
         return (
             "The page was too big for the target (Lambda's limit is 6 MB; proxies have their own): "
@@ -510,15 +649,12 @@ def _too_large_hint(method: str) -> str:
     return "The body was too big for the target (the service takes 5 MB): send fewer records per request."
 
 
-def _query(
-    window: TimeWindow, *, tags: Sequence[str], q: str | None, extra: Mapping[str, str]
-) -> list[tuple[str, str]]:
-    params: list[tuple[str, str]] = list(window.to_params().items())
-    params.extend(("tag", t) for t in tags)
-    if q:
-        params.append(("q", q))
-    params.extend(extra.items())
-    return params
+def _wants_both_ends(exc: Rejected, window: TimeWindow) -> bool:
+    """A 422 naming start_time or end_time as missing, for a window with an open end."""
+    if exc.status != 422 or window.bounded:
+        return False
+    text = exc.title.lower()
+    return ("start_time" in text or "end_time" in text) and ("required" in text or "missing" in text)
 
 
 def _find_in_chain(exc: BaseException, kind: type[BaseException]) -> BaseException | None:

@@ -1,4 +1,5 @@
-"""The config file: saved targets, the local runtime's settings, paging and follow intervals.
+"""The config file: saved targets, the local runtime's settings, paging and follow intervals, display zone and
+JSON summaries.
 
 TOML at `paths.config_file()`. A missing file means the defaults; a wrong one is a `ConfigValueError` naming
 the file, the field and the problem. The documentation of every field lives once, in `_DOCS`, and is written
@@ -28,7 +29,9 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from logtui.core import paths
+from logtui.core.display_zone import DisplayZone, ZoneSettingError
 from logtui.core.errors import ConfigError, ConfigValueError
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
 from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, DockerSettings, default_image
 
 __all__ = [
@@ -60,6 +63,11 @@ PAGE_SIZE_RANGE = (100, 10_000)
 FOLLOW_INTERVAL_RANGE = (0.5, 3600.0)
 DEMO_RECORDS_RANGE = (0, 10_000_000)
 TIMEOUT_RANGE = (0.5, 600.0)
+SUMMARY_KEYS_MAX = 32
+AuthChoice = Literal["none", "aws_iam"]
+AUTH_CHOICES: tuple[str, ...] = ("none", "aws_iam")
+_AWS_REGION = re.compile(r"[a-z]{2,3}(-[a-z]+)+-\d{1,2}")
+_AWS_PROFILE = re.compile(r"[\w.@+-]{1,64}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
 
@@ -86,6 +94,10 @@ class Target:
     kind: TargetKind = TargetKind.HTTP
     token_env: str | None = None
     timeout: float = 10.0
+    #: "aws_iam": sign every request with SigV4 (a Lambda function URL with auth type AWS_IAM).
+    auth: AuthChoice = "none"
+    aws_profile: str | None = None
+    aws_region: str | None = None
 
     def token(self) -> str | None:
         """The bearer token, read from logtui's environment at each client creation (never stored)."""
@@ -106,7 +118,14 @@ class Config:
     page_size: int = 1000
     follow_interval: float = 2.0
     demo_records: int = DEFAULT_DEMO_RECORDS
+    display_tz: str = "UTC"
+    json_summary_keys: tuple[str, ...] = DEFAULT_SUMMARY_KEYS
     docker: DockerSettings = field(default_factory=DockerSettings)
+
+    @property
+    def display_zone(self) -> DisplayZone:
+        """The zone of display_tz (checked when the config is read and before it is saved)."""
+        return DisplayZone.from_setting(self.display_tz)
 
     @property
     def local_target(self) -> Target:
@@ -136,8 +155,8 @@ _HEADER = """\
 #
 # logtui reads this file at start and rewrites it when you add, edit or remove targets in the UI (your
 # values are kept; comments are regenerated). A missing file means every default below. Times typed in
-# the UI or with --start/--end accept ISO dates/times (UTC unless an offset is given), a date alone,
-# now, now-15m, -2h, 15m, today and yesterday.
+# the UI or with --start/--end accept ISO dates/times (read in the display zone, display_tz, unless an
+# offset is given), a date alone, now, now-15m, -2h, 15m, today and yesterday.
 """
 
 _DOCS: dict[str, str] = {
@@ -152,6 +171,12 @@ _DOCS: dict[str, str] = {
     "demo_records": "What a new local store starts with (a new Docker volume, or no embedded database\n"
     "yet): the course's 22-record sample plus this many generated demo records over the last 7 days, so\n"
     "the histogram, paging and search have something to show; 0 = the sample alone. 0..10000000.",
+    "display_tz": 'Zone times are shown in, and typed times without an offset are read in: "UTC", "local"\n'
+    '(this machine\'s zone) or an IANA name such as "Europe/Paris". The z key toggles between UTC and\n'
+    "this zone (or local, when this is UTC). Requests and exports stay in the service's UTC.",
+    "json_summary_keys": "A message that is a JSON object shows in the list as one line of key=value: these\n"
+    "keys first, in this order, when present, then the others as they come. The detail view (Enter) shows\n"
+    "the JSON pretty-printed, and wrapping (w) the raw text. [] = no preferred keys.",
     "docker": "The local service's container (runtime docker/auto).",
     "docker.host_port": "Host port to publish the service on; 0 = any free port (the address is shown in\n"
     "the status bar and the container screen).",
@@ -172,9 +197,23 @@ _DOCS: dict[str, str] = {
     "targets.token_env": "Name of the environment variable holding the bearer token (the service's\n"
     "LOG_ANALYZER_API_KEY). The token itself never goes in this file. Leave out for no token.",
     "targets.timeout": "Seconds to wait for the target to answer, 0.5..600.",
+    "targets.auth": '"aws_iam" signs every request with AWS Signature Version 4 (a Lambda function URL\n'
+    "whose auth type is AWS_IAM; needs pip install 'logtui[aws]'). Left out = \"none\" (or token_env).",
+    "targets.aws_profile": 'With auth = "aws_iam": the AWS profile whose credentials sign (from\n'
+    "~/.aws/config and ~/.aws/credentials); left out = the default chain (AWS_* variables, AWS_PROFILE...).",
+    "targets.aws_region": 'With auth = "aws_iam": the region to sign for; left out = the one in the\n'
+    "function URL (…lambda-url.<region>.on.aws), else the profile's.",
 }
 
-_TOP_KEYS = ("default_target", "runtime", "page_size", "follow_interval", "demo_records")
+_TOP_KEYS = (
+    "default_target",
+    "runtime",
+    "page_size",
+    "follow_interval",
+    "demo_records",
+    "display_tz",
+    "json_summary_keys",
+)
 _DOCKER_KEYS = (
     "host_port",
     "bind",
@@ -185,7 +224,7 @@ _DOCKER_KEYS = (
     "api_timeout",
     "build_timeout",
 )
-_TARGET_KEYS = ("name", "url", "kind", "token_env", "timeout")
+_TARGET_KEYS = ("name", "url", "kind", "token_env", "timeout", "auth", "aws_profile", "aws_region")
 
 
 def _comment(text: str) -> str:
@@ -205,6 +244,8 @@ def render_config(config: Config) -> str:
         "page_size": config.page_size,
         "follow_interval": float(config.follow_interval),
         "demo_records": config.demo_records,
+        "display_tz": config.display_tz,
+        "json_summary_keys": list(config.json_summary_keys),
     }
     for key in _TOP_KEYS:
         out += [_comment(_DOCS[key]), _kv(key, top[key]), "\n"]
@@ -249,6 +290,12 @@ def _render_target(t: Target) -> str:
     if t.token_env:
         values["token_env"] = t.token_env
     values["timeout"] = float(t.timeout)
+    if t.auth != "none":
+        values["auth"] = t.auth
+    if t.aws_profile:
+        values["aws_profile"] = t.aws_profile
+    if t.aws_region:
+        values["aws_region"] = t.aws_region
     return "[[targets]]\n" + "".join(_kv(k, v) for k, v in values.items())
 
 
@@ -286,6 +333,23 @@ class _Reader:
         if not lo <= value <= hi:
             raise self.error(key, f"must be between {lo:g} and {hi:g} (got {value:g})")
         return float(value)
+
+    def string_list(self, key: str, default: tuple[str, ...], most: int) -> tuple[str, ...]:
+        value = self.table.get(key, list(default))
+        if not isinstance(value, list):
+            raise self.error(
+                key, f'must be an array of strings such as ["event", "level"], not {_toml_type(value)}'
+            )
+        if len(value) > most:
+            raise self.error(key, f"may hold at most {most} entries (got {len(value)})")
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, str):
+                raise self.error(
+                    key, f"entry #{i} must be a string in quotes, not {_toml_type(item)} {item!r}"
+                )
+            if not item:
+                raise self.error(key, f"entry #{i} is empty")
+        return tuple(value)
 
     def integer(self, key: str, default: int, lo: int, hi: int) -> int:
         value = self.table.get(key, default)
@@ -327,6 +391,12 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
     page_size = top.integer("page_size", 1000, *PAGE_SIZE_RANGE)
     follow_interval = top.number("follow_interval", 2.0, *FOLLOW_INTERVAL_RANGE)
     demo_records = top.integer("demo_records", DEFAULT_DEMO_RECORDS, *DEMO_RECORDS_RANGE)
+    display_tz = top.string("display_tz", "UTC") or ""
+    try:
+        display_tz = DisplayZone.from_setting(display_tz).name
+    except ZoneSettingError as exc:
+        raise top.error("display_tz", str(exc)) from None
+    json_summary_keys = top.string_list("json_summary_keys", DEFAULT_SUMMARY_KEYS, SUMMARY_KEYS_MAX)
     docker = _parse_docker(source, data.get("docker", {}))
 
     raw_targets = data.get("targets", [])
@@ -347,6 +417,8 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
         page_size=page_size,
         follow_interval=follow_interval,
         demo_records=demo_records,
+        display_tz=display_tz,
+        json_summary_keys=json_summary_keys,
         docker=docker,
     )
     validate_config(config, source=source)
@@ -396,12 +468,29 @@ def _parse_target(r: _Reader) -> Target:
     token_env = r.string("token_env")
     timeout = r.number("timeout", 10.0, *TIMEOUT_RANGE)
     return _checked_target(
-        name, url, kind_text, token_env or None, timeout, error=lambda key, problem: r.error(key, problem)
+        name,
+        url,
+        kind_text,
+        token_env or None,
+        timeout,
+        error=lambda key, problem: r.error(key, problem),
+        auth=r.string("auth") or "none",
+        aws_profile=r.string("aws_profile"),
+        aws_region=r.string("aws_region"),
     )
 
 
 def _checked_target(
-    name: str, url: str, kind_text: str | None, token_env: str | None, timeout: float, *, error: Any
+    name: str,
+    url: str,
+    kind_text: str | None,
+    token_env: str | None,
+    timeout: float,
+    *,
+    error: Any,
+    auth: str = "none",
+    aws_profile: str | None = None,
+    aws_region: str | None = None,
 ) -> Target:
     name = name.strip()
     if not name:
@@ -434,7 +523,32 @@ def _checked_target(
         )
     if not TIMEOUT_RANGE[0] <= timeout <= TIMEOUT_RANGE[1]:
         raise error("timeout", f"must be between {TIMEOUT_RANGE[0]:g} and {TIMEOUT_RANGE[1]:g} seconds")
-    return Target(name, url, kind, token_env, float(timeout))
+    signing = _checked_signing(auth, aws_profile, aws_region, token_env, error=error)
+    return Target(name, url, kind, token_env, float(timeout), *signing)
+
+
+def _checked_signing(
+    auth: str, aws_profile: str | None, aws_region: str | None, token_env: str | None, *, error: Any
+) -> tuple[AuthChoice, str | None, str | None]:
+    auth = (auth or "none").strip().lower()
+    if auth not in AUTH_CHOICES:
+        raise error("auth", f"must be one of {', '.join(map(repr, AUTH_CHOICES))} (got {auth!r})")
+    profile = (aws_profile or "").strip() or None
+    region = (aws_region or "").strip().lower() or None
+    if auth != "aws_iam" and (profile or region):
+        key = "aws_profile" if profile else "aws_region"
+        raise error(key, 'only applies with auth = "aws_iam" (set auth, or leave this out)')
+    if auth == "aws_iam" and token_env:
+        raise error(
+            "token_env",
+            'cannot go with auth = "aws_iam": both use the Authorization header (a function URL with '
+            "AWS_IAM checks the caller itself; leave token_env out)",
+        )
+    if profile is not None and not _AWS_PROFILE.fullmatch(profile):
+        raise error("aws_profile", "is not a profile name (letters, digits and _ . @ + -)")
+    if region is not None and not _AWS_REGION.fullmatch(region):
+        raise error("aws_region", f"{region!r} is not an AWS region (e.g. eu-west-1, us-east-1)")
+    return cast(AuthChoice, auth), profile, region
 
 
 def _url_problem(url: str) -> str | None:
@@ -482,6 +596,9 @@ def validate_config(config: Config, *, source: object = None) -> None:
             error=lambda key, problem, t=t: ConfigValueError(
                 f"[[targets]] {t.name!r}.{key}", problem, path=source
             ),
+            auth=t.auth,
+            aws_profile=t.aws_profile,
+            aws_region=t.aws_region,
         )
         if t.name in seen:
             raise ConfigValueError(
@@ -504,6 +621,14 @@ def validate_config(config: Config, *, source: object = None) -> None:
         raise ConfigValueError("follow_interval", "must be between 0.5 and 3600 seconds", path=source)
     if not DEMO_RECORDS_RANGE[0] <= config.demo_records <= DEMO_RECORDS_RANGE[1]:
         raise ConfigValueError("demo_records", f"must be between 0 and {DEMO_RECORDS_RANGE[1]}", path=source)
+    try:
+        DisplayZone.from_setting(config.display_tz)
+    except ZoneSettingError as exc:
+        raise ConfigValueError("display_tz", str(exc), path=source) from None
+    if len(config.json_summary_keys) > SUMMARY_KEYS_MAX or not all(config.json_summary_keys):
+        raise ConfigValueError(
+            "json_summary_keys", f"must be at most {SUMMARY_KEYS_MAX} non-empty strings", path=source
+        )
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -577,19 +702,50 @@ def _form_error(key: str, problem: str) -> ConfigValueError:
     return ConfigValueError(key, problem)
 
 
-def target_from_form(name: str, url: str, kind: str = "", token_env: str = "", timeout: str = "10") -> Target:
+def target_from_form(
+    name: str,
+    url: str,
+    kind: str = "",
+    token_env: str = "",
+    timeout: str = "10",
+    auth: str = "none",
+    aws_profile: str = "",
+    aws_region: str = "",
+) -> Target:
     """A Target from what the user typed in the UI's form; errors carry `field` for the input to mark."""
     try:
         seconds = float(timeout.strip() or "10")
     except ValueError:
         raise ConfigValueError("timeout", f"{timeout!r} is not a number of seconds") from None
-    return _checked_target(name, url, kind or None, token_env or None, seconds, error=_form_error)
+    return _checked_target(
+        name,
+        url,
+        kind or None,
+        token_env or None,
+        seconds,
+        error=_form_error,
+        auth=auth,
+        aws_profile=aws_profile,
+        aws_region=aws_region,
+    )
+
+
+def _rechecked(target: Target) -> Target:
+    return _checked_target(
+        target.name,
+        target.url,
+        target.kind.value,
+        target.token_env,
+        target.timeout,
+        error=_form_error,
+        auth=target.auth,
+        aws_profile=target.aws_profile,
+        aws_region=target.aws_region,
+    )
 
 
 def add_target(config: Config, target: Target) -> Config:
-    target = _checked_target(
-        target.name, target.url, target.kind.value, target.token_env, target.timeout, error=_form_error
-    )
+    target = _rechecked(target)
     if target.name in config.target_names():
         raise ConfigValueError("name", f"a target named {target.name!r} exists already")
     return dataclasses.replace(config, targets=[*config.targets, target])
@@ -599,9 +755,7 @@ def edit_target(config: Config, name: str, target: Target) -> Config:
     """Replace target `name` by `target` (which may rename it; the default follows a rename)."""
     if name not in [t.name for t in config.targets]:
         raise ConfigValueError("name", f"there is no saved target named {name!r}")
-    target = _checked_target(
-        target.name, target.url, target.kind.value, target.token_env, target.timeout, error=_form_error
-    )
+    target = _rechecked(target)
     if target.name != name and target.name in config.target_names():
         raise ConfigValueError("name", f"a target named {target.name!r} exists already")
     targets = [target if t.name == name else t for t in config.targets]
@@ -636,7 +790,15 @@ def _example() -> Config:
                 "LOGTUI_PROD_TOKEN",
                 15.0,
             ),
-            Target("lambda", "https://xyz.lambda-url.eu-west-1.on.aws", TargetKind.LAMBDA, None, 30.0),
+            Target(
+                "lambda",
+                "https://xyz.lambda-url.eu-west-1.on.aws",
+                TargetKind.LAMBDA,
+                None,
+                30.0,
+                auth="aws_iam",
+                aws_profile="course",
+            ),
         ],
         page_size=1000,
     )

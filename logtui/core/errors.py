@@ -166,3 +166,14 @@ class ExportFailed(LogtuiError):
 class DirectoryUnusable(LogtuiError, OSError):
     """A directory logtui keeps its files in cannot be created. Also an OSError, so callers that already
     turn OSErrors into their own message (saving the config) keep working."""
+
+
+# --- AWS (signed function URLs, ECR) -----------------------------------------------------------------------
+
+
+class AwsAuthFailed(ApiError):
+    """No usable AWS credentials, region or botocore for a request that must be signed."""
+
+
+class PushFailed(LogtuiError):
+    """Publishing an image failed: a bad reference, the registry refused or could not be reached."""

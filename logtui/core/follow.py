@@ -40,6 +40,8 @@ class FollowCursor:
     since: datetime | None = None
     # Records still to drop in the poll under way (armed by next_window, spans pages of that poll).
     _skip: int = field(default=0, init=False, repr=False)
+    # The start the poll under way asked for: a target that ignores start_time sends older records too.
+    _floor: datetime | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_records(cls, records: Sequence[LogRecord], *, since: datetime | None = None) -> FollowCursor:
@@ -55,12 +57,15 @@ class FollowCursor:
         """
         self._skip = self.shown_at_last if self.last_timestamp is not None else 0
         start = self.last_timestamp if self.last_timestamp is not None else self.since
+        self._floor = start
         return TimeWindow(start, None)
 
     def accept(self, records: Sequence[LogRecord]) -> list[LogRecord]:
         """The records of a poll's page that are new (the already-shown ones dropped); advances the cursor."""
         new: list[LogRecord] = []
         for record in records:
+            if self._floor is not None and _when(record) < self._floor:
+                continue  # older than asked for: the view has it already (or it belongs before the window)
             if self._skip and _when(record) == self.last_timestamp:
                 self._skip -= 1
                 continue

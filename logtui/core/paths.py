@@ -42,6 +42,15 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def state_file() -> Path:
+    """What logtui remembers between runs that is not configuration (the last pushed image reference)."""
+    return state_dir() / "state.json"
+
+
 def ensure_dir(path: Path) -> Path:
     """Create `path` (a directory) with user-only permissions if missing; return it."""
     try:

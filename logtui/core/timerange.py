@@ -1,7 +1,9 @@
 """Time windows: what the user types into start/end, the presets, stepping, and the wire format.
 
-Everything is UTC. The service stores and renders UTC without an offset, so a time typed without an offset is
-taken as UTC too — otherwise `2023-04-23T10:00` would select different records on different machines.
+The service stores and renders UTC without an offset, and windows are kept and sent in UTC. A time typed
+without an offset (and a date, "today", "yesterday") is read in the display zone the user sees — UTC unless
+display_tz or the zone key says otherwise — so what is typed matches what the list shows; the zone is always
+named next to the inputs.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.errors import TimeParseError
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "PRESETS",
     "TimeParseError",
     "TimeWindow",
@@ -54,15 +59,23 @@ def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def _day_bound(day: date, *, end: bool) -> datetime:
-    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+def _day_bound(text: str, day: date, zone: DisplayZone, *, end: bool) -> datetime:
+    return _wall_to_utc(text, datetime.combine(day, time.max if end else time.min), zone)
 
 
-def parse_time(text: str, *, now: datetime, end: bool = False) -> datetime:
+def _wall_to_utc(text: str, wall: datetime, zone: DisplayZone) -> datetime:
+    try:
+        return zone.to_utc(wall)
+    except (OverflowError, ValueError):
+        raise TimeParseError(text, f"{text.strip()!r} in {zone.name} is out of range") from None
+
+
+def parse_time(text: str, *, now: datetime, end: bool = False, zone: DisplayZone = UTC_ZONE) -> datetime:
     """Parse what a user typed as a start (or, with `end=True`, an end) into a UTC-aware datetime.
 
     A day without a time ("2023-04-23", "today", "yesterday") means its first instant as a start and its last
-    as an end, so `--start 2023-04-23 --end 2023-04-23` is that whole day.
+    as an end, so `--start 2023-04-23 --end 2023-04-23` is that whole day. Days and times without an offset
+    are read in `zone` (the display zone); "now" and relative times are the same instant in every zone.
     """
     raw = text.strip()
     if not raw:
@@ -72,20 +85,22 @@ def parse_time(text: str, *, now: datetime, end: bool = False) -> datetime:
     if lowered == "now":
         return now
     if lowered in ("today", "yesterday"):
-        day = now.date() - timedelta(days=1 if lowered == "yesterday" else 0)
-        return _day_bound(day, end=end)
+        day = zone.localize(now).date() - timedelta(days=1 if lowered == "yesterday" else 0)
+        return _day_bound(text, day, zone, end=end)
     if _DATE_ONLY.fullmatch(raw):
         try:
-            return _day_bound(date.fromisoformat(raw), end=end)
+            day = date.fromisoformat(raw)
         except ValueError as exc:
             raise TimeParseError(text, f"{raw!r} is not a date ({exc})") from None
+        return _day_bound(text, day, zone, end=end)
     relative = _RELATIVE.fullmatch(lowered)
     if relative:
         return _parse_relative(text, relative, now)
     try:
-        return _utc(datetime.fromisoformat(raw))
+        typed = datetime.fromisoformat(raw)
     except ValueError:
         raise TimeParseError(text) from None
+    return _wall_to_utc(text, typed, zone)
 
 
 def _parse_relative(text: str, m: re.Match[str], now: datetime) -> datetime:
@@ -107,25 +122,27 @@ def _parse_relative(text: str, m: re.Match[str], now: datetime) -> datetime:
         raise TimeParseError(text, f"{text.strip()!r} is too far from now") from None
 
 
-def parse_window(start: str | None, end: str | None, *, now: datetime) -> TimeWindow:
+def parse_window(
+    start: str | None, end: str | None, *, now: datetime, zone: DisplayZone = UTC_ZONE
+) -> TimeWindow:
     """Parse a start/end pair; empty or None means open-ended. Errors carry `field` ("start" or "end")."""
     start_dt = end_dt = None
     if start and start.strip():
         try:
-            start_dt = parse_time(start, now=now)
+            start_dt = parse_time(start, now=now, zone=zone)
         except TimeParseError as exc:
             exc.field = "start"
             raise
     if end and end.strip():
         try:
-            end_dt = parse_time(end, now=now, end=True)
+            end_dt = parse_time(end, now=now, end=True, zone=zone)
         except TimeParseError as exc:
             exc.field = "end"
             raise
     if start_dt is not None and end_dt is not None and end_dt < start_dt:
         raise TimeParseError(
             end or "",
-            f"the end ({format_ts(end_dt)}) is before the start ({format_ts(start_dt)})",
+            f"the end ({zone.format_input(end_dt)}) is before the start ({zone.format_input(start_dt)})",
             field="end",
             hint="pick an end after the start, or leave one of them empty for an open-ended window",
         )
@@ -141,6 +158,12 @@ def format_ts(dt: datetime) -> str:
 def parse_ts(text: str) -> datetime:
     """A timestamp as the service sends it (UTC, usually without an offset) -> UTC-aware datetime."""
     return _utc(datetime.fromisoformat(text))
+
+
+#: What an open end becomes for a target that requires both (the course's original service): explicit
+#: instants every datetime parser takes (1970 rather than year 1: some services turn times into epochs).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -183,30 +206,28 @@ class TimeWindow:
         dt = _utc(dt)
         return (self.start is None or self.start <= dt) and (self.end is None or dt <= self.end)
 
-    def to_params(self) -> dict[str, str]:
-        """Query parameters for /logs and /stats; an open end is simply left out."""
+    def to_params(self, *, both_ends: bool = False) -> dict[str, str]:
+        """Query parameters for /logs and /stats; an open end is left out, or with `both_ends` (for the
+        course's original service, which requires both) sent as EARLIEST / LATEST."""
+        start = self.start if self.start is not None or not both_ends else EARLIEST
+        end = self.end if self.end is not None or not both_ends else LATEST
         params: dict[str, str] = {}
-        if self.start is not None:
-            params["start_time"] = format_ts(self.start)
-        if self.end is not None:
-            params["end_time"] = format_ts(self.end)
+        if start is not None:
+            params["start_time"] = format_ts(start)
+        if end is not None:
+            params["end_time"] = format_ts(end)
         return params
 
-    def label(self) -> str:
-        """Short human form for status lines: "2023-04-23 10:00:00 → 10:22:00", "… → now"."""
-        left = _day_and_time(self.start) if self.start else "beginning"
+    def label(self, zone: DisplayZone = UTC_ZONE) -> str:
+        """Short human form for status lines, in `zone`: "2023-04-23 10:00:00 → 10:22:00", "… → latest"."""
+        left = zone.format_day_time(self.start) if self.start else "beginning"
         if self.end is None:
             right = "latest"
-        elif self.start is not None and self.end.date() == self.start.date():
-            right = self.end.strftime("%H:%M:%S")
+        elif self.start is not None and zone.localize(self.end).date() == zone.localize(self.start).date():
+            right = zone.format_day_time(self.end)[11:]
         else:
-            right = _day_and_time(self.end)
+            right = zone.format_day_time(self.end)
         return f"{left} → {right}"
-
-
-def _day_and_time(dt: datetime) -> str:
-    # Not strftime("%Y"): glibc writes year 1 as "1", not "0001".
-    return _utc(dt).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
 def preset_window(name: str, now: datetime) -> TimeWindow:

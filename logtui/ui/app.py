@@ -90,6 +90,9 @@ class LogtuiApp(App[None]):
                 profile=options.profile,
                 token_env=options.token_env,
                 timeout=options.timeout,
+                aws_iam=options.aws_iam,
+                aws_profile=options.aws_profile,
+                aws_region=options.aws_region,
             )
         except ConfigError as exc:
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.
@@ -108,17 +111,19 @@ class LogtuiApp(App[None]):
         # Both the local target's start-up and the container screen may create the runtime, each in a thread.
         self._runtime_lock = threading.Lock()
         self.logs_screen: LogsScreen | None = None
+        self._pending_container_action: str | None = None
 
     # --- start-up ----------------------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
         window_error: TimeParseError | None = None
         preset: str | None
+        zone = self.config.display_zone
         try:
             if self.options.store is not None and not (self.options.start or self.options.end):
                 window, preset = TimeWindow(None, None), "all"  # a file's records are seldom from this hour
             else:
-                window, preset = initial_window(self.options.start, self.options.end, self.clock())
+                window, preset = initial_window(self.options.start, self.options.end, self.clock(), zone=zone)
         except TimeParseError as exc:
             window_error = exc
             window, preset = initial_window(None, None, self.clock())
@@ -128,6 +133,8 @@ class LogtuiApp(App[None]):
             page_size=self.config.page_size,
             follow_interval=self.config.follow_interval,
             auto_window=preset is not None and self.options.store is None,
+            zone=zone,
+            summary_keys=self.config.json_summary_keys,
         )
         await self.push_screen(self.logs_screen)
         if self.config_error is not None:
@@ -282,6 +289,12 @@ class LogtuiApp(App[None]):
             self._close_client()
             self._connect(self.target, event.base_url)
 
+    def on_local_service_gone(self, event: Any) -> None:
+        """Stop, Remove or Delete volume on the container screen: reload the log view if it shows the local
+        service, so it says the service is down (and how to start it) instead of showing what is gone."""
+        if self.target.is_local and self.logs_screen is not None:
+            self.logs_screen.refetch()
+
     def on_container_status_refreshed(self, event: Any) -> None:
         if self.target.is_local and self.runtime is not None and self.logs_screen is not None:
             self.logs_screen.status_bar.set_runtime(describe(self.runtime, event.status))
@@ -370,6 +383,12 @@ class LogtuiApp(App[None]):
         if not isinstance(self.screen, TargetsScreen):
             self.push_screen(TargetsScreen())
 
+    def run_local_service_action(self, action: str) -> None:
+        """A container-screen action asked for elsewhere (the palette on the log screen): open that screen
+        and run it there, where its progress, confirmations and errors are shown."""
+        self._pending_container_action = action
+        self.action_show_container()
+
     def action_show_container(self) -> None:
         if self.runtime is None:
             self._make_runtime_for_screen()
@@ -409,6 +428,11 @@ class LogtuiApp(App[None]):
             self.install_screen(ContainerScreen(runtime, now=self.clock), "container")
         if not isinstance(self.screen, ContainerScreen):
             self.push_screen("container")
+        action, self._pending_container_action = self._pending_container_action, None
+        if action is not None:
+            screen = self.get_screen("container")
+            assert isinstance(screen, ContainerScreen)
+            screen.queue_action(action)
 
     # --- command palette ---------------------------------------------------------------------------------
 

@@ -29,6 +29,10 @@ class AppOptions:
     #: For --url: the env variable holding the bearer token (its name, never the token) and the timeout.
     token_env: str | None = None
     timeout: float | None = None
+    #: For --url: sign with AWS SigV4 (--aws-iam), with this profile and region (None = the defaults).
+    aws_iam: bool = False
+    aws_profile: str | None = None
+    aws_region: str | None = None
     #: The clock for presets and relative times; tests pin it so windows are deterministic.
     now: Callable[[], datetime] | None = None
     #: Your own logs: the SQLite store to open (through the embedded service) instead of a target.

@@ -51,25 +51,45 @@ class RuntimeStateChanged(Message):
 
 
 class HealthLoaded(Message):
-    """/health answered; `health` is None for a target without /health (the course's original API)."""
+    """/health answered; `health` is None for a target without /health (the course's original API), or when
+    it answered with a failure (`error`): /health is optional, the logs are asked for all the same."""
 
-    def __init__(self, client: LogClient, health: Health | None) -> None:
+    def __init__(self, client: LogClient, health: Health | None, *, error: LogtuiError | None = None) -> None:
         super().__init__()
         self.client = client
         self.health = health
+        self.error = error
+
+
+class StoreTagsLoaded(Message):
+    """The tags the whole store holds (from an unfiltered /stats), for the tag boxes."""
+
+    def __init__(self, client: LogClient, tags: Sequence[str]) -> None:
+        super().__init__()
+        self.client = client
+        self.tags = tags
 
 
 class LogsLoaded(Message):
     """A page of the current query arrived; `first` for the page that starts a new query."""
 
     def __init__(
-        self, generation: int, records: Sequence[LogRecord], next_cursor: str | None, *, first: bool
+        self,
+        generation: int,
+        records: Sequence[LogRecord],
+        next_cursor: str | None,
+        *,
+        first: bool,
+        unfiltered: int | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation
         self.records = records
         self.next_cursor = next_cursor
         self.first = first
+        #: For an empty filtered first page: how many records the window holds without the filters (at
+        #: least this many; None when not asked), so an empty view can say the filter hid them.
+        self.unfiltered = unfiltered
 
 
 class StatsLoaded(Message):

@@ -24,6 +24,15 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
     yield SystemCommand(
         "Local service", "Build, start, stop the local log-analyzer (c)", app.action_show_container
     )
+    from logtui.ui.screens.container import ACTIONS, ContainerScreen
+
+    if not isinstance(screen, ContainerScreen):  # there, its own provider lists them with their keys
+        for action in ACTIONS:
+            yield SystemCommand(
+                f"Local service: {action.label}",
+                f"{action.help} (c, then {action.key})",
+                partial(app.run_local_service_action, action.name),
+            )
     for target in app.config.all_targets:
         if target.name != app.target.name:
             yield SystemCommand(
@@ -69,6 +78,11 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
         "Copy record", "Copy the selected record to the clipboard (y)", logs.action_copy_record
     )
     yield SystemCommand("Wrap messages", "Toggle wrapping long messages (w)", logs.action_toggle_wrap)
+    yield SystemCommand(
+        "Times: UTC / local",
+        "Show times in UTC or in your zone (display_tz, else local) (z)",
+        logs.action_toggle_zone,
+    )
     yield SystemCommand("Retry", "Repeat the request that failed (r)", logs.action_retry)
     yield SystemCommand("Newest records", "The window's newest records at once (G)", logs.action_newest)
     yield SystemCommand("Oldest records", "Back to paging the window from its start (g)", logs.action_oldest)

@@ -9,7 +9,15 @@ from logtui.core.config import LOCAL_TARGET_NAME, Config, Target, target_from_fo
 from logtui.core.errors import ConfigValueError
 
 
-def target_from_url(url: str, *, token_env: str | None = None, timeout: float | None = None) -> Target:
+def target_from_url(
+    url: str,
+    *,
+    token_env: str | None = None,
+    timeout: float | None = None,
+    aws_iam: bool = False,
+    aws_profile: str | None = None,
+    aws_region: str | None = None,
+) -> Target:
     """An unsaved target for `--url`, named after its host so the status bar says where we are.
 
     The kind is guessed from the host (App Runner, Lambda function URL, else HTTP). Raises ConfigValueError
@@ -20,15 +28,48 @@ def target_from_url(url: str, *, token_env: str | None = None, timeout: float | 
         host = "localhost"  # "local" is the managed service's name; "::1" would come out as "--1"
     # Target names allow letters, digits and _ . @ + -: an IPv6 address keeps its digits, dots for colons.
     name = re.sub(r"[^\w.@+-]", ".", host).strip(".")[:40] or "url"
-    return target_from_form(name, url, "", token_env or "", f"{timeout:g}" if timeout is not None else "10")
+    return target_from_form(
+        name,
+        url,
+        "",
+        token_env or "",
+        f"{timeout:g}" if timeout is not None else "10",
+        "aws_iam" if aws_iam else "none",
+        aws_profile or "",
+        aws_region or "",
+    )
 
 
-def url_target_problem(url: str, *, token_env: str | None = None, timeout: float | None = None) -> str | None:
-    """What is wrong with --url (and its --token-env/--timeout), as "--flag: problem", or None."""
+_FLAGS = {
+    "url": "--url",
+    "token_env": "--token-env",
+    "timeout": "--timeout",
+    "aws_profile": "--aws-profile",
+    "aws_region": "--aws-region",
+}
+
+
+def url_target_problem(
+    url: str,
+    *,
+    token_env: str | None = None,
+    timeout: float | None = None,
+    aws_iam: bool = False,
+    aws_profile: str | None = None,
+    aws_region: str | None = None,
+) -> str | None:
+    """What is wrong with --url (and its --token-env/--timeout/--aws-*), as "--flag: problem", or None."""
     try:
-        target_from_url(url, token_env=token_env, timeout=timeout)
+        target_from_url(
+            url,
+            token_env=token_env,
+            timeout=timeout,
+            aws_iam=aws_iam,
+            aws_profile=aws_profile,
+            aws_region=aws_region,
+        )
     except ConfigValueError as exc:
-        flag = {"url": "--url", "token_env": "--token-env", "timeout": "--timeout"}.get(exc.field, "--url")
+        flag = _FLAGS.get(exc.field, "--url")
         return f"{flag}: {exc.problem}"
     return None
 
@@ -48,10 +89,20 @@ def launch_target(
     profile: str | None,
     token_env: str | None = None,
     timeout: float | None = None,
+    aws_iam: bool = False,
+    aws_profile: str | None = None,
+    aws_region: str | None = None,
 ) -> Target:
     """--url beats --profile beats the config's default target beats local. Callers validated url/profile."""
     if url:
-        return target_from_url(url, token_env=token_env, timeout=timeout)
+        return target_from_url(
+            url,
+            token_env=token_env,
+            timeout=timeout,
+            aws_iam=aws_iam,
+            aws_profile=aws_profile,
+            aws_region=aws_region,
+        )
     for name in (profile, config.default_target):
         if name:
             found = find_profile(config, name)

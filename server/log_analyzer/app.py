@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -15,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import StringConstraints
 from starlette.responses import Response
 
-from log_analyzer import __version__, errors
+from log_analyzer import __version__, errors, storage_errors
 from log_analyzer.auth import require_read, require_write
 from log_analyzer.body_limit import BodyLimit
 from log_analyzer.cursor import CursorCodec, CursorError
@@ -23,6 +24,7 @@ from log_analyzer.errors import ParamError, json_response
 from log_analyzer.models import (
     ERROR_RESPONSES,
     POST_BODY_SCHEMA,
+    WRITE_RESPONSES,
     ErrorOut,
     HealthOut,
     InsertedOut,
@@ -31,12 +33,14 @@ from log_analyzer.models import (
 )
 from log_analyzer.pages import render_logs_page
 from log_analyzer.pruner import prune_forever
+from log_analyzer.request_guard import RequestGuard
 from log_analyzer.seed import load_sample
 from log_analyzer.settings import Settings
+from log_analyzer.stats_limit import fold_tags
+from log_analyzer.store import LogStore, StoreUnavailable, open_store, render_bound
 from log_analyzer.store import Query as LogQuery
-from log_analyzer.store import Store, render_bound
 from log_analyzer.timefmt import TimeFormatError, parse_timestamp
-from log_analyzer.validation import MAX_Q_CHARS, TAG_PATTERN, check_body
+from log_analyzer.validation import MAX_Q_CHARS, TAG_PATTERN, check_batch
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 log = logging.getLogger("log_analyzer")
@@ -46,12 +50,19 @@ START_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date
 END_DOC = "inclusive; ISO-8601 (naive = UTC, `Z`/`±hh:mm` accepted) or a date (up to its last moment)"
 
 
+def _log_upgrade(done: int, total: int) -> None:
+    if done == 0:
+        log.info("upgrading the store in place: indexing %d records for /stats and q", total)
+    elif done == total or done % 200_000 < 20_000:
+        log.info("upgrading the store: %d of %d records indexed", done, total)
+
+
 class Service:
     """What the routes share: settings, the store and the cursor codec."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.db_path)
+        self.store: LogStore = open_store(settings, upgrade_progress=_log_upgrade)
         if settings.seed_on_empty and self.store.is_empty():
             n = load_sample(self.store)
             log.info("database was empty: loaded the %d-record seed sample", n)
@@ -74,20 +85,46 @@ def _service(request: Request) -> Service:
     return start_service(request.app)
 
 
+#: the only query parameter that may be given more than once
+REPEATABLE = frozenset(("tag",))
+
+
 def only_params(*allowed: str) -> Callable[[Request], None]:
-    """A dependency refusing unknown query parameters: a typo such as `start=` would otherwise be ignored
-    silently and return an unfiltered window."""
+    """A dependency refusing unknown query parameters (a typo such as `start=` would otherwise be ignored
+    silently and return an unfiltered window) and repeats of single-valued ones (`limit=abc&limit=5` would
+    silently take the last)."""
     known = frozenset(allowed)
 
     def check(request: Request) -> None:
-        unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
+        names = request.query_params.keys()
+        unknown = [name for name in dict.fromkeys(names) if name not in known]
         if unknown:
             takes = ", ".join(allowed) if allowed else "no query parameters"
             raise ParamError(
                 [(name[:40], f"is not a parameter of this endpoint, which takes {takes}") for name in unknown]
             )
+        repeated = [
+            (name, n)
+            for name in dict.fromkeys(names)
+            if name not in REPEATABLE and (n := len(request.query_params.getlist(name))) > 1
+        ]
+        if repeated:
+            raise ParamError([(name, f"is given {n} times; give it once") for name, n in repeated])
 
     return check
+
+
+#: "…T10:00:00 02:00": an unencoded "+" in a query string is read as a space
+_PLUS_AS_SPACE = re.compile(r"\d \d\d(:?\d\d)?\s*$")
+
+
+def _time_problem(text: str, exc: TimeFormatError) -> str:
+    if _PLUS_AS_SPACE.search(text):
+        return (
+            f"{exc}. A '+' in a URL query means a space: send the offset as %2B (e.g. "
+            "2023-04-23T10:00:00%2B02:00), or use Z"
+        )
+    return str(exc)
 
 
 def _window(start_time: str | None, end_time: str | None) -> tuple[int | None, int | None]:
@@ -95,19 +132,30 @@ def _window(start_time: str | None, end_time: str | None) -> tuple[int | None, i
     start = end = None
     if start_time is not None:
         try:
-            start = parse_timestamp(start_time)[0]
+            start = parse_timestamp(start_time, round_up=True)[0]
         except TimeFormatError as exc:
-            problems.append(("start_time", str(exc)))
+            problems.append(("start_time", _time_problem(start_time, exc)))
     if end_time is not None:
         try:
             end = parse_timestamp(end_time, end_of_day=True)[0]
         except TimeFormatError as exc:
-            problems.append(("end_time", str(exc)))
+            problems.append(("end_time", _time_problem(end_time, exc)))
     if start is not None and end is not None and start > end:
         problems.append(("start_time", f"{start_time!r} is after end_time {end_time!r}; swap them"))
     if problems:
         raise ParamError(problems)
     return start, end
+
+
+def _not_json(raw: bytes, exc: orjson.JSONDecodeError) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return (
+            f"is not UTF-8 text (byte 0x{raw[bad.start]:02x} at offset {bad.start}); send JSON encoded as "
+            "UTF-8"
+        )
+    return f"is not valid JSON ({exc})"
 
 
 def _query(start_time: str | None, end_time: str | None, tags: list[str], q: str | None) -> LogQuery:
@@ -140,18 +188,47 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="log-analyzer",
         version=__version__,
-        description="Stores log records (timestamp, tag, message) in SQLite and answers time-ranged queries.",
+        description=(
+            "Stores log records (timestamp, tag, message) in SQLite or PostgreSQL and answers time-ranged "
+            "queries."
+        ),
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their JavaScript from a CDN: not served. The spec is, behind the read key.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.service = None
     errors.install(app)
+    # Last added runs first: the guard (Host, key, Origin, Content-Type) before the size check buffers.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestGuard, settings=settings)
 
-    @app.exception_handler(sqlite3.OperationalError)
-    async def _storage_busy(_: Request, exc: sqlite3.OperationalError) -> Response:
-        log.warning("storage error: %s", exc)
-        return json_response({"detail": f"The storage is busy or unavailable ({exc}); retry shortly."}, 503)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def _storage_failed(request: Request, exc: sqlite3.DatabaseError) -> Response:
+        why = storage_errors.reason(exc, busy_timeout=settings.busy_timeout_seconds)
+        log.warning("storage error on %s %s: %s", request.method, request.url.path, exc)
+        detail = f"The storage cannot serve this request: {why}."
+        if request.method == "POST":
+            detail += " Nothing of this request was stored."
+        retry = storage_errors.passes(exc)
+        if retry:
+            detail += " Retry shortly."
+        headers = {"Retry-After": "5"} if retry else None
+        return json_response({"detail": detail}, storage_errors.status(exc), headers)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_read)])
+    def openapi_spec() -> Response:
+        return json_response(app.openapi())
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, exc: StoreUnavailable) -> Response:
+        log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+        detail = f"{exc}."
+        if request.method == "POST":
+            detail += " Nothing of this request was stored."
+        return json_response({"detail": detail + " Retry shortly."}, 503, {"Retry-After": "5"})
 
     @app.get(
         "/logs",
@@ -185,13 +262,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except CursorError as exc:
                 raise ParamError([("cursor", str(exc))]) from None
         rows = service.store.page_rows(query, limit=limit, order=order, after=after)
-        body = render_logs_page(
-            rows,
-            limit=limit,
-            max_bytes=service.settings.max_response_bytes,
-            lambda_mode=service.settings.lambda_mode,
-            make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
-        )
+        try:
+            body = render_logs_page(
+                rows,
+                limit=limit,
+                max_bytes=service.settings.max_response_bytes,
+                lambda_mode=service.settings.lambda_mode,
+                make_cursor=lambda ts, row_id: service.cursors.encode(ts, row_id, query, order),
+            )
+        finally:
+            rows.close()  # a pooled connection goes back even when rendering failed
         return Response(body, media_type="application/json")
 
     @app.post(
@@ -203,6 +283,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             413: {"model": ErrorOut, "description": "body over 5 MiB"},
             422: {"model": ErrorOut, "description": "a record is invalid; nothing was stored"},
             **ERROR_RESPONSES,
+            **WRITE_RESPONSES,
         },
         dependencies=[Depends(require_write), Depends(only_params())],
         openapi_extra={
@@ -217,10 +298,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise ParamError([("body", f"is not valid JSON ({exc})")]) from None
-        rows, problems = await run_in_threadpool(check_body, body)
-        if problems:
-            raise ParamError(problems, status=422)
+            raise ParamError([("body", _not_json(raw, exc))]) from None
+        checked = await run_in_threadpool(check_batch, body)
+        if checked.problems:
+            raise ParamError(checked.problems, status=422, summary=checked.summary)
+        rows = checked.rows
         inserted = await run_in_threadpool(service.store.insert, rows)
         return json_response({"inserted": inserted}, 201)
 
@@ -269,6 +351,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
         if start is not None and end is not None:
             result = service.store.stats(query, start=start, end=end, buckets=buckets)
+            folded = fold_tags(result)
+            if folded:
+                body["other_tags"] = folded
             body["total"] = result.total
             body["tags"] = result.tags
             body["bucket_seconds"] = result.bucket_micros / 1_000_000
@@ -278,8 +363,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ]
         return json_response(body)
 
-    @app.get(
+    @app.api_route(
         "/health",
+        methods=["GET", "HEAD"],
         response_model=None,
         responses={200: {"model": HealthOut}, 400: ERROR_RESPONSES[400]},
         dependencies=[Depends(only_params())],
@@ -291,7 +377,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {
                 "status": "ok",
                 "version": __version__,
-                "storage": "sqlite",
+                "storage": service.store.backend,
+                "backend": service.store.backend,
                 "records": bounds.records,
                 "first_timestamp": bounds.first,
                 "last_timestamp": bounds.last,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from log_analyzer import __version__
-from log_analyzer.settings import Settings, SettingsError
+from log_analyzer.settings import RETENTION_DAYS_RANGE, Settings, SettingsError, check_range
 from log_analyzer.store import StoreError
 
 
@@ -38,7 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="log-analyzer", description="The log-analyzer service.")
     parser.add_argument("--version", action="version", version=f"log-analyzer {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    db_help = "SQLite file (default: $LOG_ANALYZER_DB, else ./logs.db)"
+    db_help = (
+        "SQLite file (default: $LOG_ANALYZER_DB, else ./logs.db); "
+        "set LOG_ANALYZER_DATABASE_URL=postgresql://… instead to use PostgreSQL"
+    )
 
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument(
@@ -62,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("file", type=Path, help="the file to load ('-' for stdin)")
     ingest.add_argument("--db", type=Path, help=db_help)
     ingest.add_argument("--batch", type=_count, default=5000, help="records per transaction (default 5000)")
+    ingest.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="leave out lines whose record (timestamp, tag, message) was already stored: re-running an "
+        "interrupted ingest then stores every line once",
+    )
 
     prune = sub.add_parser("prune", help="delete records older than $LOG_ANALYZER_RETENTION_DAYS (or --days)")
     prune.add_argument("--days", type=float, help="retention in days (default: $LOG_ANALYZER_RETENTION_DAYS)")
@@ -90,7 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ingest":
             from log_analyzer.ingest import run_ingest
 
-            return run_ingest(settings.db_path, args.file, batch_size=max(args.batch, 1))
+            return run_ingest(
+                settings, args.file, batch_size=max(args.batch, 1), skip_existing=args.skip_existing
+            )
         if args.command == "prune":
             return _prune(settings, args.days)
     except (SettingsError, StoreError) as exc:
@@ -123,8 +134,8 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
     import uvicorn
 
-    from log_analyzer.app import create_app
-    from log_analyzer.store import Store
+    from log_analyzer.app import _log_upgrade, create_app
+    from log_analyzer.store import open_store
 
     # uvicorn's own logging setup, plus our logger on the same handler (seed-on-empty, pruner lines)
     log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
@@ -133,7 +144,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     logging.getLogger("uvicorn.access").addFilter(_QuietHealthChecks())
     # Open the store once up front: an unusable --db is then one clear line, not a startup traceback, and a
     # mistyped path shows up as "a new, empty database".
-    store = Store(settings.db_path)
+    store = open_store(settings, upgrade_progress=_log_upgrade, pool_size=1)
     try:
         bounds = store.bounds()
         if bounds.records:
@@ -142,7 +153,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             what = "a new, empty database" if store.created else "an empty database"
     finally:
         store.close()
-    logging.getLogger("log_analyzer").info("serving %s (%s)", settings.db_path, what)
+    logging.getLogger("log_analyzer").info("serving %s (%s)", settings.store_name, what)
     uvicorn.run(
         create_app(settings), host=host, port=port, log_level="info", access_log=True, log_config=log_config
     )
@@ -150,23 +161,25 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 
 def _seed(settings: Settings, demo: int | None, days: float) -> int:
+    from log_analyzer.progress import upgrade_bar
     from log_analyzer.seed import demo_rows, load_sample, sample_rows
-    from log_analyzer.store import Store
+    from log_analyzer.store import open_store
 
-    store = Store(settings.db_path)
+    store = open_store(settings, upgrade_progress=upgrade_bar(), pool_size=2)
+    where = settings.store_name
     try:
         if demo is None:
             total = len(sample_rows())
             n = load_sample(store)
             if n == 0:
-                said = f"the seed sample is already in {settings.db_path} ({total} records); nothing added"
+                said = f"the seed sample is already in {where} ({total} records); nothing added"
             elif n < total:
                 said = (
-                    f"loaded {n} of the seed sample's {total} records into {settings.db_path}"
+                    f"loaded {n} of the seed sample's {total} records into {where}"
                     f" (the other {total - n} were already there)"
                 )
             else:
-                said = f"loaded the seed sample: {n} records into {settings.db_path}"
+                said = f"loaded the seed sample: {n} records into {where}"
             print(said, file=sys.stderr)
             return 0
         if not days > 0:
@@ -179,31 +192,36 @@ def _seed(settings: Settings, demo: int | None, days: float) -> int:
         for batch in demo_rows(demo, days=days):
             done += store.insert(batch)
             progress.update(done)
-        progress.finish(f"generated {done} demo records into {settings.db_path}")
+        progress.finish(f"generated {done} demo records into {where}")
         return 0
     finally:
         store.close()
 
 
 def _prune(settings: Settings, days: float | None) -> int:
+    from log_analyzer.progress import upgrade_bar
     from log_analyzer.pruner import prune
-    from log_analyzer.store import Store
+    from log_analyzer.store import open_store
 
+    from_flag = days is not None
     days = days if days is not None else settings.retention_days
     if days is None:
         print(
             "log-analyzer: nothing to prune: set LOG_ANALYZER_RETENTION_DAYS or pass --days", file=sys.stderr
         )
         return 2
-    if not days > 0:
-        print("log-analyzer: --days must be greater than 0", file=sys.stderr)
+    try:
+        name = "--days" if from_flag else "LOG_ANALYZER_RETENTION_DAYS"
+        check_range(name, days, RETENTION_DAYS_RANGE, "days")
+    except SettingsError as exc:
+        print(f"log-analyzer: {exc}", file=sys.stderr)
         return 2
-    store = Store(settings.db_path)
+    store = open_store(settings, upgrade_progress=upgrade_bar(), pool_size=2)
     try:
         n = prune(store, days)
     finally:
         store.close()
-    print(f"pruned {n} records older than {days:g} days from {settings.db_path}", file=sys.stderr)
+    print(f"pruned {n} records older than {days:g} days from {settings.store_name}", file=sys.stderr)
     return 0
 
 

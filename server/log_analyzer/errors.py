@@ -17,25 +17,30 @@ from log_analyzer.validation import TAG_RULE
 class ParamError(Exception):
     """A problem with one or more named inputs; becomes a 4xx with the contract's error body."""
 
-    def __init__(self, errors: Sequence[tuple[str, str]], *, status: int = 400) -> None:
+    def __init__(
+        self, errors: Sequence[tuple[str, str]], *, status: int = 400, summary: str | None = None
+    ) -> None:
         self.errors = list(errors)
         self.status = status
-        super().__init__(describe(self.errors))
+        self.summary = summary
+        super().__init__(describe(self.errors, summary))
 
 
-def describe(errors: Sequence[tuple[str, str]]) -> str:
+def describe(errors: Sequence[tuple[str, str]], summary: str | None = None) -> str:
     parts = [f"{param}: {message}" for param, message in errors[:5]]
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    return "Invalid request — " + "; ".join(parts) + more + "."
+    more = f" (and {len(errors) - 5} more listed in errors)" if len(errors) > 5 else ""
+    head = f"Invalid request — {summary}: " if summary else "Invalid request — "
+    return head + "; ".join(parts) + more + "."
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
-def error_response(errors: Sequence[tuple[str, str]], status: int) -> Response:
+def error_response(errors: Sequence[tuple[str, str]], status: int, summary: str | None = None) -> Response:
     return json_response(
-        {"detail": describe(errors), "errors": [{"parameter": p, "message": m} for p, m in errors]}, status
+        {"detail": describe(errors, summary), "errors": [{"parameter": p, "message": m} for p, m in errors]},
+        status,
     )
 
 
@@ -87,7 +92,7 @@ def _friendly(err: dict[str, Any]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ParamError)
     async def _param_error(_: Request, exc: ParamError) -> Response:
-        return error_response(exc.errors, exc.status)
+        return error_response(exc.errors, exc.status, exc.summary)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:

@@ -6,7 +6,7 @@ the query), so these classes describe the JSON; the tests check the two agree (s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -41,12 +41,16 @@ class StatsOut(BaseModel):
     buckets: list[BucketOut]
     first_timestamp: str | None = Field(description="of the whole store")
     last_timestamp: str | None = Field(description="of the whole store")
+    other_tags: int = Field(
+        0, description='present when tags are summed under "(other)": how many (50 most frequent are named)'
+    )
 
 
 class HealthOut(BaseModel):
     status: str = Field(examples=["ok"])
     version: str
-    storage: str = Field(examples=["sqlite"])
+    storage: str = Field(examples=["sqlite"], description="the backend (kept for older clients)")
+    backend: Literal["sqlite", "postgresql"] = Field(description="which store answers")
     records: int
     first_timestamp: str | None
     last_timestamp: str | None
@@ -102,4 +106,10 @@ POST_BODY_SCHEMA: dict[str, Any] = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "a parameter is wrong; `errors` names each one"},
     401: {"model": DetailOut, "description": "missing or wrong API key"},
+    403: {"model": ErrorOut, "description": "a Host (or for writes an Origin) this service does not answer"},
+    503: {"model": DetailOut, "description": "the storage is locked, read-only or damaged; retry later"},
+}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    415: {"model": ErrorOut, "description": "not `Content-Type: application/json`, or a compressed body"},
+    507: {"model": DetailOut, "description": "the disk is full; nothing was stored"},
 }

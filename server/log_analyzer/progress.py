@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -46,3 +47,18 @@ class Progress:
             self.stream.write("\r\x1b[K")
         self.stream.write(summary + "\n")
         self.stream.flush()
+
+
+def upgrade_bar(stream: TextIO | None = None) -> Callable[[int, int], None]:
+    """A progress callback for an in-place store upgrade (see SqliteStore), drawn like the other bars."""
+    bar: Progress | None = None
+
+    def report(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = Progress(total, "upgrading the store (indexing records for /stats and q)", stream)
+        bar.update(done, force=done in (0, total))
+        if done == total:
+            bar.finish(f"upgraded the store: {total:,} records indexed")
+
+    return report

@@ -8,19 +8,19 @@ import logging
 from fastapi.concurrency import run_in_threadpool
 
 from log_analyzer.settings import Settings
-from log_analyzer.store import Store
+from log_analyzer.store import LogStore
 from log_analyzer.timefmt import now_micros
 
 log = logging.getLogger("log_analyzer.pruner")
 
 
-def prune(store: Store, retention_days: float, *, now: int | None = None) -> int:
+def prune(store: LogStore, retention_days: float, *, now: int | None = None) -> int:
     """Delete records older than `retention_days` before `now` (micros); return how many went."""
     cutoff = (now_micros() if now is None else now) - int(retention_days * 86_400_000_000)
     return store.prune_before(cutoff)
 
 
-async def prune_forever(store: Store, settings: Settings) -> None:
+async def prune_forever(store: LogStore, settings: Settings) -> None:
     assert settings.retention_days is not None
     while True:
         try:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import orjson
 
-from log_analyzer.store import Row, Store
+from log_analyzer.store import LogStore, Row
 from log_analyzer.timefmt import now_micros, parse_timestamp, render
 
 _SAMPLE_DAY = "2023-04-23"
@@ -24,7 +24,7 @@ def sample_rows() -> list[Row]:
     return rows
 
 
-def load_sample(store: Store) -> int:
+def load_sample(store: LogStore) -> int:
     """Add the sample's records that the store does not hold yet (running `seed` twice adds nothing)."""
     return store.insert_missing(sample_rows())
 

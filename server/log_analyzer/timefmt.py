@@ -26,10 +26,15 @@ class TimeFormatError(ValueError):
     """The text is not a timestamp we accept; the message says why and what is accepted."""
 
 
-def parse_timestamp(text: str, *, end_of_day: bool = False) -> tuple[int, bool]:
+_PAST_MICROS = re.compile(r":\d\d[.,]\d{6}(\d+)", re.ASCII)
+
+
+def parse_timestamp(text: str, *, end_of_day: bool = False, round_up: bool = False) -> tuple[int, bool]:
     """Return (UTC epoch microseconds, whether the text carried sub-second digits).
 
     A date alone means the start of that day, or its last microsecond when `end_of_day` (an inclusive end).
+    Digits past the microsecond are dropped, or round the instant up to the next microsecond when
+    `round_up` (an inclusive start: `>= 10:00:00.0000001` must not take in a record at 10:00:00.000000).
     """
     if not isinstance(text, str):
         raise TimeFormatError(f"expected a string, got {type(text).__name__}; use {ACCEPTED}")
@@ -58,6 +63,10 @@ def parse_timestamp(text: str, *, end_of_day: bool = False) -> tuple[int, bool]:
             f"{_clip(stripped)!r} falls outside the years 1..9999 once converted to UTC"
         ) from None
     micros = _to_micros(parsed)
+    if round_up:
+        extra = _PAST_MICROS.search(stripped)
+        if extra is not None and extra[1].strip("0"):
+            micros += 1
     # sub-second digits can also come from an offset such as +01:00:00.5; the rendering must stay exact
     return micros, bool(_FRACTION.search(stripped)) or micros % 1_000_000 != 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from log_analyzer.store import Row
@@ -116,6 +117,44 @@ def check_record(obj: object, where: str, problems: Problems) -> Row | None:
     return (micros, text, tag, message)
 
 
+MAX_LISTED = 50
+
+
+@dataclass
+class BodyCheck:
+    rows: list[Row]
+    problems: Problems
+    #: in a batch: how many records are invalid in all, and how many were sent (problems lists the first)
+    bad_records: int = 0
+    records: int = 0
+
+    @property
+    def summary(self) -> str | None:
+        if self.bad_records <= 1 or not self.records:
+            return None
+        listed = ""
+        if len(self.problems) >= MAX_LISTED:
+            listed = f"; `errors` lists the first {MAX_LISTED} problems"
+        return f"{self.bad_records} of {self.records} records are invalid{listed}"
+
+
+def check_batch(body: Any) -> BodyCheck:
+    """check_body, also counting every invalid record of a batch (not only those listed)."""
+    if not (isinstance(body, dict) and "logs" in body and isinstance(body["logs"], list)):
+        rows, problems = check_body(body)
+        return BodyCheck(rows, problems)
+    rows, problems = check_body(body)
+    items = body["logs"]
+    if not problems or len(items) > MAX_BATCH:
+        return BodyCheck(rows, problems)
+    bad = 0
+    scratch: Problems = []
+    for i, item in enumerate(items):
+        if fast_record(item) is None and check_record(item, f"logs[{i}]", scratch) is None:
+            bad += 1
+    return BodyCheck([], problems, bad_records=bad, records=len(items))
+
+
 def check_body(body: Any) -> tuple[list[Row], Problems]:
     """A POST /logs body: {"logs": [...]} or one record. Returns rows, or problems (then rows is empty)."""
     problems: Problems = []
@@ -139,7 +178,7 @@ def check_body(body: Any) -> tuple[list[Row], Problems]:
             row = check_record(item, f"logs[{i}]", problems)
             if row is not None:
                 rows.append(row)
-            if len(problems) >= 50:
+            if len(problems) >= MAX_LISTED:
                 break
         return ([], problems) if problems else (rows, problems)
     row = check_record(body, "", problems) if isinstance(body, dict) else None

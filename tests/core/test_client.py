@@ -33,14 +33,13 @@ from logtui.core.errors import (
 )
 from logtui.core.timerange import TimeWindow, parse_window
 from tests.core.tiny_http import (
-    course_original_logs,
     fixed,
     garbage_server,
     http_server,
     self_signed_cert,
     silent_server,
 )
-from tests.helpers import ServerProcess, free_port
+from tests.helpers import OriginalServer, ServerProcess, free_port
 
 DAY = parse_window("2023-04-23", "2023-04-23", now=datetime(2024, 1, 1, tzinfo=UTC))
 EVERYTHING = TimeWindow()
@@ -350,7 +349,8 @@ async def test_an_ipv6_target_is_named_with_brackets() -> None:
 async def test_invalid_json_is_a_bad_response() -> None:
     with http_server({"/logs": fixed(200, "application/json", '{"logs": [ {"timestamp": ')}) as url:
         async with LogClient(url) as client:
-            with pytest.raises(BadResponse, match="not JSON"):
+            # Issue 11 changed the words: a body cut off mid-way is named as such, with its size.
+            with pytest.raises(BadResponse, match=r"invalid or truncated JSON \(25 bytes\)"):
                 await client.logs(EVERYTHING)
 
 
@@ -428,48 +428,75 @@ async def test_lambda_function_url_403_hints_at_the_auth_type() -> None:
         with pytest.raises(Unauthorized) as info:
             await client.logs(EVERYTHING)
     assert "403" in info.value.title and "Forbidden" in info.value.title
-    assert info.value.hint and "AWS_IAM" in info.value.hint and "NONE" in info.value.hint
+    # Issue 12: logtui now signs such requests, so the hint points at --aws-iam (it used to suggest NONE).
+    assert info.value.hint and "AWS_IAM" in info.value.hint and "--aws-iam" in info.value.hint
 
 
 # --- the course's original service: GET /logs only, no cursor ---------------------------------------------
 
 
-async def test_the_course_original_service_still_works() -> None:
-    records = [
-        {"timestamp": f"2023-04-23T10:{m:02d}:00", "tag": "INFO", "message": "Test log"} for m in range(21)
-    ]
-    records.append({"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"})
-    with http_server({"/logs": course_original_logs(records)}) as url:
-        async with LogClient(url) as client:
-            page = await client.logs(DAY, limit=5)
-            assert len(page.records) == 22  # it ignores limit and sends everything
-            assert page.next_cursor is None and not page.paginated
-            pages = [p async for p in client.iter_pages(DAY, limit=5)]
-            assert len(pages) == 1
-            with pytest.raises(NotSupported) as info:
-                await client.health()
-            assert "GET /health" in info.value.title
-            with pytest.raises(NotSupported):
-                await client.stats(DAY, buckets=10)
-            with pytest.raises(NotSupported):
-                await client.post_logs([LogRecord("2024-01-01T00:00:00", "INFO", "x")])
+COURSE_RECORDS = [
+    *({"timestamp": f"2023-04-23T10:{m:02d}:00", "tag": "INFO", "message": "Test log"} for m in range(21)),
+    {"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"},
+]
 
 
-async def test_filters_the_course_original_service_ignores_are_applied_by_the_client() -> None:
-    records = [
-        {"timestamp": f"2023-04-23T10:{m:02d}:00", "tag": "INFO", "message": "Test log"} for m in range(21)
-    ]
-    records.append({"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"})
-    with http_server({"/logs": course_original_logs(records)}) as url:
-        async with LogClient(url) as client:
-            page = await client.logs(DAY, q="ERROR")
-            assert [r.message for r in page.records] == ["Test error"]
-            page = await client.logs(DAY, tags=["ERROR", "DEBUG"])
-            assert [r.tag for r in page.records] == ["ERROR"]
-            page = await client.logs(DAY, tags=["INFO"], q="log", order="desc")
-            assert len(page.records) == 21
-            assert page.records[0].timestamp == "2023-04-23T10:20:00"
-            assert page.records[-1].timestamp == "2023-04-23T10:00:00"
+async def test_the_course_original_service_still_works(
+    original_factory: Callable[..., OriginalServer],
+) -> None:
+    server = original_factory(COURSE_RECORDS)
+    async with LogClient(server.url) as client:
+        page = await client.logs(DAY, limit=5)
+        assert len(page.records) == 22  # it ignores limit and sends everything
+        assert page.next_cursor is None and not page.paginated
+        pages = [p async for p in client.iter_pages(DAY, limit=5)]
+        assert len(pages) == 1
+        with pytest.raises(NotSupported) as info:
+            await client.health()
+        assert "GET /health" in info.value.title
+        with pytest.raises(NotSupported):
+            await client.stats(DAY, buckets=10)
+        with pytest.raises(NotSupported):
+            await client.post_logs([LogRecord("2024-01-01T00:00:00", "INFO", "x")])
+
+
+async def test_open_ends_become_instants_for_the_original_service(
+    original_factory: Callable[..., OriginalServer],
+) -> None:
+    server = original_factory(COURSE_RECORDS)
+    # A first request with an open end (nothing known yet): FastAPI's 422 for the missing end_time is
+    # recognised, the request is made again with both ends, and every later one carries both from the start.
+    async with LogClient(server.url) as client:
+        page = await client.logs(TimeWindow(utc(2023, 4, 23, 10, 20), None))
+        assert [r.timestamp for r in page.records] == ["2023-04-23T10:20:00", "2023-04-23T10:22:00"]
+        assert client.original_api
+        assert len((await client.logs(EVERYTHING)).records) == 22
+    # After /health says 404 (how the app starts), not even the first /logs is refused.
+    async with LogClient(server.url) as client:
+        with pytest.raises(NotSupported):
+            await client.health()
+        assert len((await client.logs(TimeWindow(None, utc(2023, 4, 23, 10, 1)))).records) == 2
+    lines = [line for line in server.requests() if line.startswith("GET /logs")]
+    assert len(lines) == 4
+    assert "end_time" not in lines[0]  # the one refused with 422...
+    assert all("start_time=" in line and "end_time=" in line for line in lines[1:])  # ...and no other
+    assert "start_time=1970-01-01T00%3A00%3A00&end_time=9999-12-31T23%3A59%3A59" in lines[2]
+
+
+async def test_filters_the_course_original_service_ignores_are_applied_by_the_client(
+    original_factory: Callable[..., OriginalServer],
+) -> None:
+    server = original_factory(COURSE_RECORDS)
+    async with LogClient(server.url) as client:
+        page = await client.logs(DAY, q="ERROR")
+        assert [r.message for r in page.records] == ["Test error"]
+        assert page.unfiltered == 22  # what the service sent before logtui filtered
+        page = await client.logs(DAY, tags=["ERROR", "DEBUG"])
+        assert [r.tag for r in page.records] == ["ERROR"]
+        page = await client.logs(DAY, tags=["INFO"], q="log", order="desc")
+        assert len(page.records) == 21
+        assert page.records[0].timestamp == "2023-04-23T10:20:00"
+        assert page.records[-1].timestamp == "2023-04-23T10:00:00"
 
 
 async def test_a_repeated_cursor_does_not_loop_forever() -> None:

@@ -73,6 +73,21 @@ def test_default_render_is_valid_and_shows_a_commented_target_example() -> None:
     assert "# [[targets]]" in text
 
 
+def test_display_settings_are_read_normalised_and_default_to_utc_and_the_usual_keys() -> None:
+    assert Config().display_tz == "UTC"
+    assert Config().display_zone.is_utc
+    assert Config().json_summary_keys == ("event", "msg", "message", "level", "request_id")
+    assert parse_config('display_tz = "utc"').display_tz == "UTC"
+    assert parse_config('display_tz = "Local"').display_zone.is_local
+    config = parse_config('display_tz = " Asia/Kolkata "\njson_summary_keys = ["evt", "lvl"]')
+    assert config.display_tz == "Asia/Kolkata"
+    assert config.display_zone.name == "Asia/Kolkata"
+    assert config.json_summary_keys == ("evt", "lvl")
+    assert parse_config("json_summary_keys = []").json_summary_keys == ()
+    with pytest.raises(ConfigValueError, match="at most 32"):
+        parse_config(f"json_summary_keys = {[f'k{i}' for i in range(33)]!r}".replace("'", '"'))
+
+
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     config = Config(
         targets=[PROD, Target("dev", "http://127.0.0.1:8000", TargetKind.LOCAL, None, 5.0)],
@@ -80,6 +95,8 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
         runtime="embedded",
         page_size=250,
         follow_interval=0.5,
+        display_tz="America/New_York",
+        json_summary_keys=("evt", "a key with spaces", 'quote"d'),
         docker=DockerSettings(host_port=8123, bind="0.0.0.0", image="mine:1", build_context=tmp_path),
     )
     path = tmp_path / "sub" / "config.toml"
@@ -149,6 +166,13 @@ def test_docker_defaults_map_to_docker_settings() -> None:
         ('runtime = "podman"', "runtime", "must be one of 'auto', 'docker', 'embedded'"),
         ('default_target = "ghost"', "default_target", "'ghost' is not a target"),
         ("page_sise = 100", "page_sise", "did you mean 'page_size'"),
+        ('display_tz = "Mars/Olympus"', "display_tz", "'Mars/Olympus' is not a time zone"),
+        ('display_tz = "/etc/localtime"', "display_tz", "is not a time zone"),
+        ('display_tz = ""', "display_tz", 'must be "UTC", "local" or a zone name'),
+        ("display_tz = 2", "display_tz", "must be a string"),
+        ('json_summary_keys = "event"', "json_summary_keys", "must be an array of strings"),
+        ('json_summary_keys = ["event", 3]', "json_summary_keys", "entry #2 must be a string"),
+        ('json_summary_keys = [""]', "json_summary_keys", "entry #1 is empty"),
         ("[docker]\nhost_port = 70000", "docker.host_port", "between 0 and 65535"),
         ("[docker]\nport = 1", "docker.port", "unknown field"),
         ('[docker]\nvolume = "a b"', "docker.volume", "not a valid Docker name"),

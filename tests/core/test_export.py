@@ -14,8 +14,8 @@ from logtui.core.client import LogClient
 from logtui.core.errors import ExportFailed, ServerFailed
 from logtui.core.export import default_export_name, export_window
 from logtui.core.timerange import TimeWindow
-from tests.core.tiny_http import Reply, course_original_logs, http_server
-from tests.helpers import ServerProcess
+from tests.core.tiny_http import Reply, http_server
+from tests.helpers import OriginalServer, ServerProcess
 
 DAY = TimeWindow(datetime(2023, 4, 23, tzinfo=UTC), datetime(2023, 4, 23, 23, 59, 59, tzinfo=UTC))
 
@@ -128,14 +128,18 @@ async def test_a_failure_mid_export_leaves_nothing(out: Path) -> None:
     assert names(out) == []
 
 
-async def test_export_from_the_course_original_service(out: Path) -> None:
+async def test_export_from_the_course_original_service(
+    out: Path, original_factory: Callable[..., OriginalServer]
+) -> None:
     records = [{"timestamp": "2023-04-23T10:00:00", "tag": "INFO", "message": "Test log"}]
     progress: list[tuple[int, int | None]] = []
-    with http_server({"/logs": course_original_logs(records)}) as url:
-        async with LogClient(url) as client:
-            n = await export_window(
-                client, DAY, dest=out / "o.csv", on_progress=lambda a, b: progress.append((a, b))
-            )
+    server = original_factory(records)
+    async with LogClient(server.url) as client:
+        n = await export_window(
+            client, DAY, dest=out / "o.csv", on_progress=lambda a, b: progress.append((a, b))
+        )
+        # an open window too: the original service requires both ends, logtui sends them
+        assert await export_window(client, TimeWindow(), dest=out / "all.csv") == 1
     assert n == 1
     assert progress == [(0, None), (1, None)]  # no /stats there: the total is unknown
     assert read_csv(out / "o.csv")[1] == ["2023-04-23T10:00:00", "INFO", "Test log"]

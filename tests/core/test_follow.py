@@ -51,6 +51,16 @@ def test_accept_drops_the_already_shown_records_at_the_last_timestamp() -> None:
     assert cursor.shown_at_last == 1
 
 
+def test_accept_drops_records_older_than_the_poll_asked_for() -> None:
+    # A service that ignores start_time sends everything again: the older records are not new.
+    cursor = FollowCursor.from_records([rec("09:59:00", "a"), rec("10:00:00", "b")])
+    cursor.next_window()
+    answer = [rec("09:58:00", "old"), rec("09:59:00", "a"), rec("10:00:00", "b"), rec("10:01:00", "new")]
+    assert [r.message for r in cursor.accept(answer)] == ["new"]
+    cursor.next_window()
+    assert cursor.accept([*answer, rec("10:02:00", "newer")]) == [rec("10:02:00", "newer")]
+
+
 def test_new_records_at_the_same_timestamp_add_to_the_count() -> None:
     cursor = FollowCursor.from_records([rec("10:00:00", "a")])
     cursor.next_window()

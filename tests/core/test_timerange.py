@@ -224,3 +224,16 @@ def test_stepping_keeps_the_width_and_is_reversible(start: datetime, width: time
     moved = w.shifted(steps)
     assert moved.width == width
     assert moved.shifted(-steps) == w
+
+
+def test_both_ends_turns_open_ends_into_instants_for_the_original_service() -> None:
+    assert TimeWindow().to_params() == {}
+    assert TimeWindow().to_params(both_ends=True) == {
+        "start_time": "1970-01-01T00:00:00",
+        "end_time": "9999-12-31T23:59:59",
+    }
+    start = datetime(2023, 4, 23, 10, 0, tzinfo=UTC)
+    assert TimeWindow(start, None).to_params(both_ends=True) == {
+        "start_time": "2023-04-23T10:00:00",
+        "end_time": "9999-12-31T23:59:59",
+    }

@@ -14,13 +14,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-#: (status, content-type, body) for a request (method, path, query).
-Reply = tuple[int, str, bytes]
+#: (status, content-type, body) for a request (method, path, query), optionally with headers of its own.
+Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
 Route = Callable[[str, str, dict[str, list[str]]], Reply]
 
 
-def fixed(status: int, ctype: str, body: bytes | str) -> Route:
+def fixed(status: int, ctype: str, body: bytes | str, headers: dict[str, str] | None = None) -> Route:
     data = body.encode() if isinstance(body, str) else body
+    if headers:
+        return lambda method, path, query: (status, ctype, data, headers)
     return lambda method, path, query: (status, ctype, data)
 
 
@@ -39,15 +41,18 @@ def http_server(
             length = int(self.headers.get("content-length") or 0)
             if length:
                 self.rfile.read(length)
-            route = routes.get(parts.path)
+            route = routes.get(parts.path) or routes.get("*")  # "*": every path not listed
+            reply: Reply
             if route is None:
-                status, ctype, body = 404, "application/json", b'{"detail":"Not Found"}'
+                reply = 404, "application/json", b'{"detail":"Not Found"}'
             else:
-                status, ctype, body = route(method, parts.path, parse_qs(parts.query))
+                reply = route(method, parts.path, parse_qs(parts.query))
+            status, ctype, body = reply[0], reply[1], reply[2]
+            headers = {**(extra_headers or {}), **(reply[3] if len(reply) == 4 else {})}
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
-            for k, v in (extra_headers or {}).items():
+            for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(body)
@@ -152,13 +157,22 @@ def self_signed_cert(directory: Path) -> tuple[Path, Path]:
 
 
 def course_original_logs(records: list[dict[str, str]]) -> Route:
-    """The course's first service: GET /logs filtered by start/end, no cursor, no limit, no other endpoint."""
+    """The course's first service's /logs, for tests that mix it with other answers (a broken /stats): GET
+    filtered by start/end, both required (422 in FastAPI's shape otherwise), no cursor, no limit.
+    The whole service, as students have it, is tests/course_app.py (fixture `original_factory`)."""
 
     def route(method: str, path: str, query: dict[str, list[str]]) -> Reply:
         if method != "GET":
             return 405, "application/json", b'{"detail":"Method Not Allowed"}'
-        start = query.get("start_time", [""])[0]
-        end = query.get("end_time", ["~"])[0]
+        missing = [
+            {"type": "missing", "loc": ["query", name], "msg": "Field required", "input": None}
+            for name in ("start_time", "end_time")
+            if name not in query
+        ]
+        if missing:
+            return 422, "application/json", json.dumps({"detail": missing}).encode()
+        start = query["start_time"][0]
+        end = query["end_time"][0]
         logs = [r for r in records if start <= r["timestamp"] <= end]
         return 200, "application/json", json.dumps({"logs": logs}).encode()
 

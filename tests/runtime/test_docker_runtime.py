@@ -391,6 +391,36 @@ def test_busy_port_gives_port_in_use_and_leaves_nothing_behind(
         docker_client.volumes.get(docker_settings.volume)
 
 
+def test_the_host_port_is_kept_across_stop_start_restart_and_remove(runtime: DockerRuntime) -> None:
+    # host_port = 0 ("any free port"): Docker's own pick would change on every start; the address the user
+    # bookmarked must keep working.
+    assert not runtime.settings.host_port
+    start_healthy(runtime)
+    port = runtime.status().host_port
+    assert port is not None
+    runtime.stop()
+    start_healthy(runtime)
+    assert runtime.status().host_port == port
+    runtime.restart()
+    runtime.wait_healthy(timeout=60)
+    assert runtime.status().host_port == port
+    runtime.remove()
+    start_healthy(runtime)
+    assert runtime.status().host_port == port
+    assert "was taken" not in runtime.status().detail
+
+    # Only when that port is taken does it move, and the status says so.
+    runtime.stop()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        base_url = start_healthy(runtime)
+        status = runtime.status()
+    assert status.host_port not in (None, port)
+    assert base_url == f"http://127.0.0.1:{status.host_port}"
+    assert f"port {port} was taken, so the service moved to a new port" in status.detail
+
+
 def test_a_foreign_container_with_our_name_is_never_touched(
     docker_settings: DockerSettings, docker_client: Any, tmp_path: Path
 ) -> None:

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from log_analyzer.store.location import mask_url
 
 from tests.helpers import ServerProcess, free_port, wait_until
+from tests.pg import PASSWORD, PASSWORD_IN_URL
 
 
 def cli(
@@ -114,7 +116,12 @@ def test_seed_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
     assert "already" in again.stderr and "nothing added" in again.stderr
     assert len(rows(db)) == 22
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key='record_count'").fetchone()[0] == 22
+        assert (
+            conn.execute(
+                "SELECT SUM(n) FROM rollups WHERE level = (SELECT MAX(level) FROM rollups)"
+            ).fetchone()[0]
+            == 22
+        )
 
 
 def test_seed_adds_only_the_missing_sample_records(tmp_path: Path) -> None:
@@ -142,7 +149,12 @@ def test_seed_demo_generates_realistic_records(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "generated 20000 demo records" in r.stderr
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key='record_count'").fetchone()[0] == 20000
+        assert (
+            conn.execute(
+                "SELECT SUM(n) FROM rollups WHERE level = (SELECT MAX(level) FROM rollups)"
+            ).fetchone()[0]
+            == 20000
+        )
         tags = dict(conn.execute("SELECT tag, COUNT(*) FROM logs GROUP BY tag").fetchall())
         lo, hi = conn.execute("SELECT min(ts), max(ts) FROM logs").fetchone()
         json_msgs = conn.execute("SELECT COUNT(*) FROM logs WHERE message LIKE '{%'").fetchone()[0]
@@ -206,7 +218,12 @@ def test_prune_deletes_only_old_records(tmp_path: Path) -> None:
     assert "pruned 22 records" in r.stderr
     assert len(rows(db)) == 100
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key='record_count'").fetchone()[0] == 100
+        assert (
+            conn.execute(
+                "SELECT SUM(n) FROM rollups WHERE level = (SELECT MAX(level) FROM rollups)"
+            ).fetchone()[0]
+            == 100
+        )
     r = cli("prune", "--db", str(db), env={"LOG_ANALYZER_RETENTION_DAYS": "-1"})
     assert r.returncode == 2 and "LOG_ANALYZER_RETENTION_DAYS" in r.stderr
 
@@ -225,7 +242,7 @@ def test_seed_on_empty_only_when_empty(server_factory: Callable[..., ServerProce
     server = server_factory(env={"LOG_ANALYZER_SEED_ON_EMPTY": "1"})
     assert httpx.get(f"{server.url}/health").json()["records"] == 22
     server.stop()
-    again = ServerProcess(server.db_path, env={"LOG_ANALYZER_SEED_ON_EMPTY": "1"}).start()
+    again = ServerProcess(server.db_path, env=server.env).start()
     try:
         assert httpx.get(f"{again.url}/health").json()["records"] == 22
     finally:
@@ -235,10 +252,15 @@ def test_seed_on_empty_only_when_empty(server_factory: Callable[..., ServerProce
 def test_serve_says_which_database_it_serves(server_factory: Callable[..., ServerProcess]) -> None:
     fresh = server_factory()
     log = fresh.db_path.with_suffix(".server.log").read_text()
-    assert f"serving {fresh.db_path} (a new, empty database)" in log
+    where = str(fresh.db_path)
+    if url := fresh.env.get("LOG_ANALYZER_DATABASE_URL"):
+        where = mask_url(url)
+        assert PASSWORD_IN_URL not in log and PASSWORD not in log and ":***@" in where
+    assert f"serving {where} (a new, empty database)" in log
     seeded = server_factory(seed=True)
     log = seeded.db_path.with_suffix(".server.log").read_text()
-    assert f"serving {seeded.db_path} (22 records, 2023-04-23T10:00:00 → 2023-04-23T10:22:00)" in log
+    where = mask_url(seeded.env.get("LOG_ANALYZER_DATABASE_URL", str(seeded.db_path)))
+    assert f"serving {where} (22 records, 2023-04-23T10:00:00 → 2023-04-23T10:22:00)" in log
 
 
 def test_unusable_database_paths_are_one_clear_line(tmp_path: Path) -> None:

@@ -35,12 +35,13 @@ def test_course_wide_window_returns_all_22(course_server: ServerProcess) -> None
     assert [rec["timestamp"] for rec in body["logs"][:21]] == [f"2023-04-23T10:{m:02d}:00" for m in range(21)]
 
 
-def test_health_reports_the_store(course_server: ServerProcess) -> None:
+def test_health_reports_the_store(course_server: ServerProcess, backend: str) -> None:
     r = httpx.get(f"{course_server.url}/health")
     assert r.json() == {
         "status": "ok",
         "version": "0.1.0",
-        "storage": "sqlite",
+        "storage": backend,
+        "backend": backend,
         "records": 22,
         "first_timestamp": "2023-04-23T10:00:00",
         "last_timestamp": "2023-04-23T10:22:00",

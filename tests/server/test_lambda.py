@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -13,8 +13,10 @@ import pytest
 from log_analyzer import lambda_handler
 from log_analyzer.seed import sample_rows
 from log_analyzer.settings import LAMBDA_MAX_RESPONSE_BYTES, Settings
-from log_analyzer.store import Store
+from log_analyzer.store import open_store
 from log_analyzer.timefmt import render
+
+from tests.server.conftest import StoreEnv
 
 LAMBDA_BUFFERED_LIMIT = 6 * 1024 * 1024
 Invoke = Callable[..., dict[str, Any]]
@@ -79,11 +81,15 @@ def url_event(
 
 
 @pytest.fixture
-def invoke(tmp_path: Path) -> Invoke:
-    db = tmp_path / "lambda.db"
-    handler = lambda_handler.make_handler(
-        Settings.from_env({"LOG_ANALYZER_DB": str(db), "LOG_ANALYZER_SEED_ON_EMPTY": "1"}, lambda_mode=True)
-    )
+def lambda_settings(tmp_path: Path, fresh_store: StoreEnv) -> Settings:
+    """The store of one Lambda execution environment: /tmp's SQLite file, or a PostgreSQL database."""
+    where = fresh_store() or {"LOG_ANALYZER_DB": str(tmp_path / "lambda.db")}
+    return Settings.from_env({**where, "LOG_ANALYZER_SEED_ON_EMPTY": "1"}, lambda_mode=True)
+
+
+@pytest.fixture
+def invoke(lambda_settings: Settings) -> Iterator[Invoke]:
+    handler = lambda_handler.make_handler(lambda_settings)
 
     def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
         result: dict[str, Any] = handler(url_event(*args, **kwargs), FakeContext())
@@ -91,7 +97,8 @@ def invoke(tmp_path: Path) -> Invoke:
         assert len(json.dumps(result)) < LAMBDA_BUFFERED_LIMIT
         return result
 
-    return call
+    yield call
+    handler.app.state.service.close()
 
 
 def test_course_query_through_a_function_url(invoke: Invoke) -> None:
@@ -106,11 +113,11 @@ def test_course_query_through_a_function_url(invoke: Invoke) -> None:
     assert body["next_cursor"] is None
 
 
-def test_repeated_params_health_and_errors(invoke: Invoke) -> None:
+def test_repeated_params_health_and_errors(invoke: Invoke, backend: str) -> None:
     body = json.loads(invoke("GET", "/logs", [("tag", "error"), ("tag", "WARN")])["body"])
     assert body["logs"] == [{"timestamp": "2023-04-23T10:22:00", "tag": "ERROR", "message": "Test error"}]
     health = json.loads(invoke("GET", "/health")["body"])
-    assert health["records"] == 22 and health["storage"] == "sqlite"
+    assert health["records"] == 22 and health["storage"] == backend == health["backend"]
     bad = invoke("GET", "/logs", [("start_time", "soon")])
     assert bad["statusCode"] == 400
     assert json.loads(bad["body"])["errors"][0]["parameter"] == "start_time"
@@ -126,11 +133,10 @@ def test_post_through_a_function_url(invoke: Invoke, base64_body: bool) -> None:
     assert got == [{"timestamp": "2024-01-01T00:00:00", "tag": "INFO", "message": "λ"}]
 
 
-def test_pages_stay_under_the_lambda_limit_at_any_limit(tmp_path: Path, invoke: Invoke) -> None:
+def test_pages_stay_under_the_lambda_limit_at_any_limit(lambda_settings: Settings, invoke: Invoke) -> None:
     # 400 records of ~40 KB whose quotes, backslashes and non-ASCII all grow when the runtime re-encodes the
     # body: 16 MB of text that a single limit=10000 page would otherwise return at once.
-    db = tmp_path / "lambda.db"
-    store = Store(db)
+    store = open_store(lambda_settings)
     base = 1_700_000_000_000_000
     nasty = ('"quoted" \\ back ✓ é ' * 2000)[:40_000]
     rows = [(base + i, render(base + i, True), "INFO", f"{i:04d} {nasty}") for i in range(400)]

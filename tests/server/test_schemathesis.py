@@ -15,14 +15,15 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.helpers import ServerProcess
+from tests.server.conftest import StoreEnv
 
 KEY = "fuzz-key"
 REJECTIONS = ("400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429")
 
 
 @pytest.fixture(scope="module")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    env = {"LOG_ANALYZER_API_KEY": KEY, "LOG_ANALYZER_READ_REQUIRES_KEY": "1"}
+def api_server(tmp_path_factory: pytest.TempPathFactory, fresh_store: StoreEnv) -> Iterator[ServerProcess]:
+    env = {"LOG_ANALYZER_API_KEY": KEY, "LOG_ANALYZER_READ_REQUIRES_KEY": "1", **fresh_store()}
     server = ServerProcess(tmp_path_factory.mktemp("fuzz") / "logs.db", env=env, seed=True).start()
     yield server
     server.stop()
@@ -38,7 +39,10 @@ def api_schema(api_server: ServerProcess):  # type: ignore[no-untyped-def]
             "checks": {"negative_data_rejection": {"expected-statuses": [*REJECTIONS]}},
         }
     )
-    return schemathesis.openapi.from_url(f"{api_server.url}/openapi.json", config=config)
+    # the spec is behind the read key like the data it describes
+    return schemathesis.openapi.from_url(
+        f"{api_server.url}/openapi.json", config=config, headers={"Authorization": f"Bearer {KEY}"}
+    )
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

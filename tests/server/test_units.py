@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from log_analyzer.pages import lambda_size, render_logs_page
-from log_analyzer.store import Query, Store
+from log_analyzer.store import LogStore, Query, Store
 from log_analyzer.timefmt import TimeFormatError, parse_plain, parse_timestamp, render
+
+from tests.server.conftest import NewStore
 
 datetimes = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
 
@@ -69,14 +71,14 @@ def test_rejected_inputs_say_what_is_accepted(text: str) -> None:
     assert "2023-04-23" in message or "not a real date" in message
 
 
-def _store(tmp_path: Path, messages: list[str]) -> Store:
-    store = Store(tmp_path / "p.db")
+def _store(new_store: NewStore, messages: list[str]) -> LogStore:
+    store = new_store()
     base = 1_700_000_000_000_000
     store.insert([(base + i, render(base + i, True), "INFO", m) for i, m in enumerate(messages)])
     return store
 
 
-def _page(store: Store, limit: int, max_bytes: int, lambda_mode: bool = False) -> dict[str, object]:
+def _page(store: LogStore, limit: int, max_bytes: int, lambda_mode: bool = False) -> dict[str, object]:
     rows = store.page_rows(Query(), limit=limit)
     body = render_logs_page(
         rows, limit=limit, max_bytes=max_bytes, lambda_mode=lambda_mode, make_cursor=lambda ts, i: f"{ts}:{i}"
@@ -85,8 +87,10 @@ def _page(store: Store, limit: int, max_bytes: int, lambda_mode: bool = False) -
     return parsed
 
 
-def test_page_stops_at_the_byte_budget_and_points_past_the_last_record(tmp_path: Path) -> None:
-    store = _store(tmp_path, [f"{i:03d} " + "x" * 1000 for i in range(100)])
+def test_page_stops_at_the_byte_budget_and_points_past_the_last_record(
+    new_store: NewStore,
+) -> None:
+    store = _store(new_store, [f"{i:03d} " + "x" * 1000 for i in range(100)])
     page = _page(store, limit=100, max_bytes=20_000)
     logs = page["logs"]
     assert isinstance(logs, list) and 10 <= len(logs) < 20
@@ -98,8 +102,8 @@ def test_page_stops_at_the_byte_budget_and_points_past_the_last_record(tmp_path:
     store.close()
 
 
-def test_page_limit_and_last_page(tmp_path: Path) -> None:
-    store = _store(tmp_path, [str(i) for i in range(5001)])
+def test_page_limit_and_last_page(new_store: NewStore) -> None:
+    store = _store(new_store, [str(i) for i in range(5001)])
     page = _page(store, limit=5000, max_bytes=10_000_000)
     assert len(page["logs"]) == 5000 and page["next_cursor"] is not None  # type: ignore[arg-type]
     page = _page(store, limit=5001, max_bytes=10_000_000)
@@ -107,17 +111,17 @@ def test_page_limit_and_last_page(tmp_path: Path) -> None:
     store.close()
 
 
-def test_lambda_sizes_count_re_escaping(tmp_path: Path) -> None:
+def test_lambda_sizes_count_re_escaping(new_store: NewStore) -> None:
     assert lambda_size(b'{"a":"\\""}') > len(b'{"a":"\\""}')
-    store = _store(tmp_path, ['"' * 1000 + "é" * 500 for _ in range(50)])
+    store = _store(new_store, ['"' * 1000 + "é" * 500 for _ in range(50)])
     page = _page(store, limit=50, max_bytes=30_000, lambda_mode=True)
     assert lambda_size(orjson.dumps(page)) <= 30_000
     assert page["next_cursor"] is not None
     store.close()
 
 
-def test_stats_at_the_edges_of_time(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_stats_at_the_edges_of_time(new_store: NewStore) -> None:
+    store = new_store()
     lo, _ = parse_timestamp("0001-01-01T00:00:00")
     hi, _ = parse_timestamp("9999-12-31", end_of_day=True)
     store.insert([(lo, render(lo), "INFO", "first"), (hi, render(hi, True), "INFO", "last")])
@@ -156,3 +160,30 @@ def test_concurrent_writers_keep_the_count(tmp_path: Path) -> None:
         index = conn.execute("PRAGMA index_info(logs_ts_id)").fetchall()
         assert [c[2] for c in index] == ["ts", "id"]
     store.close()
+
+
+def test_database_url_settings_and_masking() -> None:
+    from log_analyzer.settings import Settings, SettingsError
+    from log_analyzer.store.location import mask_url, scrub
+
+    url = "postgres://app:s%40cret@db.internal:5432/logs?sslmode=require"
+    settings = Settings.from_env({"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB_POOL_SIZE": "4"})
+    assert settings.database_url == url and settings.db_pool_size == 4
+    assert settings.store_name == "postgres://app:***@db.internal:5432/logs?sslmode=require"
+    assert mask_url("postgresql://app@db/logs") == "postgresql://app@db/logs"  # no password, nothing to hide
+    assert scrub("auth failed for s@cret and s%40cret", url) == "auth failed for *** and ***"
+    for env, fragment in [
+        ({"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB": "x.db"}, "both set"),
+        ({"LOG_ANALYZER_DATABASE_URL": "mysql://u:pw@h/db"}, "must start with postgresql://"),
+        ({"LOG_ANALYZER_DATABASE_URL": "postgresql://u:pw@h:99999/db"}, "is not a valid URL"),
+        ({"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB_POOL_SIZE": "0"}, "must be at least 1"),
+        (
+            {"LOG_ANALYZER_DATABASE_URL": url, "LOG_ANALYZER_DB_STATEMENT_TIMEOUT_SECONDS": "soon"},
+            "not a number",
+        ),
+    ]:
+        with pytest.raises(SettingsError) as err:
+            Settings.from_env(env)
+        assert fragment in str(err.value) and "pw@" not in str(err.value) and "s%40cret" not in str(err.value)
+    with pytest.raises(SettingsError, match="--db"):
+        settings.with_db("other.db")

@@ -12,7 +12,7 @@ import pytest
 
 from logtui.core.config import TargetKind
 from tests.core.tiny_http import course_original_logs, fixed, http_server, silent_server
-from tests.helpers import ServerProcess, free_port
+from tests.helpers import OriginalServer, ServerProcess, free_port
 from tests.ui.test_app_support import (
     COURSE,
     SIZE,
@@ -142,26 +142,28 @@ def test_url_kind_is_guessed_from_the_host() -> None:
     assert target_from_url("http://[fe80::1]:8777").name == "fe80..1"
 
 
-async def test_the_courses_original_api_still_works() -> None:
-    with http_server({"/logs": course_original_logs(COURSE)}) as url:
-        app = make_app(url=url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            screen = logs_screen(app)
-            assert screen.error_panel.text == ""
-            assert shown_messages(app) == [f"2023-04-23T10:0{m}:00 INFO" for m in range(6)]
-            assert screen.histogram.state == "unavailable"
-            assert "no /stats" in screen.histogram.message
-            assert "original API" in screen.status_bar.text
-            assert screen.counts_text.startswith("6 loaded")
-            # an empty window cannot be explained by where the data is; j asks for everything instead
-            await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
-            await settle(pilot)
-            assert screen.log_view.loaded_count == 0
-            assert "no /stats" in screen.notice.text
-            await pilot.press("j")
-            await settle(pilot)
-            assert screen.log_view.loaded_count == 22
+async def test_the_courses_original_api_still_works(original_factory: Callable[..., OriginalServer]) -> None:
+    # The course's app as students have it (more in test_app_original_api.py).
+    server = original_factory(COURSE)
+    app = make_app(url=server.url, start="2023-04-23T10:00:00", end="2023-04-23T10:05:00")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = logs_screen(app)
+        assert screen.error_panel.text == ""
+        assert shown_messages(app) == [f"2023-04-23T10:0{m}:00 INFO" for m in range(6)]
+        # Issue 11: the whole window is loaded, so logtui counts the histogram itself, and says so.
+        assert screen.histogram.state == "stats" and screen.histogram.stats is not None
+        assert screen.histogram.stats.counted_here and screen.histogram.stats.total == 6
+        assert "original API" in screen.status_bar.text
+        assert screen.counts_text.startswith("6 loaded")
+        # an empty window cannot be explained by where the data is; j asks for everything instead
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert screen.log_view.loaded_count == 0
+        assert "no /stats" in screen.notice.text
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.log_view.loaded_count == 22
 
 
 async def test_a_failing_stats_leaves_the_rows_and_says_why_there_is_no_histogram() -> None:

@@ -65,6 +65,10 @@ async def test_switch_target_from_the_targets_screen(
         assert shown_messages(app) == ["2023-04-23T10:10:30 WARNING"]
         assert screen.status_bar.text.startswith("● other")
         assert "WARNING" in screen.tag_filter.known_tags
+        # the next start opens the default (local here): the switch says so, and that m changes it
+        assert any(
+            "logtui still starts on local" in n.message and "press m" in n.message for n in app._notifications
+        )
         # and back, from the command palette
         switch = next(c for c in app.get_system_commands(screen) if c.title == "Switch to course")
         switch.callback()
@@ -307,7 +311,11 @@ async def test_the_local_service_dying_is_shown_and_r_brings_it_back() -> None:
         await wait_for(
             pilot, lambda: "exited" in screen.status_bar.text, limit=60, what="exited in the status bar"
         )
-        assert "refused the connection" in screen.error_panel.text
+        # Refused, or dropped when the request raced the dying process for a kept-alive connection: both are
+        # what a killed service looks like, and which one happens depends on the scheduler.
+        assert any(
+            cause in screen.error_panel.text for cause in ("refused the connection", "dropped the connection")
+        )
         assert "The local service is not answering" in screen.error_panel.text
         assert "Press r to start it again, or c for the container screen." in screen.error_panel.text
         await pilot.press("r")  # brings the service back up, not just the request again

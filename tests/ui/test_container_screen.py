@@ -153,6 +153,7 @@ async def test_embedded_start_follows_output_and_points_the_app_at_it(embedded: 
         assert (await get(f"{url}/health")).json()["records"] == 300
         assert facts(app)["Service"] == "running · healthy"
         assert facts(app)["Address"] == url
+        assert facts(app)["Store"] == "sqlite"  # as the service's /health reports it
         assert facts(app)["Database size"] != "unknown"
         assert [m.action for m in app.of(ContainerActionFinished)] == ["start"]
         assert screen_of(app).query_one("#do-start", Button).disabled

@@ -148,3 +148,78 @@ def test_container_screen_without_docker(
         assert app.screen.query_one(ContainerPanel).facts["Docker"] == "not reachable"
 
     assert snap_compare(app, terminal_size=SNAP_SIZE, run_before=settled(app, None, open_container, check))
+
+
+#: Records for the reading-comfort snapshots: JSON objects and plain lines, with and without microseconds.
+READING = [
+    {
+        "timestamp": "2023-04-23T10:00:00",
+        "tag": "INFO",
+        "message": '{"user": "u7", "total": 30.50, "event": "checkout", "level": "info", '
+        '"request_id": "r-1"}',
+    },
+    {"timestamp": "2023-04-23T10:00:01.250000", "tag": "INFO", "message": "GET /api/orders/42 200 in 12 ms"},
+    {
+        "timestamp": "2023-04-23T10:00:02",
+        "tag": "ERROR",
+        "message": '{"msg": "payment failed", "level": "error", "request_id": "r-2", "code": 402, '
+        '"card": {"brand": "visa", "last4": "4242"}}',
+    },
+    {
+        "timestamp": "2023-04-23T10:00:03.000001",
+        "tag": "WARNING",
+        "message": "slow checkout query took 950 ms",
+    },
+    {
+        "timestamp": "2023-04-23T10:00:04",
+        "tag": "DEBUG",
+        "message": '{"event": "cache_miss", "key": "session:u7", "took_ms": 3}',
+    },
+]
+
+
+def test_reading_in_a_zone_with_json_summaries_and_a_search(
+    snap_compare: Snap, server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    server = server_factory()
+    server.post(READING)
+    config = write_config(tmp_path / "config.toml", display_tz="Europe/Paris")
+    app = quiet(
+        make_app(url=server.url, config_path=config, start="2023-04-23T12:00", end="2023-04-23T12:05")
+    )
+
+    async def search(pilot: Pilot[Any]) -> None:
+        field = app.screen.query_one("#search", Input)
+        field.focus()
+        field.value = "checkout"
+        await pilot.press("enter")
+
+    def check(app: LogtuiApp) -> None:
+        view = logs_of(app).log_view
+        assert view.loaded_count == 2
+        assert view.shown_time(0) == "2023-04-23T12:00:00"
+        assert view.shown_message(0).startswith("event=checkout level=info request_id=r-1")
+        assert logs_of(app).range_bar.zone_label == "Europe/Paris  z: UTC"
+
+    assert snap_compare(app, terminal_size=SNAP_SIZE, run_before=settled(app, server, search, check))
+
+
+def test_detail_view_in_a_zone(
+    snap_compare: Snap, server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    server = server_factory()
+    server.post(READING)
+    config = write_config(tmp_path / "config.toml", display_tz="Europe/Paris")
+    app = quiet(
+        make_app(url=server.url, config_path=config, start="2023-04-23T12:00", end="2023-04-23T12:05")
+    )
+
+    async def open_error(pilot: Pilot[Any]) -> None:
+        logs_of(app).log_view.focus()
+        await pilot.press("down", "down", "enter")
+
+    def check(app: LogtuiApp) -> None:
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.time_text == "2023-04-23T10:00:02 UTC  =  2023-04-23T12:00:02 CEST (Europe/Paris)"
+
+    assert snap_compare(app, terminal_size=SNAP_SIZE, run_before=settled(app, server, open_error, check))

@@ -13,11 +13,13 @@ Safety rules kept here:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import io
 import os
 import re
+import socket
 import sqlite3
 import tarfile
 import tempfile
@@ -58,6 +60,8 @@ from logtui.core.runtime.base import (  # noqa: E402
 )
 
 CONTAINER_PORT = "8000/tcp"
+#: The digest of the sources an image was built from (see DockerRuntime.sources_digest).
+LABEL_SOURCES = "io.logtui.sources"
 DATA_DIR = "/app/data"
 DB_IN_CONTAINER = f"{DATA_DIR}/logs.db"
 DOCKERFILE = "docker/Dockerfile"
@@ -138,11 +142,11 @@ def _packaged_sources() -> Path | None:
     return Path(locations[0]) if locations else None
 
 
-def _packaged_tar(root: Path, server: Path) -> Any:
+def _packaged_tar(root: Path, server: Path, dockerfile: str = DOCKERFILE) -> Any:
     """The build context as the checkout would send it: the two build files and server/log_analyzer/."""
     buf = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # build() closes it
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name in (DOCKERFILE, REQUIREMENTS):
+        for name in (dockerfile, REQUIREMENTS):
             tar.add(root / name, arcname=name)
         for path in sorted(server.rglob("*")):
             # As .dockerignore: no bytecode, no databases.
@@ -281,6 +285,11 @@ class DockerRuntime:
         # create the container (or both fill a new volume): the second waits and finds it running.
         self._start_lock = threading.Lock()
         self._base_url: str | None = None
+        #: The host port our container was last published on, so a container made again (after Remove or
+        #: a new image) keeps the address the user bookmarked when [docker] host_port is 0 ("any").
+        self._last_port: int | None = None
+        #: Said once in the status after a start had to move to a new port because the old one was taken.
+        self.port_note: str | None = None
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
@@ -325,9 +334,13 @@ class DockerRuntime:
         return None
 
     def _image(self) -> Any | None:
+        return self.image(self.settings.image)
+
+    def image(self, tag: str) -> Any | None:
+        """The local image `tag` (the SDK's Image), None if absent."""
         client = self._docker()
         try:
-            return self._call("looking up the image", lambda: client.images.get(self.settings.image))
+            return self._call("looking up the image", lambda: client.images.get(tag))
         except docker.errors.NotFound:
             return None
 
@@ -457,6 +470,8 @@ class DockerRuntime:
             port = self._published_port(container)
             if status == "running" and self._base_url and self._probe_health(self._base_url):
                 state, detail = RuntimeState.HEALTHY, f"Serving on http://{address}"
+                if self.port_note:
+                    detail = f"{detail} ({self.port_note})"
             else:
                 state, detail = RuntimeState.RUNNING, f"Container {status}; /health not answering yet"
             return RuntimeStatus(state, detail, host_port=port, address=address, **common)
@@ -492,18 +507,52 @@ class DockerRuntime:
             '[docker] build_context to it. Without one, use runtime = "embedded".',
         )
 
-    def build(self, on_line: Callable[[str], None]) -> None:
+    def sources_digest(self, dockerfile: str = DOCKERFILE) -> str:
+        """A digest of what the image is built from (Dockerfile, requirements, the service's sources).
+
+        Stored on the image as a label, so "is the image older than its sources" compares content: a touched
+        but unchanged file, or a fresh checkout, does not force a rebuild.
+        """
+        root = self._build_context()
+        server = root / "server" / "log_analyzer"
+        if not server.is_dir():
+            server = _packaged_sources() or server
+        named = [(dockerfile, root / dockerfile), (REQUIREMENTS, root / REQUIREMENTS)]
+        named += [
+            (f"server/log_analyzer/{p.relative_to(server).as_posix()}", p)
+            for p in sorted(server.rglob("*.py"))
+            if "__pycache__" not in p.parts
+        ]
+        digest = hashlib.sha256()
+        for name, path in named:
+            if path.is_file():
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+    def build(
+        self,
+        on_line: Callable[[str], None],
+        *,
+        dockerfile: str = DOCKERFILE,
+        tag: str | None = None,
+        role: str = "server-image",
+    ) -> None:
+        """Build the service's image (or, with `dockerfile`/`tag`, another image from the same sources)."""
+        tag = tag or self.settings.image
         root = self._build_context()
         self._docker()  # fail fast with DockerUnavailable before announcing anything
+        if not (root / dockerfile).is_file():
+            raise DockerfileMissing(
+                f"{dockerfile} not found in {root}", "Run logtui from a checkout of its repository."
+            )
         server = None if (root / "server" / "log_analyzer").is_dir() else _packaged_sources()
         if server is None:
-            on_line(f"Building {self.settings.image} from {root / DOCKERFILE}")
+            on_line(f"Building {tag} from {root / dockerfile}")
             context: dict[str, Any] = {"path": str(root)}
         else:
-            on_line(
-                f"Building {self.settings.image} from the installed package ({root / DOCKERFILE}, {server})"
-            )
-            context = {"fileobj": _packaged_tar(root, server), "custom_context": True}
+            on_line(f"Building {tag} from the installed package ({root / dockerfile}, {server})")
+            context = {"fileobj": _packaged_tar(root, server, dockerfile), "custom_context": True}
+        sources = self.sources_digest(dockerfile)
         client = connect(self.settings.build_timeout)
         step = "(before the first step)"
         step_output: list[str] = []
@@ -511,12 +560,16 @@ class DockerRuntime:
         try:
             stream = client.api.build(
                 **context,
-                dockerfile=DOCKERFILE,
-                tag=self.settings.image,
+                dockerfile=dockerfile,
+                tag=tag,
                 decode=True,
                 rm=True,
                 forcerm=True,
-                labels={LABEL_MANAGED: "true", LABEL_ROLE: "server-image"},
+                labels={
+                    LABEL_MANAGED: "true",
+                    LABEL_ROLE: role,
+                    LABEL_SOURCES: sources,
+                },
             )
             for chunk in stream:
                 if "error" in chunk or "errorDetail" in chunk:
@@ -557,7 +610,7 @@ class DockerRuntime:
             client.close()
             if "fileobj" in context:
                 context["fileobj"].close()
-        if self._image() is None:
+        if self.image(tag) is None:
             raise BuildFailed(step, "The build finished but the image is not there.")
 
     # --- lifecycle ----------------------------------------------------------------------------------------
@@ -571,15 +624,18 @@ class DockerRuntime:
         ) or [{}]
         host_ip = bindings[0].get("HostIp") or ""
         host_port = bindings[0].get("HostPort") or ""
-        want_port = str(self.settings.host_port) if self.settings.host_port else ""
-        return host_ip != self.settings.bind or host_port != want_port
+        if not self.settings.host_port:
+            # "Any port": a container pinned to the one it was given keeps it; one left to Docker's choice
+            # (made by an older logtui) would get a new port on every start, so it is made again, pinned.
+            return host_ip != self.settings.bind or not host_port.isdigit()
+        return host_ip != self.settings.bind or host_port != str(self.settings.host_port)
 
     def start(self) -> None:
         with self._start_lock:
             self._start()
 
     def _start(self) -> None:
-        client = self._docker()
+        self._docker()
         s = self.settings
         image = self._image()
         if image is None:
@@ -593,10 +649,32 @@ class DockerRuntime:
             return
         if container is not None and self._stale(container, image):
             stale = container
+            if not s.host_port:
+                self._last_port = self._last_port or self._published_or_bound_port(stale)
             self._call("removing the outdated container", lambda: stale.remove(force=True))
             container = None
+        self.port_note = None
+        try:
+            container = self._start_container(image, container)
+        except PortInUse as exc:
+            if s.host_port or exc.port == 0:
+                raise  # a port the user chose: say it is taken (or Docker's own choice failed)
+            # The port this container kept is taken now: make it again on a free one, and say so.
+            old = exc.port
+            self._last_port = None
+            self.port_note = f"port {old} was taken, so the service moved to a new port"
+            container = self._start_container(image, None)
+        self._last_port = self._published_port(container) or self._last_port
+        self._refresh_url(container)
+
+    def _start_container(self, image: Any, container: Any | None) -> Any:
+        """Start `container`, or create and start a new one (on the remembered or a free port). Returns it
+        reloaded. A busy port raises PortInUse naming it, with nothing left behind that this call made."""
+        client = self._docker()
+        s = self.settings
         created = volume_created = False
         if container is None:
+            port = s.host_port or self._last_port or _free_port(s.bind)
             volume_created = not self._volume_exists()
             if volume_created:
                 self._call(
@@ -609,7 +687,7 @@ class DockerRuntime:
                     image.id,
                     name=s.container_name,
                     labels={LABEL_MANAGED: "true", LABEL_ROLE: "server", "io.logtui.image": s.image},
-                    ports={CONTAINER_PORT: (s.bind, s.host_port)},
+                    ports={CONTAINER_PORT: (s.bind, port)},
                     volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
                     detach=True,
                     **HARDENING,
@@ -626,10 +704,24 @@ class DockerRuntime:
                 # Leave nothing behind: the container (and a volume) this call made go again.
                 self._cleanup_failed_start(container, volume_created)
             if cause is not None and _PORT_BUSY.search(str(cause)):
-                raise PortInUse(s.host_port or 0) from cause
+                busy = s.host_port or self._published_or_bound_port(container) or 0
+                if not created and not s.host_port:
+                    # Our stopped container's port is taken: it goes (the data is on the volume) and the
+                    # caller makes a new one elsewhere.
+                    _remove_quietly(container)
+                raise PortInUse(busy) from cause
             raise
         container.reload()
-        self._refresh_url(container)
+        return container
+
+    def _published_or_bound_port(self, container: Any) -> int | None:
+        """The port a container is published on, or pinned to while stopped."""
+        port = self._published_port(container)
+        if port is not None:
+            return port
+        bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT)
+        host_port = (bindings or [{}])[0].get("HostPort") or ""
+        return int(host_port) if host_port.isdigit() else None
 
     def _seed_volume(self, image: Any) -> None:
         """Fill a new volume before the server first starts, in a short-lived container of the same image."""
@@ -736,6 +828,8 @@ class DockerRuntime:
         """Remove the container; the volume (the data) stays."""
         container = self._container()
         if container is not None:
+            # The next container gets the same address (with [docker] host_port = 0).
+            self._last_port = self._published_or_bound_port(container) or self._last_port
             self._call("removing the container", lambda: container.remove(force=True, v=False))
         self._base_url = None
 
@@ -887,6 +981,15 @@ def _verify_sqlite(path: Path) -> None:
         raise BackupFailed("The backup copy is not a readable SQLite database", str(exc)) from exc
     if not row or row[0] != "ok":
         raise BackupFailed("The backup copy failed SQLite's check", str(row[0] if row else "no answer"))
+
+
+def _free_port(bind: str) -> int:
+    """A port free on this machine right now, for a container to keep (Docker's own pick changes on every
+    start). With a remote engine this only guesses; a taken port is then caught at start and replaced."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((bind, 0))
+        return int(sock.getsockname()[1])
 
 
 def _remove_quietly(container: Any) -> None:

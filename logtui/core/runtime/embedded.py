@@ -222,7 +222,7 @@ class EmbeddedRuntime:
         env = dict(os.environ if self._env is None else self._env)
         env["PYTHONUNBUFFERED"] = "1"
         # The command line names the database; stray settings from the user's shell must not override it.
-        for key in ("LOG_ANALYZER_DB", "PORT", "LOG_ANALYZER_SEED_ON_EMPTY"):
+        for key in ("LOG_ANALYZER_DB", "LOG_ANALYZER_DATABASE_URL", "PORT", "LOG_ANALYZER_SEED_ON_EMPTY"):
             env.pop(key, None)
         return env
 

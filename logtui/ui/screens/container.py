@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import events, on, work
@@ -34,10 +34,14 @@ from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, Tab
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
+from logtui.core.publish import IMAGES, LayerProgress, PushResult, push_image
 from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.docker_runtime import DockerRuntime
+from logtui.core.state import PUSH_REFERENCE, load_state, remember
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
+from logtui.ui.widgets.push_prompt import PushPrompt, PushRequest
 
 STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
 
@@ -58,6 +62,15 @@ class ContainerStatusRefreshed(Message):
         super().__init__()
         self.kind = kind
         self.status = status
+
+
+class BackendReported(Message):
+    """The running service said in /health which store it uses."""
+
+    def __init__(self, base_url: str, backend: str | None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.backend = backend
 
 
 class ContainerStatusUnavailable(Message):
@@ -97,6 +110,15 @@ class LocalServiceStarted(Message):
         self.base_url = base_url
 
 
+class LocalServiceGone(Message):
+    """Stop, Remove or Delete volume took the local service (or its data) away. The app reloads the log view,
+    so it shows what is there now instead of the records of a service or volume that no longer exists."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+
+
 class BuildOutputReceived(Message, bubble=False):
     def __init__(self, lines: list[str]) -> None:
         super().__init__()
@@ -115,6 +137,14 @@ class ServiceOutputEnded(Message, bubble=False):
     def __init__(self, error: LogtuiError | None) -> None:
         super().__init__()
         self.error = error
+
+
+class PushLayerProgressed(Message, bubble=False):
+    """A layer of the image being pushed changed state or moved on."""
+
+    def __init__(self, progress: LayerProgress) -> None:
+        super().__init__()
+        self.progress = progress
 
 
 class BackupProgressed(Message, bubble=False):
@@ -136,6 +166,9 @@ class ContainerAction:
 
 ACTIONS: tuple[ContainerAction, ...] = (
     ContainerAction("build", "b", "Build", "Build the log-analyzer image (docker/Dockerfile)"),
+    ContainerAction(
+        "push", "p", "Push", "Push the service or Lambda image to a registry (ECR or any), building if needed"
+    ),
     ContainerAction("start", "s", "Start", "Start the local log-analyzer and wait until it is healthy"),
     ContainerAction("stop", "x", "Stop", "Stop the local log-analyzer (data is kept)"),
     ContainerAction("restart", "r", "Restart", "Restart the local log-analyzer"),
@@ -152,6 +185,7 @@ IMAGE_UNCHANGED = "Image up to date: every step came from the cache, so nothing 
 _BUTTON_CHROME = 4
 
 _RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
+_LAYER_DONE = ("Pushed", "Layer already exists")
 _HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
 
 
@@ -160,6 +194,8 @@ def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bo
     if status is None or status.state is RuntimeState.UNREACHABLE:
         return False
     state = status.state
+    if action == "push":
+        return kind == "docker"
     if action == "build":
         return True  # the embedded runtime answers that there is nothing to build, which is worth saying
     if action == "start":
@@ -250,13 +286,20 @@ class ContainerScreen(Screen[None]):
         self._health_timeout = health_timeout
         self._log_tail = log_tail
         self.status: RuntimeStatus | None = None
+        #: the store the running service reports in /health, and the address that said so
+        self._backend: str | None = None
+        self._backend_url: str | None = None
+        self._last_status: ContainerStatusRefreshed | None = None
         self.busy: str | None = None  # the action running now
+        self._queued_action: str | None = None  # asked for before the first status (queue_action)
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
         self._output_stop = threading.Event()
         # "Back up first" in the delete dialog: the record count it showed, to ask again after the backup.
         self._delete_after_backup: tuple[int | None] | None = None
+        self._push_request: PushRequest | None = None
+        self._push_layers: dict[str, LayerProgress] = {}
 
     # --- layout ---------------------------------------------------------------------------------------------
 
@@ -336,6 +379,18 @@ class ContainerScreen(Screen[None]):
 
     def on_container_status_refreshed(self, message: ContainerStatusRefreshed) -> None:
         self.status = message.status
+        self._last_status = message
+        self._show_panel(message)
+        self._sync_controls()
+        self._sync_output(message.status)
+        url = message.status.base_url
+        if message.status.state in _RUNNING and url and url != self._backend_url:
+            self._fetch_backend(url)
+        queued, self._queued_action = self._queued_action, None
+        if queued is not None:
+            self.run_container_action(queued)
+
+    def _show_panel(self, message: ContainerStatusRefreshed) -> None:
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
         # The app's current client (absent in a bare host app): its address may be another target.
@@ -346,9 +401,26 @@ class ContainerScreen(Screen[None]):
             datetime.now(UTC),
             why=getattr(self.runtime, "choice_note", None),
             log_view_url=log_view_url if isinstance(log_view_url, str) else None,
+            backend=self._backend if message.status.base_url == self._backend_url else None,
         )
-        self._sync_controls()
-        self._sync_output(message.status)
+
+    @work(exclusive=True, exit_on_error=False, group="backend", name="backend")
+    async def _fetch_backend(self, base_url: str) -> None:
+        from logtui.core.client import LogClient
+
+        client = LogClient(base_url, timeout=5.0)
+        try:
+            health = await client.health()
+        except LogtuiError:
+            return  # not up yet: the next status refresh asks again
+        finally:
+            await client.aclose()
+        self.post_message(BackendReported(base_url, health.backend))
+
+    def on_backend_reported(self, message: BackendReported) -> None:
+        self._backend, self._backend_url = message.backend, message.base_url
+        if self._last_status is not None:
+            self._show_panel(self._last_status)
 
     def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
         self.status = None
@@ -369,11 +441,25 @@ class ContainerScreen(Screen[None]):
                 action.name, self.runtime.kind, self.status
             )
 
+    def queue_action(self, action: str) -> None:
+        """Run `action` once the runtime's state is known (the palette on the log screen opens this screen
+        and asks for an action before its first status refresh has answered)."""
+        if self.status is None:
+            self._queued_action = action
+        else:
+            self.run_container_action(action)
+
     def run_container_action(self, action: str) -> None:
         """Entry point for keys, buttons and the command palette alike; a refusal always says why."""
         if self.busy:
             self.notify(
                 f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
+            )
+            return
+        if action == "push" and self.runtime.kind != "docker":
+            self.notify(
+                "Push needs the Docker runtime: the embedded one runs from this Python, with no image.",
+                severity="warning",
             )
             return
         if not action_available(action, self.runtime.kind, self.status):
@@ -400,6 +486,9 @@ class ContainerScreen(Screen[None]):
     # Key bindings and buttons map here; all go through run_container_action.
     def action_build(self) -> None:
         self.run_container_action("build")
+
+    def action_push(self) -> None:
+        self.run_container_action("push")
 
     def action_start(self) -> None:
         self.run_container_action("start")
@@ -482,6 +571,19 @@ class ContainerScreen(Screen[None]):
             lambda yes: self._launch("remove") if yes else None,
         )
 
+    def _ask_push(self) -> None:
+        last = {name: load_state().get(PUSH_REFERENCE.format(kind=name), "") for name in IMAGES}
+        self.app.push_screen(PushPrompt(last), self._push_answered)
+
+    def _push_answered(self, request: PushRequest | None) -> None:
+        if request is None:
+            return
+        # Remembered as soon as it is asked for: a push refused for a missing login keeps what was typed.
+        remember(PUSH_REFERENCE.format(kind=request.image), request.reference)
+        self._push_request = request
+        self._push_layers = {}
+        self._launch("push", request)
+
     def _ask_backup(self) -> None:
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
         self.app.push_screen(
@@ -528,9 +630,13 @@ class ContainerScreen(Screen[None]):
             else "all stored log records (count unknown: the service is not running)"
         )
         volume = self._volume_name()
+        if self.runtime.kind == "docker":
+            goes_too = "The container is removed too (it holds the volume); Start makes a new, empty one. "
+        else:
+            goes_too = "The service stops too; Start begins again with a new, empty database. "
         body = (
             f"This deletes {volume} with {what} ({size}) for good. There is no undo.\n"
-            "Back up first to keep a copy you can restore or query."
+            f"{goes_too}Back up first to keep a copy you can restore or query."
         )
         if backup is not None:
             body = f"Backup written to {backup}.\n{body}"
@@ -588,6 +694,29 @@ class ContainerScreen(Screen[None]):
                 IMAGE_UNCHANGED  # every layer from the cache: the same image, a restart would change nothing
             )
         return "Image built."
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="push")
+    def _do_push(self, request: PushRequest) -> PushResult:
+        worker = get_current_worker()
+
+        def on_line(line: str) -> None:
+            if worker.is_cancelled:
+                raise _cancelled("push")
+            self.post_message(BuildOutputReceived([line]))
+
+        def on_layer(progress: LayerProgress) -> None:
+            if worker.is_cancelled:
+                raise _cancelled("push")
+            self.post_message(PushLayerProgressed(progress))
+
+        return push_image(
+            cast(DockerRuntime, self.runtime),
+            IMAGES[request.image],
+            request.reference,
+            on_line=on_line,
+            on_layer=on_layer,
+            create_repository=lambda _name: request.create_repository,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
     def _do_start(self) -> str | None:
@@ -671,7 +800,10 @@ class ContainerScreen(Screen[None]):
         bar = self.query_one("#activity-progress", ProgressBar)
         bar.update(total=None, progress=0)
         # A build shows its own step bar in the Build pane; one bar is enough.
-        bar.display = message.action != "build"
+        bar.display = message.action not in ("build", "push")
+        if message.action == "push" and self._push_request is not None:
+            self.query_one(TabbedContent).active = "pane-build"
+            self.query_one(BuildOutput).begin(f"Pushing {self._push_request.reference}…")
         if message.action == "build":
             image = self.status.image if self.status and self.status.image else "the image"
             self.query_one(TabbedContent).active = "pane-build"
@@ -691,6 +823,9 @@ class ContainerScreen(Screen[None]):
             if self._delete_after_backup is not None:
                 (records,), self._delete_after_backup = self._delete_after_backup, None
                 self._confirm_delete_volume(records, backup=result)
+        elif action == "push" and isinstance(result, PushResult):
+            text = f"Pushed {result.reference}" + (f" ({result.digest})" if result.digest else "") + "."
+            self.query_one(BuildOutput).finish(True, "Push finished.")
         elif action == "build" and result == NOTHING_TO_BUILD:
             text = NOTHING_TO_BUILD
             self.query_one(BuildOutput).finish(True, "Nothing to build.")
@@ -705,6 +840,8 @@ class ContainerScreen(Screen[None]):
             self.query_one(BuildOutput).finish(True, "Build finished.")
         else:
             text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        if action in ("stop", "remove", "delete_volume"):
+            self.post_message(LocalServiceGone(action))
         self.query_one("#activity-label", Label).update(text)
         self.notify(text, title=ACTION_LABELS[action])
         self._refresh_status()
@@ -713,6 +850,8 @@ class ContainerScreen(Screen[None]):
         self._action_over()
         self._delete_after_backup = None  # a failed backup ends the delete flow: nothing is deleted unasked
         error = message.error
+        if message.action == "push":
+            self.query_one(BuildOutput).finish(False, error.title)
         if message.action == "build":
             build = self.query_one(BuildOutput)
             if isinstance(error, BuildFailed) and error.output and not build.lines:
@@ -743,6 +882,19 @@ class ContainerScreen(Screen[None]):
             self.query_one("#activity-label", Label).update(
                 f"Building… step {build.step}/{build.total_steps}"
             )
+
+    def on_push_layer_progressed(self, message: PushLayerProgressed) -> None:
+        progress = message.progress
+        before = self._push_layers.get(progress.layer)
+        self._push_layers[progress.layer] = progress
+        if before is None or before.status != progress.status:
+            self.query_one(BuildOutput).add_lines([progress.line])  # state changes only, not every byte
+        done = sum(
+            p.status in _LAYER_DONE or p.status.startswith("Mounted") for p in self._push_layers.values()
+        )
+        uploading = [p.line for p in self._push_layers.values() if p.current is not None and p.total]
+        label = f"Pushing… {done}/{len(self._push_layers)} layers done"
+        self.query_one("#activity-label", Label).update(label + (f" · {uploading[-1]}" if uploading else ""))
 
     def on_backup_progressed(self, message: BackupProgressed) -> None:
         bar = self.query_one("#activity-progress", ProgressBar)

@@ -1,9 +1,11 @@
-"""The detail view of one record: the whole message, JSON pretty-printed and highlighted, copy."""
+"""The detail view of one record: its time in UTC and in the display zone, the whole message, JSON
+pretty-printed and highlighted, copy."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -16,6 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.safe_text import REORDERING, multi_line, one_line
 from logtui.ui.widgets.log_view import severity_of
 
@@ -92,9 +95,10 @@ class DetailScreen(ModalScreen[None]):
         Binding("m", "copy_message", "Copy message"),
     ]
 
-    def __init__(self, record: LogRecord) -> None:
+    def __init__(self, record: LogRecord, *, zone: DisplayZone = UTC_ZONE) -> None:
         super().__init__()
         self.record = record
+        self.zone = zone
         message = record.message
         cut = len(message) > MAX_DETAIL_CHARS
         found = None if cut else extract_json(message)
@@ -119,7 +123,7 @@ class DetailScreen(ModalScreen[None]):
         record = self.record
         with Vertical(id="detail-dialog"):
             header = Text.assemble(
-                (one_line(record.timestamp), "bold"),
+                *self.time_parts(),
                 "  ",
                 (one_line(record.tag), f"bold {_TAG_COLOURS[severity_of(record.tag)]}"),
             )
@@ -136,6 +140,26 @@ class DetailScreen(ModalScreen[None]):
                     )
                     yield Static(syntax, id="detail-json")
             yield Static("c copy record  m copy message  esc close", id="detail-hint")
+
+    def time_parts(self) -> list[tuple[str, str]]:
+        """The record's time as the service sent it (UTC), then in the display zone when that is another."""
+        stamp = one_line(self.record.timestamp)
+        parts = [(stamp, "bold"), (" UTC", "")]
+        try:
+            moment = datetime.fromisoformat(self.record.timestamp)
+        except ValueError:
+            return [(stamp, "bold")]  # not a time: shown as sent, without claiming a zone
+        if moment.tzinfo is not None and moment.utcoffset():
+            parts[1] = ("", "")  # the sender wrote its own offset: it is part of the text shown
+        if not self.zone.is_utc:
+            where = "local" if self.zone.is_local else self.zone.name
+            local = self.zone.format_wire(self.record.timestamp)
+            parts += [("  =  ", "dim"), (local, "bold"), (f" {self.zone.abbreviation(moment)} ({where})", "")]
+        return parts
+
+    @property
+    def time_text(self) -> str:
+        return "".join(text for text, _ in self.time_parts())
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.export import default_export_name
 from logtui.core.timerange import TimeWindow
 
@@ -39,19 +40,35 @@ def path_problem(path: Path) -> str | None:
 class ExportDialog(ModalScreen[ExportRequest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, window: TimeWindow, *, now: datetime, default_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        window: TimeWindow,
+        *,
+        now: datetime,
+        default_dir: Path | None = None,
+        zone: DisplayZone = UTC_ZONE,
+    ) -> None:
         super().__init__()
         self._window = window
+        self._zone = zone
         self._default_name = default_export_name(window, "csv", now=now)
         self._default_dir = default_dir or Path.cwd()
         #: A path the user was warned exists; submitting it again overwrites it.
         self._overwrite_ok: Path | None = None
 
+    @property
+    def title_text(self) -> str:
+        if self._zone.is_utc:
+            return f"Export {self._window.label()} with the current filters"
+        # The file keeps the service's UTC timestamps, whatever the screen shows: say so.
+        return (
+            f"Export {self._window.label(self._zone)} ({self._zone.name}) with the current filters; "
+            "the file's timestamps stay in UTC, as the service sent them"
+        )
+
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog"):
-            yield Label(
-                f"Export {self._window.label()} with the current filters", id="export-title", markup=False
-            )
+            yield Label(self.title_text, id="export-title", markup=False)
             yield Input(str(self._default_dir / self._default_name), id="export-path", compact=True)
             with RadioSet(id="export-format"):
                 yield RadioButton("CSV", value=True, id="fmt-csv")

@@ -15,12 +15,17 @@ from logtui.core import paths
 
 SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
-        "The time window (UTC)",
+        "The time window (in the zone named beside start/end: display_tz, UTC by default)",
         [
             ("1 … 6", "last 15m · 1h · 6h · 24h · 7d · everything"),
             ("[  ]", "step the window back / forward by its width"),
             ("s", "edit start and end (Enter applies; a wrong value is marked and nothing is sent)"),
             ("j", "jump to where the data is (when the window is empty; or click the notice)"),
+            (
+                "z",
+                "times in UTC / in your zone (display_tz, or local time when that is UTC): the list, the "
+                "inputs, the histogram",
+            ),
         ],
     ),
     (
@@ -31,9 +36,13 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("↑ ↓ PgUp PgDn", "move through what is loaded (more pages load as you scroll)"),
             ("Home End", "first / last loaded record"),
             ("G  g", "the window's newest records at once / back to paging from its start"),
-            ("Enter", "open the record: full message, JSON pretty-printed, c copies it"),
+            (
+                "Enter",
+                "open the record: its time in UTC and in your zone, the full message, JSON pretty-printed, "
+                "c copies it",
+            ),
             ("y", "copy the selected record"),
-            ("w", "wrap long messages"),
+            ("w", "wrap long messages, shown raw (a JSON object is otherwise one line of key=value)"),
             (
                 "histogram",
                 "click a bar, or focus it: ← → step, PgUp/PgDn jump over empty bars, Home/End first/last bar "
@@ -70,7 +79,8 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
 
 TIMES = (
     "Times: 2023-04-23T10:00:00, 2023-04-23 (a whole day as start and end), now, now-15m, -2h, "
-    "15m (15 minutes ago), today, yesterday. An empty start or end is open-ended."
+    "15m (15 minutes ago), today, yesterday. An empty start or end is open-ended. A time or day without "
+    "an offset is read in the zone shown beside the inputs; add Z or +02:00 to give another."
 )
 
 

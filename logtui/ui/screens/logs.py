@@ -7,6 +7,7 @@ worker carries the generation it was started for and its results are dropped unl
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -25,8 +26,19 @@ from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from logtui.core.client import LogClient, Stats
-from logtui.core.errors import ConnectFailed, LogtuiError, NotSupported, Unauthorized
-from logtui.core.timerange import TimeWindow, format_ts, preset_window
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
+from logtui.core.errors import (
+    BadResponse,
+    ConnectFailed,
+    LogtuiError,
+    NotSupported,
+    Rejected,
+    RequestTimedOut,
+    TLSFailed,
+    Unauthorized,
+)
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
+from logtui.core.timerange import TimeWindow, preset_window
 from logtui.ui import messages as msg
 from logtui.ui.screens.live_tail import LiveTail
 from logtui.ui.screens.logs_query import (
@@ -34,6 +46,7 @@ from logtui.ui.screens.logs_query import (
     LogQuery,
     as_datetime,
     jump_window,
+    stats_from_records,
     window_misses_data,
 )
 from logtui.ui.widgets.error_panel import ErrorPanel
@@ -47,6 +60,8 @@ from logtui.ui.widgets.window_notice import WindowNotice
 if TYPE_CHECKING:
     from logtui.core.config import Target
 
+#: Failures of /health that mean nothing answers there: asking /logs would only fail the same way.
+UNREACHABLE = (ConnectFailed, TLSFailed, RequestTimedOut)
 SEARCH_DEBOUNCE = 0.35
 SEARCH_MAX = 500
 WINDOW_HISTORY = 50
@@ -90,6 +105,7 @@ class LogsScreen(Screen[None]):
         Binding("f", "toggle_follow", "Follow"),
         Binding("n", "show_new", "Go to new", show=False),
         Binding("w", "toggle_wrap", "Wrap", show=False),
+        Binding("z", "toggle_zone", "UTC/local", show=False),
         Binding("e", "export", "Export"),
         Binding("y", "copy_record", "Copy", show=False),
         Binding("escape", "escape", "Back to logs", show=False),
@@ -104,8 +120,13 @@ class LogsScreen(Screen[None]):
         page_size: int,
         follow_interval: float,
         auto_window: bool,
+        zone: DisplayZone = UTC_ZONE,
+        summary_keys: Sequence[str] = DEFAULT_SUMMARY_KEYS,
     ) -> None:
         super().__init__()
+        #: The zone times are shown and typed in (z toggles it with UTC), and the one display_tz names.
+        self._zone = self._configured_zone = zone
+        self._summary_keys = tuple(summary_keys)
         self._query = query
         self._now = now
         self._page_size = page_size
@@ -127,15 +148,24 @@ class LogsScreen(Screen[None]):
         self._export_worker: Worker[int] | None = None
         #: Showing the window's newest page (G) instead of paging from its start.
         self._newest = False
-        #: Windows left behind (zoom, preset, step, jump), for Backspace.
-        self._window_history: list[tuple[TimeWindow, str | None]] = []
+        #: Windows left behind (zoom, preset, step, jump, follow), for Backspace.
+        self._window_history: list[tuple[TimeWindow, str | None, bool]] = []
+        #: /logs has answered this client at least once: it is a log service, whatever else fails.
+        self._logs_answered = False
+        #: Records of the current window without the filters, when the filtered answer was empty.
+        self._unfiltered: int | None = None
+        #: Seconds between histogram refreshes while following (the first poll's records show at once).
+        self.stats_refresh_interval = 10.0
+        self._stats_refreshed_at = 0.0
         self.live = LiveTail(self, interval=follow_interval)
 
     # --- layout ------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        yield RangeBar(self._now, id="range")
+        yield RangeBar(
+            self._now, zone=self._zone, toggle_to=self._zone.toggled(self._configured_zone), id="range"
+        )
         with Horizontal(id="filters"):
             yield TagFilter(id="tags")
             yield Input(placeholder="Search messages (/)", id="search", compact=True)
@@ -152,6 +182,9 @@ class LogsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.log_view.set_zone(self._zone)
+        self.log_view.set_summary_keys(self._summary_keys)
+        self.histogram.set_zone(self._zone)
         self.range_bar.show_window(self._query.window, self._query.preset)
         self.query_one("#export-progress").display = False
         self.log_view.focus()
@@ -206,8 +239,16 @@ class LogsScreen(Screen[None]):
     def page_size(self) -> int:
         return self._page_size
 
+    @property
+    def zone(self) -> DisplayZone:
+        return self._zone
+
     def clock(self) -> datetime:
         return self._now()
+
+    def _ts(self, moment: datetime) -> str:
+        """An instant as the range inputs show it (in the display zone), for notices."""
+        return self._zone.format_input(moment)
 
     # --- the target --------------------------------------------------------------------------------------
 
@@ -223,7 +264,11 @@ class LogsScreen(Screen[None]):
         self._target = target
         self._client = None
         self._stats_supported = None
+        self._logs_answered = False
         self._store_first = self._store_last = self._store_records = None
+        if self._query.tags:
+            self._query = replace(self._query, tags=())
+        self.tag_filter.reset()  # the boxes are the new target's tags, once it says which
         self._generation = self.log_view.reset()
         self._next_cursor = None
         self.status_bar.set_target(target.name, str(getattr(target.kind, "value", target.kind)), address)
@@ -237,6 +282,7 @@ class LogsScreen(Screen[None]):
             return  # the user switched again before this one was ready
         self._client = event.client
         self._target = event.target
+        self._logs_answered = False
         self.error_panel.clear()
         # Until the first answer: say where we are knocking, so "No records." only ever means an empty answer.
         self.notice.say(
@@ -270,26 +316,42 @@ class LogsScreen(Screen[None]):
 
     @work(exclusive=True, group="health", exit_on_error=False)
     async def _fetch_health(self, client: LogClient) -> None:
+        error: LogtuiError | None = None
         try:
             health = await client.health()
         except NotSupported:
             health = None
-        self.post_message(msg.HealthLoaded(client, health))
+        except UNREACHABLE:
+            raise
+        except LogtuiError as exc:
+            # The target answered, just not /health: it is optional, so the logs are still asked for.
+            health, error = None, exc
+        self.post_message(msg.HealthLoaded(client, health, error=error))
 
     def on_health_loaded(self, event: msg.HealthLoaded) -> None:
         if event.client is not self._client:
             return
         self.status_bar.set_latency(event.client.last_latency)
         health = event.health
-        if health is None:
+        if event.error is not None:
+            self.status_bar.set_version("? (/health failed)")
+            self.notify(
+                f"{event.error.title}\n{event.error.hint or ''}",
+                title="/health failed; asking for the logs anyway",
+                severity="warning",
+                timeout=10,
+            )
+        elif health is None:
             # Not yet "the original API": that needs /logs to answer too (a plain web server has no /health).
             self.status_bar.set_version("no /health")
             self._stats_supported = False
         else:
             self.status_bar.set_version(health.version)
+            self.status_bar.set_backend(health.backend)
             self._store_first = as_datetime(health.first_timestamp)
             self._store_last = as_datetime(health.last_timestamp)
             self._store_records = health.records
+            self._fetch_store_tags(event.client)
             if self._auto_window and window_misses_data(
                 self._query.window, self._store_first, self._store_last
             ):
@@ -297,13 +359,26 @@ class LogsScreen(Screen[None]):
                 return
         self.refetch()
 
+    @work(exclusive=True, group="store-tags", exit_on_error=False)
+    async def _fetch_store_tags(self, client: LogClient) -> None:
+        """Which tags the whole store has (one unfiltered /stats), so the boxes show those and no others."""
+        try:
+            stats = await client.stats(TimeWindow(), buckets=1)
+        except LogtuiError:
+            return  # the defaults stay; the window's own stats add what they see
+        self.post_message(msg.StoreTagsLoaded(client, list(stats.tags)))
+
+    def on_store_tags_loaded(self, event: msg.StoreTagsLoaded) -> None:
+        if event.client is self._client and event.tags:
+            self.tag_filter.show_store_tags(event.tags)
+
     def _move_to_data(self, *, launch: bool) -> None:
         assert self._store_first is not None and self._store_last is not None
         window = jump_window(self._store_first, self._store_last, self._query.window.width)
         if launch:
             self.notify(
                 f"Nothing in the last {self._query.preset or 'window'}; the newest record is from "
-                f"{format_ts(self._store_last)}, "
+                f"{self._ts(self._store_last)}, "
                 "so this shows the data's last stretch. Keys 1-6 pick presets.",
                 title="Showing where the data is",
                 timeout=8,
@@ -319,25 +394,30 @@ class LogsScreen(Screen[None]):
             self.live.stop()
             self.notify("Changing the window stops following; press f to follow again.")
 
-    def _set_window(self, window: TimeWindow, preset: str | None, *, remember: bool = True) -> None:
+    def _set_window(
+        self, window: TimeWindow, preset: str | None, *, remember: bool = True, end_excluded: bool = False
+    ) -> None:
         if remember and window != self._query.window:
-            self._window_history = [
-                *self._window_history[-(WINDOW_HISTORY - 1) :],
-                (self._query.window, self._query.preset),
-            ]
+            self._remember_window()
         self._stop_following_for_new_window()
         self._newest = False
-        self._query = self._query.with_window(window, preset)
+        self._query = self._query.with_window(window, preset, end_excluded=end_excluded)
         self.range_bar.show_window(window, preset)
         self.refetch()
+
+    def _remember_window(self) -> None:
+        self._window_history = [
+            *self._window_history[-(WINDOW_HISTORY - 1) :],
+            (self._query.window, self._query.preset, self._query.end_excluded),
+        ]
 
     def action_window_back(self) -> None:
         if not self._window_history:
             self.notify("No earlier window to go back to.", severity="warning")
             return
-        window, preset = self._window_history.pop()
+        window, preset, end_excluded = self._window_history.pop()
         self._auto_window = False
-        self._set_window(window, preset, remember=False)
+        self._set_window(window, preset, remember=False, end_excluded=end_excluded)
 
     def action_preset(self, name: str) -> None:
         self._auto_window = False
@@ -357,7 +437,9 @@ class LogsScreen(Screen[None]):
             self.notify("The window cannot move further that way.", severity="warning")
             return
         self._auto_window = False
-        self._set_window(shifted, None)
+        # Both ends are inclusive: a stepped window leaves out its end, so the record on the boundary it
+        # shares with the next window shows in one of them only.
+        self._set_window(shifted, None, end_excluded=True)
 
     def action_jump_to_data(self) -> None:
         self._auto_window = False
@@ -427,6 +509,15 @@ class LogsScreen(Screen[None]):
     def action_toggle_wrap(self) -> None:
         self.log_view.wrap = not self.log_view.wrap
 
+    def action_toggle_zone(self) -> None:
+        """Show times in UTC or in the other zone (display_tz, or local); requests are unchanged."""
+        self._zone = self._zone.toggled(self._configured_zone)
+        self.range_bar.set_zone(self._zone, self._zone.toggled(self._configured_zone))
+        self.log_view.set_zone(self._zone)
+        self.histogram.set_zone(self._zone)
+        self._update_counts()
+        self.notify(f"Times in {self._zone.label(self._now())}; z switches back.", timeout=3)
+
     def action_retry(self) -> None:
         retry, self._retry = self._retry, None
         self.error_panel.clear()
@@ -443,6 +534,7 @@ class LogsScreen(Screen[None]):
         self._generation = self.log_view.reset()
         self._next_cursor = None
         self._first_page_done = self._stats_done = False
+        self._unfiltered = None
         self._total = None
         self.error_panel.clear()
         self.notice.clear()
@@ -491,7 +583,9 @@ class LogsScreen(Screen[None]):
     async def _fetch_stats(self, client: LogClient, query: LogQuery) -> Stats | LogtuiError | None:
         """/stats, None when the target has none, or the error: a failed histogram must not hide the rows."""
         try:
-            return await client.stats(query.window, buckets=self._stats_buckets(), tags=query.tags, q=query.q)
+            return await client.stats(
+                query.request_window, buckets=self._stats_buckets(), tags=query.tags, q=query.q
+            )
         except NotSupported:
             return None
         except LogtuiError as exc:
@@ -508,14 +602,24 @@ class LogsScreen(Screen[None]):
             if tail:
                 # Following shows the newest page of the window, then appends what arrives after it.
                 page = await client.logs(
-                    query.window, tags=query.tags, q=query.q, limit=self._page_size, order="desc"
+                    query.request_window, tags=query.tags, q=query.q, limit=self._page_size, order="desc"
                 )
                 records = oldest_first(page.records)
                 self.post_message(msg.LogsLoaded(generation, records, None, first=True))
             else:
-                page = await client.logs(query.window, tags=query.tags, q=query.q, limit=self._page_size)
+                page = await client.logs(
+                    query.request_window, tags=query.tags, q=query.q, limit=self._page_size
+                )
                 self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=True))
+            unfiltered = None
+            if not page.records and (query.tags or query.q):
+                unfiltered = await self._count_unfiltered(client, query, page.unfiltered)
+            if unfiltered is not None:
+                self.post_message(msg.LogsLoaded(generation, [], None, first=False, unfiltered=unfiltered))
             stats = await stats_task if stats_task is not None else None
+            if stats is None and not page.paginated:
+                # The whole window is here (the original service pages nothing): count it ourselves.
+                stats = stats_from_records(page.records, query.request_window, self._stats_buckets())
             if isinstance(stats, LogtuiError):
                 self.post_message(msg.StatsLoaded(generation, None, error=stats))
             else:
@@ -523,6 +627,16 @@ class LogsScreen(Screen[None]):
         finally:
             if stats_task is not None and not stats_task.done():
                 stats_task.cancel()
+
+    async def _count_unfiltered(self, client: LogClient, query: LogQuery, known: int | None) -> int | None:
+        """Whether the window has records the filters hide: the original API's count, else one record."""
+        if known is not None:
+            return known
+        try:
+            probe = await client.logs(query.request_window, limit=1)
+        except LogtuiError:
+            return None  # the filtered answer stands; the empty-window text is the plain one
+        return len(probe.records)
 
     @on(events.Click, "#notice")
     def _notice_clicked(self) -> None:
@@ -542,13 +656,21 @@ class LogsScreen(Screen[None]):
     @work(exclusive=True, group="page", exit_on_error=False)
     async def _load_more(self, client: LogClient, generation: int, query: LogQuery, cursor: str) -> None:
         page = await client.logs(
-            query.window, tags=query.tags, q=query.q, limit=self._page_size, cursor=cursor
+            query.request_window, tags=query.tags, q=query.q, limit=self._page_size, cursor=cursor
         )
         self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=False))
 
     def on_logs_loaded(self, event: msg.LogsLoaded) -> None:
         if event.generation != self._generation:
             return
+        self._logs_answered = True
+        if event.unfiltered is not None:
+            self._unfiltered = event.unfiltered
+            self._explain_empty()
+            return
+        if event.records:
+            # The original API has no /stats to name its tags: the records do.
+            self.tag_filter.add_tags({r.tag for r in event.records})
         self._next_cursor = event.next_cursor
         self.log_view.append_page(
             event.records, has_more=event.next_cursor is not None, generation=event.generation
@@ -556,7 +678,7 @@ class LogsScreen(Screen[None]):
         if event.first:
             self._first_page_done = True
             if self._stats_supported is False:
-                self.status_bar.set_version("original API (GET /logs only)")
+                self.status_bar.set_version("original API (GET /logs only; logtui filters and counts)")
             if self._tail_mode:
                 # Pin to the bottom: the newest records, where live ones will arrive.
                 self.log_view.jump_to_end()
@@ -586,13 +708,19 @@ class LogsScreen(Screen[None]):
         if event.generation != self._generation:
             return
         self._stats_done = True
+        self._stats_refreshed_at = time.monotonic()
         stats = event.stats
         if event.error is not None:
             self.histogram.show_unavailable(event.error.title)
+        elif stats is not None and stats.counted_here:
+            self._stats_supported = False  # the target still has no /stats: j, counts and notes say so
+            self.histogram.show_stats(stats)
         elif stats is None:
             self._stats_supported = False
+            filtered = self._query.tags or self._query.q
+            local = " Tag and text filters are applied by logtui." if filtered else ""
             self.histogram.show_unavailable(
-                "this target has only GET /logs (no /stats), so there are no counts."
+                f"this target has only GET /logs (no /stats), so there are no counts.{local}"
             )
         else:
             self._stats_supported = True
@@ -620,7 +748,7 @@ class LogsScreen(Screen[None]):
             text = f"{loaded:,} loaded of {self._total:,}"
         else:
             text = f"{loaded:,} loaded" + (" (more on scroll)" if self._next_cursor else "")
-        self.query_one("#counts", Label).update(f"{text}   {self._query.window.label()}" if text else "")
+        self.query_one("#counts", Label).update(f"{text}   {self._query.label(self._zone)}" if text else "")
 
     def _explain_empty(self) -> None:
         """Say why the view is empty and how to get to data, once both the page and the stats are in."""
@@ -629,7 +757,10 @@ class LogsScreen(Screen[None]):
         self.log_view.placeholder = "No records."
         filtered = bool(self._query.tags or self._query.text)
         what = "No records match the filters in" if filtered else "No records in"
-        window = self._query.window.label()
+        window = self._query.label(self._zone)
+        if filtered and self._unfiltered:
+            self.notice.say(self._filter_hid_everything(window))
+            return
         if self._stats_supported is False:
             self.notice.say(
                 f"{what} {window}. This target cannot say where its data is (no /stats); "
@@ -637,14 +768,29 @@ class LogsScreen(Screen[None]):
             )
         elif self._store_last is not None and self._store_first is not None:
             self.notice.say(
-                f"{what} {window}. The store holds records from {format_ts(self._store_first)} to "
-                f"{format_ts(self._store_last)}: press j (or click here) to jump to the latest data."
+                f"{what} {window}. The store holds records from {self._ts(self._store_first)} to "
+                f"{self._ts(self._store_last)}: press j (or click here) to jump to the latest data."
             )
         else:
             self.notice.say(
                 f"{what} {window}: the store is empty. Records appear here once something "
                 "posts them to /logs (press f to follow)."
             )
+
+    def _filter_hid_everything(self, window: str) -> str:
+        exact = self._stats_supported is False  # the original API's count is the whole window's
+        held = f"holds {self._unfiltered:,} records" if exact and self._unfiltered else "has records"
+        hiding, clearing = [], []
+        if self._query.text:
+            hiding.append(f"the search {self._query.text!r}")
+            clearing.append("clear the search (/, delete the text, Enter)")
+        if self._query.tags:
+            hiding.append(f"the tag filter (only {', '.join(self._query.tags)})")
+            clearing.append("switch the other tags back on")
+        return (
+            f"{window} {held}, but {' and '.join(hiding)} hide{'s' if len(hiding) == 1 else ''} all of "
+            f"them: {' or '.join(clearing)}."
+        )
 
     # --- failures: every worker's error lands here -------------------------------------------------------
 
@@ -673,7 +819,10 @@ class LogsScreen(Screen[None]):
         elif purpose == "page":
             self._show_failure("Loading more records failed", error, retry=self._request_more)
         else:
-            if self._stats_supported is False:
+            if not self._logs_answered and (
+                isinstance(error, BadResponse) or (isinstance(error, Rejected) and error.status == 404)
+            ):
+                # Only when /logs itself is missing or unreadable: a service that answered it is one.
                 self.status_bar.set_version("not a log-analyzer?")
             self.histogram.show_unavailable("the request for the logs failed (see below).")
             self._update_counts()
@@ -705,7 +854,7 @@ class LogsScreen(Screen[None]):
     def on_log_view_record_chosen(self, event: LogView.RecordChosen) -> None:
         from logtui.ui.screens.detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(event.record))
+        self.app.push_screen(DetailScreen(event.record, zone=self._zone))
 
     def action_copy_record(self) -> None:
         record = self.log_view.selected_record
@@ -728,6 +877,8 @@ class LogsScreen(Screen[None]):
             return
         self.live.start()
         self._auto_window = False
+        # Backspace after following returns to the window before it.
+        self._remember_window()
         # Following means "up to now and beyond": open the end, keep the start.
         self._query = self._query.with_window(TimeWindow(self._query.window.start, None), None)
         self.range_bar.show_window(self._query.window, "following")
@@ -745,12 +896,40 @@ class LogsScreen(Screen[None]):
             return
         if event.records:
             self.log_view.append_live(event.records)
+            self.tag_filter.add_tags({r.tag for r in event.records})
             if self._total is not None:
                 self._total += len(event.records)
+            self._refresh_histogram_while_following()
         self.live.polled(event.polled_at)
         self._update_counts()
         if event.records:
             self.notice.clear()
+
+    def _refresh_histogram_while_following(self) -> None:
+        """New records arrived: redraw the histogram now and then (not per poll: /stats costs a scan)."""
+        if self._client is None:
+            return
+        now = time.monotonic()
+        if now - self._stats_refreshed_at < self.stats_refresh_interval:
+            return
+        shown = self.histogram.stats
+        if self._stats_supported is False and shown is not None and shown.counted_here:
+            # The original API: every record of the window is loaded, so count them again here.
+            self._stats_refreshed_at = now
+            view = self.log_view
+            records = [view.record_at(i) for i in range(view.loaded_count)]
+            stats = stats_from_records(records, self._query.request_window, self._stats_buckets())
+            if stats is not None:
+                self.histogram.show_stats(stats)
+        elif self._stats_supported is True:
+            self._stats_refreshed_at = now
+            self._refresh_stats(self._client, self._generation, self._query)
+
+    @work(exclusive=True, group="stats-refresh", exit_on_error=False)
+    async def _refresh_stats(self, client: LogClient, generation: int, query: LogQuery) -> None:
+        stats = await self._fetch_stats(client, query)
+        if isinstance(stats, Stats):  # a failed refresh keeps the histogram it has
+            self.post_message(msg.StatsLoaded(generation, stats))
 
     def set_live_note(self, text: str) -> None:
         self.query_one("#live", Label).update(text)
@@ -770,7 +949,7 @@ class LogsScreen(Screen[None]):
             if request is not None:
                 self.start_export(request.path, request.fmt)
 
-        self.app.push_screen(ExportDialog(self._query.window, now=self._now()), chosen)
+        self.app.push_screen(ExportDialog(self._query.window, now=self._now(), zone=self._zone), chosen)
 
     def start_export(self, path: Path, fmt: str) -> Worker[int]:
         assert self._client is not None
@@ -790,7 +969,7 @@ class LogsScreen(Screen[None]):
 
         count = await export_window(
             client,
-            query.window,
+            query.request_window,
             tags=query.tags,
             q=query.q,
             dest=path,

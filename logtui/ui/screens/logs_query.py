@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from log_analyzer.record import LogRecord
+
+from logtui.core.client import Bucket, Stats
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.timerange import TimeWindow, parse_ts, preset_window
 
 #: The window a bare `logtui` opens on, before it knows anything about the data.
@@ -22,13 +28,29 @@ class LogQuery:
     text: str = ""
     #: The preset the window came from, for the range bar's label; None once the user typed or stepped.
     preset: str | None = None
+    #: The window's end is left out (a window reached with [ or ]): both ends are inclusive on the wire, and
+    #: a record on the boundary between two stepped windows must show in one of them, not both.
+    end_excluded: bool = False
 
     @property
     def q(self) -> str | None:
         return self.text or None
 
-    def with_window(self, window: TimeWindow, preset: str | None = None) -> LogQuery:
-        return replace(self, window=window, preset=preset)
+    @property
+    def request_window(self) -> TimeWindow:
+        """The window to ask the target for: `window`, or its end moved back 1 µs (the store's resolution)."""
+        window = self.window
+        if self.end_excluded and window.start is not None and window.end is not None and window.width:
+            return TimeWindow(window.start, window.end - timedelta(microseconds=1))
+        return window
+
+    def with_window(
+        self, window: TimeWindow, preset: str | None = None, *, end_excluded: bool = False
+    ) -> LogQuery:
+        return replace(self, window=window, preset=preset, end_excluded=end_excluded)
+
+    def label(self, zone: DisplayZone = UTC_ZONE) -> str:
+        return self.window.label(zone) + (" (end excluded)" if self.end_excluded else "")
 
 
 def as_datetime(value: datetime | str | None) -> datetime | None:
@@ -62,10 +84,50 @@ def window_misses_data(window: TimeWindow, first: datetime | None, last: datetim
     )
 
 
-def initial_window(start: str | None, end: str | None, now: datetime) -> tuple[TimeWindow, str | None]:
-    """The launch window: --start/--end when given (already validated by the CLI), else the default preset."""
+def initial_window(
+    start: str | None, end: str | None, now: datetime, *, zone: DisplayZone = UTC_ZONE
+) -> tuple[TimeWindow, str | None]:
+    """The launch window: --start/--end when given (already validated by the CLI; read in the display zone,
+    like the inputs), else the default preset."""
     from logtui.core.timerange import parse_window
 
     if start or end:
-        return parse_window(start, end, now=now), None
+        return parse_window(start, end, now=now, zone=zone), None
     return preset_window(DEFAULT_PRESET, now), DEFAULT_PRESET
+
+
+def stats_from_records(records: Sequence[LogRecord], window: TimeWindow, buckets: int) -> Stats | None:
+    """The histogram of a window whose records are all loaded (the course's original service sends the whole
+    window at once and has no /stats): counted here, so the histogram and its zoom work there too.
+
+    None when a timestamp is not ISO (nothing to place on a time axis)."""
+    try:
+        times = [parse_ts(r.timestamp) for r in records]
+    except ValueError:
+        return None
+    tags = Counter(r.tag for r in records)
+    start = window.start or (min(times) if times else None)
+    end = window.end or (max(times) if times else None)
+    if start is None or end is None or not times:
+        return Stats(0, {}, 0.0, (), None, None, window=window, counted_here=True)
+    span = max(end - start, timedelta(seconds=1))
+    count = max(1, min(buckets, 500))
+    width = span / count
+    counts: list[Counter[str]] = [Counter() for _ in range(count)]
+    for when, record in zip(times, records, strict=True):
+        index = min(count - 1, max(0, int((when - start) / width)))
+        counts[index][record.tag] += 1
+    return Stats(
+        total=len(records),
+        tags=dict(tags),
+        bucket_seconds=width.total_seconds(),
+        # The last bucket ends exactly at the window's end (width is rounded to whole microseconds).
+        buckets=tuple(
+            Bucket(start + width * i, end if i == count - 1 else start + width * (i + 1), dict(c))
+            for i, c in enumerate(counts)
+        ),
+        first_timestamp=min(times),
+        last_timestamp=max(times),
+        window=TimeWindow(start, end),
+        counted_here=True,
+    )

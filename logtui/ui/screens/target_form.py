@@ -16,8 +16,10 @@ from textual.widgets import Button, Input, Label, Select
 from logtui.core.config import Target, TargetKind, target_from_form
 from logtui.core.errors import ConfigValueError
 
-FIELDS = ("name", "url", "kind", "token_env", "timeout")
+FIELDS = ("name", "url", "kind", "token_env", "timeout", "auth", "aws_profile", "aws_region")
 KIND_CHOICES = [("guess from the URL", ""), *((k.label, k.value) for k in TargetKind)]
+AUTH_CHOICES = [("none, or the token env below", "none"), ("AWS_IAM (SigV4, needs logtui[aws])", "aws_iam")]
+_SELECTS = ("kind", "auth")
 
 #: Raises ConfigValueError (with `.field`) when the target cannot be saved as it is.
 Validator = Callable[[Target], object]
@@ -76,6 +78,34 @@ class TargetForm(ModalScreen[Target | None]):
             yield self._row(
                 "Timeout (s)", Input(f"{t.timeout:g}" if t else "10", id="field-timeout", compact=True)
             )
+            yield self._row(
+                "Auth",
+                Select(
+                    AUTH_CHOICES,
+                    value=t.auth if t else "none",
+                    allow_blank=False,
+                    id="field-auth",
+                    compact=True,
+                ),
+            )
+            yield self._row(
+                "AWS profile",
+                Input(
+                    (t.aws_profile or "") if t else "",
+                    placeholder="with AWS_IAM: profile name (optional)",
+                    id="field-aws_profile",
+                    compact=True,
+                ),
+            )
+            yield self._row(
+                "AWS region",
+                Input(
+                    (t.aws_region or "") if t else "",
+                    placeholder="with AWS_IAM: e.g. eu-west-1 (optional for function URLs)",
+                    id="field-aws_region",
+                    compact=True,
+                ),
+            )
             yield Label("", id="target-form-error", markup=False)
             with Horizontal(id="target-form-buttons"):
                 yield Button("Save", variant="primary", id="target-save", compact=True)
@@ -85,8 +115,8 @@ class TargetForm(ModalScreen[Target | None]):
         self.query_one("#field-name", Input).focus()
 
     def _value(self, field: str) -> str:
-        if field == "kind":
-            value = self.query_one("#field-kind", Select).value
+        if field in _SELECTS:
+            value = self.query_one(f"#field-{field}", Select).value
             return value if isinstance(value, str) else ""
         return self.query_one(f"#field-{field}", Input).value
 

@@ -48,7 +48,7 @@ class TargetsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "Name", "Kind", "Address", "Token from", "Timeout")
+        table.add_columns("", "Name", "Kind", "Address", "Credentials", "Timeout")
         self.refresh_table()
         table.focus()
 
@@ -63,7 +63,7 @@ class TargetsScreen(Screen[None]):
             marks = ("▶" if t.name == current else " ") + ("★" if t.name == config.default_target else " ")
             address = "run by logtui" if t.is_local else public_address(t.url)
             name = t.name if t in config.all_targets else f"{t.name} (unsaved: a saves it)"
-            table.add_row(marks, name, t.kind.label, address, t.token_env or "—", f"{t.timeout:g} s")
+            table.add_row(marks, name, t.kind.label, address, _credential_label(t), f"{t.timeout:g} s")
         names = [t.name for t in self.rows()]
         wanted = select or current
         if wanted in names:
@@ -105,6 +105,15 @@ class TargetsScreen(Screen[None]):
         if target is None:
             return
         self.shell.open_target(target)
+        default = self.shell.config.default_target
+        if target.name != default and target is not self.unsaved_current():
+            # Switching is for this session; the next start opens the default. Say so, and how to change it,
+            # rather than rewrite the user's config file on every switch.
+            self.app.notify(
+                f"Switched to {target.name}. logtui still starts on {default}: press m on this list (t) "
+                f"to open {target.name} at start instead.",
+                title="Target",
+            )
         self.dismiss()
 
     def action_back(self) -> None:
@@ -195,3 +204,9 @@ class TargetsScreen(Screen[None]):
                 f"{target.name} opens when logtui starts without --url/--profile.",
                 select=target.name,
             )
+
+
+def _credential_label(target: Target) -> str:
+    if target.auth == "aws_iam":
+        return f"AWS_IAM ({target.aws_profile})" if target.aws_profile else "AWS_IAM"
+    return target.token_env or "—"

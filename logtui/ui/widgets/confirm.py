@@ -114,6 +114,7 @@ class TypedConfirmDialog(ModalScreen[str | None]):
             yield Static(self._body, classes="dialog-body", markup=False)
             yield Label(f"Type {self.word} to confirm:", markup=False)
             yield Input(placeholder=self.word, id="typed")
+            yield Label("", id="typed-error", classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 if self._alternative_label:
@@ -125,12 +126,27 @@ class TypedConfirmDialog(ModalScreen[str | None]):
 
     @on(Input.Changed, "#typed")
     def _arm(self, event: Input.Changed) -> None:
-        self.query_one("#confirm", Button).disabled = event.value.strip() != self.word
+        typed = event.value.strip()
+        self.query_one("#confirm", Button).disabled = typed != self.word
+        # Say so as soon as the text cannot become the word, not only when Enter does nothing.
+        self._say_wrong(typed if typed and not self.word.startswith(typed) else "")
 
     @on(Input.Submitted, "#typed")
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip() == self.word:
+        typed = event.value.strip()
+        if typed == self.word:
             self.dismiss("confirm")
+        else:
+            self._say_wrong(typed or " ")
+
+    def _say_wrong(self, typed: str) -> None:
+        note = self.query_one("#typed-error", Label)
+        if typed.strip():
+            note.update(f"{typed!r} is not {self.word}: type the name exactly as shown to confirm.")
+        elif typed:
+            note.update(f"Type {self.word} to confirm, or Cancel.")
+        else:
+            note.update("")
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:

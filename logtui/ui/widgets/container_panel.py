@@ -129,9 +129,11 @@ def describe(
     *,
     why: str | None = None,
     log_view_url: str | None = None,
+    backend: str | None = None,
 ) -> dict[str, str]:
     """The panel's rows, in display order. `why`: the runtime's note on why it was chosen (auto fell back);
-    `log_view_url`: the address the log view reads, when known."""
+    `log_view_url`: the address the log view reads, when known; `backend`: the store the running service
+    reports in /health."""
     facts: dict[str, str] = {"Runtime": RUNTIME_NAMES.get(kind, kind)}
     if why:
         facts["Why"] = why
@@ -149,6 +151,8 @@ def describe(
     facts["Container" if kind == "docker" else "Service"] = container
     facts["Uptime"] = format_uptime(status.started_at, now) if status.state in _RUNNING else "—"
     facts["Address"] = status.base_url or "—"
+    if backend and status.state in _RUNNING:
+        facts["Store"] = backend
     facts["Volume" if kind == "docker" else "Database"] = status.volume or "—"
     if kind != "docker" and status.db_size is None:
         # The embedded runtime knows its file: no size means there is no database (deleted, or not made yet).
@@ -179,8 +183,9 @@ class ContainerPanel(Static):
         *,
         why: str | None = None,
         log_view_url: str | None = None,
+        backend: str | None = None,
     ) -> None:
-        self.facts = describe(kind, status, now, why=why, log_view_url=log_view_url)
+        self.facts = describe(kind, status, now, why=why, log_view_url=log_view_url, backend=backend)
         self.state = status.state
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)

@@ -7,6 +7,7 @@ Clicking a bar (or left/right + enter when focused) posts `BucketChosen` with th
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
 from logtui.core.safe_text import one_line
 from logtui.ui.widgets.log_view import severity_of
 
@@ -139,6 +141,7 @@ class Histogram(Widget, can_focus=True):
         self._selected: int | None = None
         self._lines: list[Strip] | None = None
         self._lines_key: tuple[int, int, int | None, bool] | None = None
+        self._zone: DisplayZone = UTC_ZONE
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -159,6 +162,12 @@ class Histogram(Widget, can_focus=True):
     def selected(self) -> int | None:
         """Index of the selected bar (see `bar_range`)."""
         return self._selected
+
+    def set_zone(self, zone: DisplayZone) -> None:
+        """Write the times under the bars (and in a bar's description) in `zone`."""
+        if zone != self._zone:
+            self._zone = zone
+            self._invalidate()
 
     def show_stats(self, stats: Stats) -> None:
         self._state = "stats"
@@ -287,7 +296,7 @@ class Histogram(Widget, can_focus=True):
         start, end = self.bar_range(bar)
         if bar not in self._busy_bars():
             # Zooming into an empty stretch only shows "No records."; say so instead of leaving the window.
-            self.notify(f"No records in {_span(start, end)}: nothing to zoom into.", timeout=3)
+            self.notify(f"No records in {_span(start, end, self._zone)}: nothing to zoom into.", timeout=3)
             return
         self.post_message(self.BucketChosen(self, start, end))
 
@@ -303,7 +312,7 @@ class Histogram(Widget, can_focus=True):
             ", ".join(f"{tag} {counts[tag]:,}" for tag in stack_order([t for t in counts if counts[t]]))
             or "no records"
         )
-        return one_line(f"{_span(start, end)}: {detail}")
+        return one_line(f"{_span(start, end, self._zone)}: {detail}")
 
     # --- rendering -----------------------------------------------------------------------------------------
 
@@ -348,10 +357,15 @@ class Histogram(Widget, can_focus=True):
             return lines
         stats = self._stats
         if self._message or stats is None:
-            text = self._message
-            lines[max(0, (height - 1) // 2)] = Strip([Segment(text, self._style("message"))]).crop_extend(
-                0, width, base
-            )
+            # Wrapped at spaces over the strip's rows (a narrow terminal must not cut a sentence mid-word).
+            rows = textwrap.wrap(self._message, width) or [""]
+            room = height - 1 if stats is not None and height > 1 else height
+            if len(rows) > room:
+                rows = [*rows[: room - 1], _cut_at_word(" ".join(rows[room - 1 :]), width)]
+            # Centred on the strip's middle row, as a one-line message always was; kept above the labels.
+            top = max(0, min((height - 1) // 2 - (len(rows) - 1) // 2, room - len(rows)))
+            for i, text in enumerate(rows):
+                lines[top + i] = Strip([Segment(text, self._style("message"))]).crop_extend(0, width, base)
             if stats is not None and height > 1:
                 lines[-1] = self._label_line(width)
             return lines
@@ -415,21 +429,34 @@ class Histogram(Widget, can_focus=True):
         if stats is None or not stats.buckets:
             return Strip.blank(width, base)
         first, last = self._ends()
-        left, right = _fmt(first), _fmt(last)
-        middle: list[Segment] = []
-        if self._selected is not None and self._selected < self.bar_count():
-            middle.append(Segment(self._describe(self._selected) + "  \u23ce zoom", label))
-        else:
-            noun = "record" if stats.total == 1 else "records"
-            middle.append(Segment(f"{stats.total:,} {noun}  ", label))
-            for tag in stack_order(list(stats.tags)):
-                middle.append(Segment("\u25a0", self._style(f"tag-{severity_of(tag)}")))
-                middle.append(Segment(f"{one_line(tag)} {stats.tags[tag]:,} ", label))
-        middle_strip = Strip(middle)
+        left, right = self._zone.format_day_time(first), self._zone.format_day_time(last)
         room = width - len(left) - len(right) - 4
         if room < 10:
             return Strip([Segment(left, label)]).crop_extend(0, width, base)
-        middle_strip = middle_strip.crop(0, room)
+        middle: list[Segment] = []
+        if self._selected is not None and self._selected < self.bar_count():
+            middle.append(
+                Segment(_cut_at_word(self._describe(self._selected) + "  \u23ce zoom", room), label)
+            )
+        else:
+            noun = "record" if stats.total == 1 else "records"
+            # Honest about where the counts come from: the target has no /stats, logtui counted them.
+            counted = " (counted by logtui)" if stats.counted_here else ""
+            middle.append(Segment(_cut_at_word(f"{stats.total:,} {noun}{counted}", room) + "  ", label))
+            # Whole legend entries only: what does not fit is counted, never cut in the middle of a tag.
+            tags = stack_order(list(stats.tags))
+            used = Strip(middle).cell_length
+            for i, tag in enumerate(tags):
+                entry = f"{one_line(tag)} {stats.tags[tag]:,} "
+                more = len(tags) - i - 1
+                reserve = len(f"+{more} more") if more else 0
+                if used + 1 + len(entry) + reserve > room:
+                    middle.append(Segment(f"+{len(tags) - i} more", label))
+                    break
+                middle.append(Segment("\u25a0", self._style(f"tag-{severity_of(tag)}")))
+                middle.append(Segment(entry, label))
+                used += 1 + len(entry)
+        middle_strip = Strip(middle).crop(0, room)
         pad = room - middle_strip.cell_length
         segments = [
             Segment(left, label),
@@ -441,11 +468,18 @@ class Histogram(Widget, can_focus=True):
         return Strip(segments).crop_extend(0, width, base)
 
 
-def _fmt(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+def _span(start: datetime, end: datetime, zone: DisplayZone) -> str:
+    left, right = zone.format_day_time(start), zone.format_day_time(end)
+    if left[:10] == right[:10]:
+        return f"{left[11:]}\u2013{right[11:]}"
+    return f"{left} \u2013 {right}"
 
 
-def _span(start: datetime, end: datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%H:%M:%S}\u2013{end:%H:%M:%S}"
-    return f"{_fmt(start)} \u2013 {_fmt(end)}"
+def _cut_at_word(text: str, width: int) -> str:
+    """`text` in `width` cells, cut at a space with an ellipsis rather than in the middle of a word."""
+    if len(text) <= width:
+        return text
+    cut = text[: max(0, width - 1)]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")].rstrip()
+    return cut + "\u2026"

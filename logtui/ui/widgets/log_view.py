@@ -1,15 +1,18 @@
 """The log view: a Line API widget that draws only the rows on screen, however many are loaded.
 
 Rows live packed in a `RowStore` and are decoded only when drawn; rendered lines are cached per
-(row, width, highlight, wrap, cursor). Pages arrive through `append_page` (lazy loading: the view asks for
-more with `MoreWanted` as the viewport nears the loaded end) or `append_live` (follow mode).
+(row, width, highlight, wrap, cursor). Timestamps are drawn in the display zone and a JSON-object message as
+its one-line summary, both computed for drawn rows only (summaries cached per row). Pages arrive through
+`append_page` (lazy loading: the view asks for more with `MoreWanted` as the viewport nears the loaded end)
+or `append_live` (follow mode).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import ClassVar
+from itertools import pairwise
+from typing import ClassVar, cast
 
 from log_analyzer.record import LogRecord
 from rich.cells import cell_len
@@ -24,6 +27,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
+from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS, summary_fields
 from logtui.core.safe_text import one_line
 from logtui.ui.widgets.row_store import RowStore, display_text, wrap_spans
 
@@ -44,6 +49,9 @@ _TAG_WIDTH_MAX = 10
 # The service's timestamps are at most 26 characters; a server sending longer ones still leaves room.
 _TS_WIDTH_MAX = 32
 _MIN_MESSAGE_WIDTH = 8
+_NOT_CACHED = object()
+#: A summarised message as drawn, and the spans of its "key=" parts (drawn muted, so values stand out).
+_Summary = tuple[str, list[tuple[int, int]]]
 
 
 def severity_of(tag: str) -> str:
@@ -68,6 +76,7 @@ class LogView(ScrollView, can_focus=True):
         & > .logview--match { background: $warning-muted; text-style: bold; }
         & > .logview--cursor { background: $block-cursor-blurred-background; }
         & > .logview--placeholder { color: $foreground-muted; text-style: italic; }
+        & > .logview--key { color: $foreground-muted; }
         &:focus > .logview--cursor { background: $block-cursor-background; }
     }
     """
@@ -82,6 +91,7 @@ class LogView(ScrollView, can_focus=True):
         "logview--match",
         "logview--cursor",
         "logview--placeholder",
+        "logview--key",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -159,6 +169,10 @@ class LogView(ScrollView, can_focus=True):
         self._highlight_re: re.Pattern[str] | None = None
         self._row_cache: LRUCache[tuple[int, int, str, bool, bool], list[Strip]] = LRUCache(1024)
         self._lv_styles: dict[str, Style] | None = None
+        self._zone: DisplayZone = UTC_ZONE
+        self._summary_keys: tuple[str, ...] = DEFAULT_SUMMARY_KEYS
+        # Row -> its message's summary (None: not a JSON object). Rows never change until reset().
+        self._summaries: LRUCache[int, _Summary | None] = LRUCache(4096)
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -190,6 +204,34 @@ class LogView(ScrollView, can_focus=True):
     def store(self) -> RowStore:
         return self._store
 
+    @property
+    def zone(self) -> DisplayZone:
+        return self._zone
+
+    def set_zone(self, zone: DisplayZone) -> None:
+        """Draw timestamps in `zone` (the rows keep the service's UTC text)."""
+        if zone != self._zone:
+            self._zone = zone
+            self._row_cache.clear()
+            self.refresh()
+
+    def set_summary_keys(self, keys: Sequence[str]) -> None:
+        """The keys a JSON-object message's summary starts with (config: json_summary_keys)."""
+        if tuple(keys) != self._summary_keys:
+            self._summary_keys = tuple(keys)
+            self._summaries.clear()
+            self._row_cache.clear()
+            self.refresh()
+
+    def shown_time(self, index: int) -> str:
+        """Row `index`'s timestamp as the list draws it (in the display zone), before fitting the column."""
+        return one_line(self._zone.format_wire(self._store.timestamp(index)))
+
+    def shown_message(self, index: int) -> str:
+        """Row `index`'s message as the list draws it: its summary when not wrapping and it is a JSON object
+        (unless only the raw text shows the search match), else the raw text; sanitised, not cut to width."""
+        return self._shown_message(index)[0]
+
     def record_at(self, index: int) -> LogRecord:
         return self._store.record(index)
 
@@ -218,6 +260,7 @@ class LogView(ScrollView, can_focus=True):
         self._new_count = 0
         self._stick_end = False
         self._row_cache.clear()
+        self._summaries.clear()
         self._layout_changed(scroll_home=True)
         return self._generation
 
@@ -331,6 +374,7 @@ class LogView(ScrollView, can_focus=True):
                 "match",
                 "cursor",
                 "placeholder",
+                "key",
             )
             # Full styles, not partial: partial ones leave colours with alpha unblended with the background.
             self._lv_styles = {n: self.get_component_rich_style(f"logview--{n}") for n in names}
@@ -514,20 +558,22 @@ class LogView(ScrollView, can_focus=True):
         # Timestamp and tag come from the server as much as the message does: same sanitizing.
         tag_text = one_line(tag if len(tag) <= tag_w else tag[: tag_w - 1] + "\u2026")
         gutter = [
-            Segment(_fit(one_line(store.timestamp(row)), ts_w), part["time"]),
+            Segment(_fit(self.shown_time(row), ts_w), part["time"]),
             Segment(" ", base),
             Segment(tag_text.ljust(tag_w), part[f"tag-{severity_of(tag)}"]),
             Segment(" ", base),
         ]
         gutter_w = ts_w + tag_w + 2
-        message = display_text(store.message(row))
-        matches = self._matches(message)
+        message, matches, keys = self._shown_message(row)
         if self.wrap:
             msg_w = self._store.wrap_width or self._message_width()  # the width the store counted lines at
         else:
             msg_w = max(1, width - gutter_w)
         if not self.wrap:
-            msg_segments = _styled(message, 0, len(message), base, part["match"], matches)
+            if keys:
+                msg_segments = _styled_summary(message, base, part["key"], part["match"], keys, matches)
+            else:
+                msg_segments = _styled(message, 0, len(message), base, part["match"], matches)
             # One Strip per line: intermediate Strips (each with its own caches) cost more than the text.
             if (len(message) if message.isascii() else cell_len(message)) > msg_w:
                 # Cut with an ellipsis so a cut message is visibly incomplete (the wrap toggle shows it all).
@@ -545,6 +591,42 @@ class LogView(ScrollView, can_focus=True):
             line = Strip([*(gutter if n == 0 else [blank_gutter]), *body], gutter_w + msg_w)
             strips.append(line.crop(0, width) if line.cell_length > width else line)
         return strips
+
+    def _shown_message(self, row: int) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
+        """(text drawn, search matches in it, spans of the summary's "key=" parts; none for raw text)."""
+        raw = self._store.message(row)
+        # Wrapping shows the raw text: the store counts wrapped lines from the raw bytes, and `w` is how a
+        # reader sees a message exactly as it was sent.
+        summary = None if self.wrap else self._summary(row, raw)
+        if summary is not None:
+            shown, keys = summary
+            matches = self._matches(shown)
+            # A match across the JSON's punctuation ('"level": "error"') has no place in the summary: show
+            # the raw text then, so every row the server matched shows where.
+            if matches or self._highlight_re is None:
+                return shown, matches, keys
+        message = display_text(raw)
+        return message, self._matches(message), []
+
+    def _summary(self, row: int, raw: str) -> _Summary | None:
+        if not raw or (raw[0] != "{" and not raw[0].isspace()):
+            return None  # the common case, decided without a cache lookup
+        cached = self._summaries.get(row, _NOT_CACHED)
+        if cached is not _NOT_CACHED:
+            return cast("_Summary | None", cached)
+        fields = summary_fields(raw, self._summary_keys)
+        summary: _Summary | None = None
+        if fields is not None:
+            parts, keys, pos = [], [], 0
+            for key, value in fields:
+                parts.append(f"{key}={value}")
+                keys.append((pos, pos + len(key) + 1))
+                pos += len(key) + len(value) + 2
+            # display_text keeps every character's index (one cell per control character), so the key
+            # spans hold for the text drawn.
+            summary = (display_text(" ".join(parts)), keys)
+        self._summaries[row] = summary
+        return summary
 
     def _matches(self, message: str) -> list[tuple[int, int]]:
         pattern = self._highlight_re
@@ -574,4 +656,36 @@ def _styled(
         pos = m_end
     if pos < end:
         segments.append(Segment(text[pos:end], style))
+    return segments
+
+
+def _styled_summary(
+    text: str,
+    style: Style,
+    key_style: Style,
+    match_style: Style,
+    keys: list[tuple[int, int]],
+    matches: list[tuple[int, int]],
+) -> list[Segment]:
+    """Segments of a summary line: "key=" parts in `key_style`, search matches (over keys too) in
+    `match_style`, the rest in `style`. Both span lists are sorted and non-overlapping."""
+    n = len(text)
+    cuts = sorted({0, n, *(p for span in keys for p in span if p < n), *(p for m in matches for p in m)})
+    segments: list[Segment] = []
+    k = m = 0
+    for start, end in pairwise(cuts):
+        while m < len(matches) and matches[m][1] <= start:
+            m += 1
+        while k < len(keys) and keys[k][1] <= start:
+            k += 1
+        if m < len(matches) and matches[m][0] <= start:
+            part = match_style
+        elif k < len(keys) and keys[k][0] <= start:
+            part = key_style
+        else:
+            part = style
+        if segments and segments[-1].style is part:
+            segments[-1] = Segment(segments[-1].text + text[start:end], part)
+        else:
+            segments.append(Segment(text[start:end], part))
     return segments

@@ -1,4 +1,8 @@
-"""Start/end inputs for the time window. Nothing leaves this widget until both ends parse."""
+"""Start/end inputs for the time window. Nothing leaves this widget until both ends parse.
+
+The inputs show and read times in the display zone, which the label beside them names (with the key that
+switches it), so a time typed without an offset means what the list shows.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label
 
-from logtui.core.timerange import TimeParseError, TimeWindow, format_ts, parse_window
+from logtui.core.display_zone import UTC_ZONE, DisplayZone
+from logtui.core.timerange import TimeParseError, TimeWindow, parse_window
 
 
 class RangeBar(Vertical):
@@ -21,9 +26,20 @@ class RangeBar(Vertical):
             super().__init__()
             self.window = window
 
-    def __init__(self, now: Callable[[], datetime], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        now: Callable[[], datetime],
+        *,
+        zone: DisplayZone = UTC_ZONE,
+        toggle_to: DisplayZone | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self._now = now
+        self._zone = zone
+        self._toggle_to = toggle_to
+        self._window = TimeWindow()
+        self._preset: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="range-inputs"):
@@ -35,7 +51,8 @@ class RangeBar(Vertical):
             yield Input(
                 placeholder="latest (e.g. now, today, 2023-04-23T10:30)", id="range-end", compact=True
             )
-            yield Label("UTC", id="range-preset", classes="range-label")
+            yield Label(self._zone_label(), id="range-preset", classes="range-label", markup=False)
+            yield Label(self._key_label(), id="range-zone-key", classes="range-label", markup=False)
         yield Label("", id="range-error", markup=False)
 
     @property
@@ -46,18 +63,46 @@ class RangeBar(Vertical):
     def end_input(self) -> Input:
         return self.query_one("#range-end", Input)
 
+    @property
+    def zone(self) -> DisplayZone:
+        return self._zone
+
+    @property
+    def zone_label(self) -> str:
+        """What the bar says about the zone: "UTC · 1h", and the key that switches it ("z: local")."""
+        key = str(self.query_one("#range-zone-key", Label).content)
+        return f"{self.query_one('#range-preset', Label).content}  {key}".rstrip()
+
+    def set_zone(self, zone: DisplayZone, toggle_to: DisplayZone | None = None) -> None:
+        """Show (and read) times in `zone`: the window shown last is rewritten in it."""
+        self._zone = zone
+        self._toggle_to = toggle_to
+        self.show_window(self._window, self._preset)
+
     def show_window(self, window: TimeWindow, preset: str | None = None) -> None:
         """Reflect a window chosen elsewhere (preset, step, zoom) and clear any error."""
-        self.start_input.value = format_ts(window.start) if window.start else ""
-        self.end_input.value = format_ts(window.end) if window.end else ""
-        self.query_one("#range-preset", Label).update(f"UTC · {preset}" if preset else "UTC")
+        self._window, self._preset = window, preset
+        self.start_input.value = self._zone.format_input(window.start) if window.start else ""
+        self.end_input.value = self._zone.format_input(window.end) if window.end else ""
+        self.query_one("#range-preset", Label).update(self._zone_label())
+        self.query_one("#range-zone-key", Label).update(self._key_label())
         self._clear_error()
+
+    def _zone_label(self) -> str:
+        # The zone typed times are read in, then the preset: "UTC · 1h", "Europe/Paris", "local (CEST)".
+        zone = self._zone.label(self._now())
+        return f"{zone} · {self._preset}" if self._preset else zone
+
+    def _key_label(self) -> str:
+        return f"z: {self._toggle_to.name}" if self._toggle_to is not None else ""
 
     def parse(self) -> TimeWindow | None:
         """The window typed into the inputs, or None after marking the field that is wrong."""
         self._clear_error()
         try:
-            return parse_window(self.start_input.value, self.end_input.value, now=self._now())
+            return parse_window(
+                self.start_input.value, self.end_input.value, now=self._now(), zone=self._zone
+            )
         except TimeParseError as exc:
             field = self.end_input if exc.field == "end" else self.start_input
             field.add_class("-invalid")

@@ -14,6 +14,8 @@ from textual.widgets import Checkbox, Label
 from logtui.core.safe_text import one_line
 
 DEFAULT_TAGS = ("INFO", "WARNING", "ERROR", "DEBUG")
+#: Other spellings of the usual severities: a default box goes when the data uses one of these instead.
+ALIASES = {"WARN": "WARNING", "ERR": "ERROR", "DBG": "DEBUG"}
 
 
 def _checkbox_id(tag: str) -> str:
@@ -24,6 +26,12 @@ def _checkbox_id(tag: str) -> str:
 def _label(tag: str) -> Content:
     # Tags come from the server: plain text on one line, never markup or terminal control sequences.
     return Content(one_line(tag))
+
+
+def _box(tag: str) -> Checkbox:
+    # The usual severities have their colours in logs.tcss.
+    classes = f"tag tag-{tag.lower()}" if tag in DEFAULT_TAGS else "tag"
+    return Checkbox(_label(tag), True, id=_checkbox_id(tag), compact=True, classes=classes)
 
 
 #: Width of one toggle's grid cell: "▐X▌ WARNING" and a gap; longer tags are cut (the palette has them whole).
@@ -44,6 +52,8 @@ class TagFilter(ScrollableContainer):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._tags: list[str] = []
+        #: Default boxes the target's data has not shown yet: they go when it turns out not to have them.
+        self._provisional: set[str] = set(DEFAULT_TAGS)
 
     def on_resize(self, event: events.Resize) -> None:
         self.styles.grid_size_columns = max(1, event.size.width // CELL_WIDTH)
@@ -52,20 +62,54 @@ class TagFilter(ScrollableContainer):
         yield Label("Tags", classes="filter-label")
         for tag in DEFAULT_TAGS:
             self._tags.append(tag)
-            yield Checkbox(
-                _label(tag), True, id=_checkbox_id(tag), compact=True, classes=f"tag tag-{tag.lower()}"
-            )
+            yield _box(tag)
 
     @property
     def known_tags(self) -> list[str]:
         return list(self._tags)
 
     def add_tags(self, tags: Iterable[str]) -> None:
-        """Add toggles for tags seen in the data; new ones start on so they don't silently hide records."""
-        new = [t for t in tags if t and t not in self._tags]
+        """Add toggles for tags seen in the data; new ones start on so they don't silently hide records.
+
+        A default box the data spells otherwise (WARNING when the data says WARN) goes, if it is on."""
+        # "(other)" is how /stats sums the tags past its 50 largest: not a tag a box could filter on.
+        seen = {t for t in tags if t and not t.startswith("(")}
+        self._provisional -= seen
+        new = [t for t in seen if t not in self._tags]
         for tag in sorted(new):
             self._tags.append(tag)
-            self.mount(Checkbox(_label(tag), True, id=_checkbox_id(tag), compact=True, classes="tag"))
+            self.mount(_box(tag))
+        self._drop_provisional({ALIASES[t] for t in seen if ALIASES.get(t)})
+
+    def show_store_tags(self, tags: Iterable[str]) -> None:
+        """The whole store's tags are known: boxes for those, and none for defaults it does not have."""
+        store = {t for t in tags if t and not t.startswith("(")}
+        self.add_tags(store)
+        self._drop_provisional(self._provisional - store)
+
+    def _drop_provisional(self, tags: Iterable[str]) -> None:
+        # A box switched off is the user's filter: it stays until they switch it back on.
+        for tag in [t for t in tags if t in self._provisional]:
+            box = self.query_one(f"#{_checkbox_id(tag)}", Checkbox)
+            if box.value:
+                self._tags.remove(tag)
+                self._provisional.discard(tag)
+                box.remove()
+
+    def reset(self) -> None:
+        """Back to the usual severities, all on, for a new target (without posting Changed)."""
+        with self.prevent(Checkbox.Changed):
+            for tag in list(self._tags):
+                if tag not in DEFAULT_TAGS:
+                    self._tags.remove(tag)
+                    self.query_one(f"#{_checkbox_id(tag)}", Checkbox).remove()
+                else:
+                    self.query_one(f"#{_checkbox_id(tag)}", Checkbox).value = True
+        for tag in DEFAULT_TAGS:
+            if tag not in self._tags:
+                self._tags.append(tag)
+                self.mount(_box(tag))
+        self._provisional = set(DEFAULT_TAGS)
 
     def selected(self) -> list[str]:
         return [t for t in self._tags if self.query_one(f"#{_checkbox_id(t)}", Checkbox).value]

@@ -1,0 +1,136 @@
+"""Does the service stay as fast when the store grows tenfold? One SQLite store, measured at 1,000,000 records
+and again after growing to 10,000,000, over HTTP (a real `log-analyzer serve`).
+
+    python bench/bench_growth.py                       # 1M -> 10M (about 5 minutes on 2 cores)
+    python bench/bench_growth.py --step 100000         # 100k -> 1M, quick
+
+The store grows the way a real one does: each step adds another week of demo records (same density), so
+10M records span ten weeks. Measured at both sizes, goal within 2x of the small store's figure:
+the first /logs page (1,000 records), /stats of the whole store (60 buckets), and a search for a string
+found in 5 records (complete answer). Also the disk size per million records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "server"))
+sys.path.insert(0, str(ROOT))
+
+from log_analyzer.seed import demo_rows  # noqa: E402
+from log_analyzer.store import SqliteStore  # noqa: E402
+
+from tests.helpers import ServerProcess  # noqa: E402
+
+RARE = "ZQXJ-7781"
+WEEK = 7 * 86_400_000_000
+END = 1_795_000_000_000_000
+
+
+def add_week(store: SqliteStore, records: int, week: int, weeks: int, plant: bool) -> None:
+    every = max(records // 5, 1)
+    n = 0
+    for batch in demo_rows(records, days=7, end=END - (weeks - 1 - week) * WEEK, seed=week):
+        rows = []
+        for ts, text, tag, message in batch:
+            if plant and n % every == every // 2:
+                message = f"consumer lag on partition {RARE} ({n})"
+            rows.append((ts, text, tag, message))
+            n += 1
+        for i in range(0, len(rows), 5000):
+            store.insert(rows[i : i + 5000])
+
+
+def best(fn: Callable[[], object], repeat: int = 7) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def measure(db: Path) -> dict[str, float]:
+    server = ServerProcess(db).start()
+    try:
+        client = httpx.Client(base_url=server.url, timeout=120)
+
+        def search() -> int:
+            seen, cursor = 0, None
+            while True:
+                params = {"q": RARE.lower(), **({"cursor": cursor} if cursor else {})}
+                body = client.get("/logs", params=params).json()
+                seen += len(body["logs"])
+                cursor = body["next_cursor"]
+                if cursor is None:
+                    return seen
+
+        assert search() == 5
+        return {
+            "first /logs page (1,000 records)": best(lambda: client.get("/logs").raise_for_status()),
+            "/stats whole store, 60 buckets": best(
+                lambda: client.get("/stats", params={"buckets": 60}).raise_for_status()
+            ),
+            "q for a string in 5 records, complete": best(search),
+        }
+    finally:
+        server.stop()
+
+
+def size_per_million(db: Path, records: int) -> float:
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db.stat().st_size * 1_000_000 / records / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--step", type=int, default=1_000_000, help="records per week; the store grows to 10x"
+    )
+    args = parser.parse_args()
+    small, big = args.step, args.step * 10
+    print(
+        f"log-analyzer growth benchmark: {small:,} -> {big:,} records (SQLite), python "
+        f"{sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cpus"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-growth-") as work:
+        db = Path(work) / "logs.db"
+        t = time.perf_counter()
+        store = SqliteStore(db)
+        add_week(store, small, 0, 10, plant=True)
+        store.close()
+        at_small = measure(db)
+        small_size = size_per_million(db, small)
+        store = SqliteStore(db)
+        for week in range(1, 10):
+            add_week(store, small, week, 10, plant=False)
+        store.close()
+        print(f"(built in {time.perf_counter() - t:.0f} s)")
+        at_big = measure(db)
+        big_size = size_per_million(db, big)
+    print(f"| {'benchmark':<40} | {f'{small:,}':>12} | {f'{big:,}':>12} | {'ratio':>6} | goal    |")
+    print(f"|{'-' * 42}|{'-' * 14}|{'-' * 14}|{'-' * 8}|---------|")
+    for name, before in at_small.items():
+        after = at_big[name]
+        cells = f"{before * 1000:>9.1f} ms | {after * 1000:>9.1f} ms | {after / before:>5.2f}x"
+        print(f"| {name:<40} | {cells} | <= 2x   |")
+    cells = f"{small_size:>9.0f} MB | {big_size:>9.0f} MB | {'':>6}"
+    print(f"| {'disk per 1,000,000 records':<40} | {cells} | -       |")
+
+
+if __name__ == "__main__":
+    main()

@@ -49,6 +49,7 @@ ACTION_GROUP = "container-action"
 STATUS_GROUP = "container-status"
 LOGS_GROUP = "container-logs"
 QUERY_GROUP = "container-query"
+COLLECT_GROUP = "container-collect"
 
 
 # --- messages ----------------------------------------------------------------------------------------------
@@ -236,6 +237,11 @@ class ContainerCommands(Provider):
                 partial(screen.run_container_action, action.name),
             )
         yield "Local service: Refresh", "Ask the runtime for its state now", screen.action_refresh
+        yield (
+            "Collect containers' output (o)",
+            "Keep running containers' stdout/stderr in the store",
+            screen.action_collect,
+        )
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():
@@ -260,6 +266,7 @@ class ContainerScreen(Screen[None]):
         *(Binding(a.key, a.name, a.label, tooltip=a.help, show=False) for a in ACTIONS),
         Binding("f5", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
+        Binding("o", "collect", "Collect output", show=False),
     ]
 
     def __init__(
@@ -501,6 +508,38 @@ class ContainerScreen(Screen[None]):
     def action_delete_volume(self) -> None:
         self.run_container_action("delete_volume")
 
+    def action_collect(self) -> None:
+        """o: pick running containers whose output the store keeps (any container, not only ours)."""
+        self._list_running()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=COLLECT_GROUP, name="list-running")
+    def _list_running(self) -> list[str]:
+        from logtui.core.collector import running_container_names
+
+        return running_container_names()
+
+    def _choose_containers(self, running: list[str]) -> None:
+        if not running:
+            self.notify("No container is running.", title="Collect output", severity="warning")
+            return
+        collect = getattr(self.app, "collect_containers", None)
+        if collect is None:
+            return  # a host app without collection (the screen alone, in tests)
+        from logtui.ui.screens.collect_dialog import CollectDialog
+
+        def chosen(names: list[str] | None) -> None:
+            if names is not None:
+                collect(names)
+
+        self.app.push_screen(
+            CollectDialog(
+                running,
+                collecting=getattr(self.app, "collecting", ()),
+                store=self.app.collect_store(),  # type: ignore[attr-defined]
+            ),
+            chosen,
+        )
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1 and self.app.screen is self:
             self.app.pop_screen()
@@ -741,6 +780,14 @@ class ContainerScreen(Screen[None]):
             self._following = False
             error = as_logtui_error(worker.error, "follow output") if state is WorkerState.ERROR else None
             self.post_message(ServiceOutputEnded(error))
+        elif worker.group == COLLECT_GROUP:
+            if state is WorkerState.SUCCESS and isinstance(worker.result, list):
+                self._choose_containers(worker.result)
+            elif state is WorkerState.ERROR:
+                error = as_logtui_error(worker.error, "collect")
+                self.notify(
+                    f"{error.title}\n{error.hint or ''}", title="Collect output", severity="error", timeout=10
+                )
         elif worker.group == QUERY_GROUP and worker.name == "count-records":
             records = worker.result if state is WorkerState.SUCCESS else None
             self._confirm_delete_volume(records if isinstance(records, int) else None)

@@ -33,6 +33,10 @@ offset such as Z or +02:00 is given):
 
 examples:
   logtui                                    the local service (started if needed)
+  logtui app.log                            load a log file into your own store and open it (follows it)
+  logtui 'logs/*.log' old.log.gz -          globs, .gz files and stdin (-)
+  logtui --store ./my.db                    open a store of your own logs again (no loading)
+  logtui collect web db                     keep containers' output in the store (logtui collect --help)
   logtui --url http://127.0.0.1:8000 --start 2023-04-23T10:00 --end 2023-04-23T10:05
   logtui --url https://abc123.eu-west-1.awsapprunner.com --start -2h
   LOGTUI_TOKEN=secret logtui --url https://xyz.lambda-url.eu-west-1.on.aws --token-env LOGTUI_TOKEN
@@ -45,8 +49,18 @@ config: {config}
   default_target, runtime, page_size, follow_interval, display_tz, json_summary_keys and a [docker]
   section; targets can be added and edited in the app (t).
 
+files: {store} is where FILE… and `logtui collect` keep records unless --store names another file; it
+  keeps what was loaded, so re-opening a file reads only what was appended. Delete it to clear it.
+  Formats: the service's `<ISO time> <TAG> <message>`, JSON Lines, logfmt, syslog (RFC 3164/5424),
+  Python logging, nginx/Apache access and error logs. Indented lines and tracebacks join the record above;
+  a line with no time takes the previous record's time (and the count of those is shown).
+
 keys: F1 or ? in the app lists them all; ctrl+p opens the command palette.
 """
+
+
+#: `logtui <name> …` runs the module's main(argv) instead of the app (a FILE with such a name: write ./name).
+SUBCOMMANDS = {"collect": "logtui.collect_cli", "push": "logtui.push_cli"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,8 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="logtui",
         description=DESCRIPTION,
-        epilog=EPILOG.format(config=paths.config_file()),
+        epilog=EPILOG.format(config=paths.config_file(), store=paths.own_logs_store_path()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="log files to load into your own store and open (globs, .gz, - for stdin); see files below",
     )
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
@@ -111,6 +131,21 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="use this config file instead of the default (shown below)",
     )
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        type=Path,
+        help="with FILE…: the SQLite store to load into; alone: open that store (default shown below)",
+    )
+    parser.add_argument(
+        "--no-follow", action="store_true", help="with FILE…: load what is there, don't watch for new lines"
+    )
+    for name, what in (("time", "time"), ("level", "level"), ("message", "message")):
+        parser.add_argument(
+            f"--json-{name}",
+            metavar="FIELD",
+            help=f"JSON Lines: the field holding the {what} (tried before the common names)",
+        )
     parser.add_argument("--version", action="version", version=f"logtui {__version__}")
     return parser
 
@@ -176,6 +211,18 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
             fail(problem + example)
     if args.profile is not None:
         _check_profile(args.profile, args.config)
+    if args.files or args.store is not None:
+        if args.url is not None or args.profile is not None or args.runtime is not None:
+            fail(
+                "FILE… and --store open your own store (through the embedded service); "
+                "they don't go with --url, --profile or --runtime"
+            )
+        if args.store is not None and args.store.is_dir():
+            fail(f"--store {args.store}: is a directory; give a file path (e.g. {args.store / 'logs.db'})")
+        if not args.files and not args.store.is_file():
+            fail(f"--store {args.store}: no such file; load something into it first (logtui FILE… --store …)")
+    elif args.no_follow or args.json_time or args.json_level or args.json_message:
+        fail("--no-follow and --json-* go with FILE… (log files to load)")
     return AppOptions(
         url=args.url,
         start=args.start,
@@ -185,10 +232,20 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
         runtime=args.runtime,
         token_env=args.token_env,
         timeout=args.timeout,
+        store=_store_path(args.store) if (args.files or args.store is not None) else None,
+        files=tuple(args.files),
+        follow=not args.no_follow,
+        json_fields=(args.json_time, args.json_level, args.json_message),
         aws_iam=args.aws_iam,
         aws_profile=args.aws_profile,
         aws_region=args.aws_region,
     )
+
+
+def _store_path(given: Path | None) -> Path:
+    from logtui.core.local_store import default_store_path
+
+    return given if given is not None else default_store_path()
 
 
 def _check_aws_flags(args: argparse.Namespace) -> None:
@@ -219,14 +276,17 @@ def _check_profile(name: str, config_path: Path | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    # Subcommands are the first word; everything else is the TUI's flags.
-    if args and args[0] == "push":
-        from logtui.push_cli import main as push_main
+    if args and args[0] in SUBCOMMANDS:
+        import importlib
 
-        return push_main(args[1:])
+        return int(importlib.import_module(SUBCOMMANDS[args[0]]).main(args[1:]))
     options = options_from_args(args)
-    create_app(options).run()
-    return 0
+    if not options.files:
+        create_app(options).run()
+        return 0
+    from logtui.load_cli import open_files
+
+    return open_files(options, fail)
 
 
 if __name__ == "__main__":

@@ -136,3 +136,38 @@ def test_good_flags_become_app_options(tmp_path: Path) -> None:
 def test_parser_is_the_documented_one() -> None:
     # The README's usage section is generated from this parser's help; keep its program name stable.
     assert build_parser().prog == "logtui"
+
+
+def test_files_without_a_terminal_are_loaded_and_summarised(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("2023-04-23T10:00:00 INFO a\n2023-04-23T10:00:01 ERROR b\n  detail\nno time here\n")
+    store = tmp_path / "own.db"
+    result = run_cli(str(log), "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert "loaded 3 records (4 lines" in result.stderr
+    assert "1 without a time (previous time used)" in result.stderr
+    assert str(store) in result.stderr
+    again = run_cli(str(log), "--store", str(store))
+    assert "already loaded up to byte 77; reading what was appended" in again.stderr
+    assert "loaded 0 records" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("nothing-*.log",), "nothing-*.log: no file matches this pattern"),
+        (("missing.log",), "missing.log: no such file"),
+        (("app.log", "--url", "http://127.0.0.1:8000"), "don't go with --url"),
+        (("app.log", "--runtime", "docker"), "don't go with --url, --profile or --runtime"),
+        (("--no-follow",), "go with FILE"),
+        (("--store", "missing.db"), "--store missing.db: no such file"),
+    ],
+)
+def test_file_flag_errors(tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    (tmp_path / "app.log").write_text("2023-04-23T10:00:00 INFO a\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "logtui", *args], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr

@@ -32,6 +32,12 @@ def embedded_db_path() -> Path:
     return data_dir() / "embedded" / "logs.db"
 
 
+def own_logs_store_path() -> Path:
+    """The SQLite store `logtui FILE…` and `logtui collect` write to (unless --store names another): your
+    own logs, kept apart from the local service's store. Delete the file to clear it."""
+    return data_dir() / "own-logs" / "logs.db"
+
+
 def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -22,7 +23,8 @@ from logtui.core.config import Config, ConfigError, Target, load_config
 from logtui.core.config import save_config as write_config
 from logtui.core.errors import LogtuiError
 from logtui.core.runtime import choose_runtime
-from logtui.core.timerange import TimeParseError
+from logtui.core.runtime.embedded import EmbeddedRuntime
+from logtui.core.timerange import TimeParseError, TimeWindow
 from logtui.core.urls import public_address
 from logtui.ui import messages as msg
 from logtui.ui.container_actions import Action
@@ -95,6 +97,14 @@ class LogtuiApp(App[None]):
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.
             self.launch_error = exc
             self.target = self.config.local_target
+        if options.store is not None:
+            # Your own logs: the local target, served by an embedded log-analyzer over that store.
+            self.target = self.config.local_target
+        self.loader = options.loader
+        self._load_reported = False
+        #: Containers whose output is being kept (the container screen's `o`), and the collector doing it.
+        self.collector: Any = None
+        self.collecting: tuple[str, ...] = ()
         self.client: LogClient | None = None
         self.runtime: Runtime | None = None
         # Both the local target's start-up and the container screen may create the runtime, each in a thread.
@@ -106,9 +116,13 @@ class LogtuiApp(App[None]):
 
     async def on_mount(self) -> None:
         window_error: TimeParseError | None = None
+        preset: str | None
         zone = self.config.display_zone
         try:
-            window, preset = initial_window(self.options.start, self.options.end, self.clock(), zone=zone)
+            if self.options.store is not None and not (self.options.start or self.options.end):
+                window, preset = TimeWindow(None, None), "all"  # a file's records are seldom from this hour
+            else:
+                window, preset = initial_window(self.options.start, self.options.end, self.clock(), zone=zone)
         except TimeParseError as exc:
             window_error = exc
             window, preset = initial_window(None, None, self.clock())
@@ -117,7 +131,7 @@ class LogtuiApp(App[None]):
             now=self.clock,
             page_size=self.config.page_size,
             follow_interval=self.config.follow_interval,
-            auto_window=preset is not None,
+            auto_window=preset is not None and self.options.store is None,
             zone=zone,
             summary_keys=self.config.json_summary_keys,
         )
@@ -138,6 +152,62 @@ class LogtuiApp(App[None]):
         if window_error is not None:
             self.notify(str(window_error), title="Bad --start/--end; showing the last hour", severity="error")
         self.open_target(self.target)
+        if self.loader is not None:
+            self.set_interval(0.5, self._show_load_progress)
+            self._show_load_progress()
+            self._first_screen_timer = self.set_interval(0.05, self._release_loader)
+
+    def _release_loader(self) -> None:
+        """The first records are on screen (or the view gave up): let the loader run flat out."""
+        screen = self.logs_screen
+        try:
+            shown = screen is not None and (
+                screen.log_view.loaded_count or screen.error_panel.error is not None
+            )
+        except NoMatches:  # the screen is not composed yet, or already gone
+            shown = False
+        if not shown:
+            return
+        self.loader.resume()
+        self._first_screen_timer.stop()
+
+    # --- loading files -----------------------------------------------------------------------------------
+
+    def _show_load_progress(self) -> None:
+        """The loader (a thread) is polled: its progress in the status bar; once loaded, a summary, the
+        window reloaded, and follow switched on when files are watched."""
+        try:
+            self._update_load_progress()
+        except NoMatches:  # the screen is not composed yet, or already gone
+            pass
+
+    def _update_load_progress(self) -> None:
+        assert self.loader is not None and self.logs_screen is not None
+        progress = self.loader.progress()
+        screen = self.logs_screen
+        if progress.error is not None and not self._load_reported:
+            self._load_reported = True
+            screen.status_bar.set_load(f"loading stopped: {progress.error}")
+            self.notify(progress.error, title="Loading stopped", severity="error", timeout=15)
+            return
+        if not progress.loaded:
+            screen.status_bar.set_load(f"loading · {progress.summary()}")
+            return
+        if self._load_reported or screen.client is None:
+            return
+        self._load_reported = True
+        watched = f" · following {progress.following} file(s)" if progress.following else ""
+        screen.status_bar.set_load(f"loaded {progress.records:,} records{watched}")
+        notes = "\n".join(progress.notes)
+        self.notify(
+            f"{progress.records:,} records: {progress.summary()}" + (f"\n{notes}" if notes else ""),
+            title="Loaded",
+            timeout=8,
+        )
+        if progress.following and not screen.live.active:
+            screen.action_toggle_follow()  # reloads the window, open-ended, and polls for new lines
+        else:
+            screen.refetch()
 
     # --- targets -----------------------------------------------------------------------------------------
 
@@ -189,6 +259,12 @@ class LogtuiApp(App[None]):
         return bring_up(runtime, report)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == AppWork.COLLECT and event.state is WorkerState.ERROR:
+            error = as_logtui_error(event.worker.error)
+            self.notify(
+                f"{error.title}\n{error.hint or ''}", title="Collect output", severity="error", timeout=10
+            )
+            return
         if event.worker.group == AppWork.RUNTIME_CHOICE and event.state is WorkerState.ERROR:
             error = as_logtui_error(event.worker.error)
             self.notify(
@@ -235,7 +311,55 @@ class LogtuiApp(App[None]):
         self.config = config
         self.config_error = None
 
+    # --- containers' output into the store ------------------------------------------------------------------
+
+    def _local_db_path(self) -> Path | None:
+        """The store file the local service reads, when it is a file here (the embedded runtime's)."""
+        return self.runtime.db_path if isinstance(self.runtime, EmbeddedRuntime) else None
+
+    def collect_store(self) -> Path:
+        """Where collected output goes: the store the local service reads when that is a file here (embedded),
+        else your own logs' store (a Docker runtime's store is inside its volume)."""
+        if self.options.store is not None:
+            return self.options.store
+        db_path = self._local_db_path()
+        if db_path is not None:
+            return db_path
+        from logtui.core.local_store import default_store_path
+
+        return default_store_path()
+
+    def collect_containers(self, names: list[str]) -> None:
+        self._start_collector(names, self.collect_store())
+
+    def on_collect_requested(self, event: msg.CollectRequested) -> None:
+        self.collect_containers(event.names)
+
+    @work(thread=True, exclusive=True, group=AppWork.COLLECT, exit_on_error=False)
+    def _start_collector(self, names: list[str], store: Path) -> None:
+        from logtui.core.collector import Collector
+
+        old, self.collector = self.collector, None
+        if old is not None:
+            old.stop()
+        self.collecting = ()
+        if not names:
+            self.call_from_thread(self.notify, "Stopped keeping containers' output.", title="Collect output")
+            return
+        self.collector = Collector(store, names).start()
+        self.collecting = tuple(names)
+        shown_here = self.target.is_local and store in (self.options.store, self._local_db_path())
+        where = "" if shown_here else f" (open them with: logtui --store {store})"
+        self.call_from_thread(
+            self.notify,
+            f"Keeping the output of {', '.join(names)} in {store}{where}. Search [name] for one container.",
+            title="Collect output",
+            timeout=10,
+        )
+
     async def on_unmount(self) -> None:
+        if self.collector is not None:
+            await asyncio.to_thread(self.collector.stop)
         if self.client is not None:
             await self.client.aclose()
         if self.runtime is not None:
@@ -283,6 +407,12 @@ class LogtuiApp(App[None]):
         """The local runtime, chosen once (blocking: probes Docker). Call from a thread worker."""
         with self._runtime_lock:
             if self.runtime is None:
+                if self.options.local_runtime is not None:
+                    self.runtime = self.options.local_runtime
+                    return self.options.local_runtime
+                if self.options.store is not None:
+                    self.runtime = EmbeddedRuntime(self.options.store, demo_records=0, course_sample=False)
+                    return self.runtime
                 self.runtime = choose_runtime(self.config, override=self.options.runtime)
                 note = self.runtime.choice_note
                 if note:

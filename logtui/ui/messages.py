@@ -221,6 +221,14 @@ class BackendReported(Message):
         self.backend = backend
 
 
+class CollectRequested(Message):
+    """Keep the output of these containers in the store (none: stop). The app owns the collector."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.names = names
+
+
 class BuildOutputReceived(Message, bubble=False):
     def __init__(self, lines: list[str]) -> None:
         super().__init__()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 
 def utc_now() -> datetime:
@@ -32,6 +33,17 @@ class AppOptions:
     aws_region: str | None = None
     #: The clock for presets and relative times; tests pin it so windows are deterministic.
     now: Callable[[], datetime] | None = None
+    #: Your own logs: the SQLite store to open (through the embedded service) instead of a target.
+    store: Path | None = None
+    #: FILE arguments to load into `store` (the CLI starts the loader), whether to follow them, and the JSON
+    #: field names given by --json-time/--json-level/--json-message.
+    files: tuple[str, ...] = ()
+    follow: bool = True
+    json_fields: tuple[str | None, str | None, str | None] = (None, None, None)
+    #: The running loader (a logtui.core.file_loader.FileLoader) whose progress the app shows.
+    loader: Any = None
+    #: A local runtime already starting (the CLI starts the embedded service over `store` early).
+    local_runtime: Any = None
 
     def clock(self) -> Callable[[], datetime]:
         return self.now or utc_now

@@ -39,6 +39,7 @@ class AppWork(enum.StrEnum):
     RUNTIME_STATUS = "runtime-status"  # ask the local runtime for its state
     RUNTIME_CHOICE = "runtime-choice"  # choose the runtime for the container screen
     CLOSE_CLIENT = "close-client"  # close a target's HTTP client that is no longer used
+    COLLECT = "collect"  # start or stop keeping containers' output in the store
 
 
 class ContainerWork(enum.StrEnum):
@@ -49,6 +50,7 @@ class ContainerWork(enum.StrEnum):
     OUTPUT = "container-logs"  # following the service's own output: open-ended
     QUERY = "container-query"  # a question for the delete confirmation (the record count)
     BACKEND = "backend"  # which store the running service reports in /health
+    COLLECT = "container-collect"  # which containers run, for the collect dialog
 
 
 def as_logtui_error(error: BaseException | None) -> LogtuiError:

@@ -31,6 +31,7 @@ from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, Tab
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from logtui.core.client import LogClient
+from logtui.core.collector import running_container_names
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
 from logtui.core.publish import IMAGES, LayerProgress, PushResult, push_image
 from logtui.core.runtime.base import HEALTH_TIMEOUT, Runtime, RuntimeState, RuntimeStatus
@@ -42,6 +43,7 @@ from logtui.ui.messages import (
     BackendReported,
     BackupProgressed,
     BuildOutputReceived,
+    CollectRequested,
     ContainerActionFailed,
     ContainerActionFinished,
     ContainerActionStarted,
@@ -54,6 +56,7 @@ from logtui.ui.messages import (
     ServiceOutputReceived,
 )
 from logtui.ui.screen_commands import Entry, ScreenCommands
+from logtui.ui.screens.collect_dialog import CollectDialog
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
@@ -76,6 +79,15 @@ STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
 
 #: The open-ended output follower's group (tests leave it running while they wait for the others).
 LOGS_GROUP = ContainerWork.OUTPUT
+
+
+@runtime_checkable
+class CollectsOutput(Protocol):
+    """What this screen reads from an app that keeps containers' output (logtui's; a bare host has none)."""
+
+    collecting: tuple[str, ...]
+
+    def collect_store(self) -> Path: ...
 
 
 @runtime_checkable
@@ -140,6 +152,11 @@ class ContainerCommands(ScreenCommands):
                 partial(screen.run_container_action, action.name),
             )
         yield "Local service: Refresh", "Ask the runtime for its state now", screen.action_refresh
+        yield (
+            "Collect containers' output (o)",
+            "Keep running containers' stdout/stderr in the store",
+            screen.action_collect,
+        )
 
 
 # --- the screen --------------------------------------------------------------------------------------------
@@ -153,6 +170,7 @@ class ContainerScreen(Screen[None]):
         *(Binding(a.key, a.name, a.label, tooltip=a.help, show=False) for a in ACTIONS),
         Binding("f5", "refresh", "Refresh"),
         Binding("escape", "back", "Back"),
+        Binding("o", "collect", "Collect output", show=False),
     ]
 
     def __init__(
@@ -416,6 +434,30 @@ class ContainerScreen(Screen[None]):
     def action_delete_volume(self) -> None:
         self.run_container_action(Action.DELETE_VOLUME)
 
+    def action_collect(self) -> None:
+        """o: pick running containers whose output the store keeps (any container, not only ours)."""
+        self._list_running()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.COLLECT, name="list-running")
+    def _list_running(self) -> list[str]:
+        return running_container_names()
+
+    def _choose_containers(self, running: list[str]) -> None:
+        if not running:
+            self.notify("No container is running.", title="Collect output", severity="warning")
+            return
+        host = self.app
+        if not isinstance(host, CollectsOutput):
+            return  # a host app without collection (the screen alone, in tests)
+
+        def chosen(names: list[str] | None) -> None:
+            if names is not None:
+                self.post_message(CollectRequested(names))
+
+        self.app.push_screen(
+            CollectDialog(running, collecting=host.collecting, store=host.collect_store()), chosen
+        )
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1 and self.app.screen is self:
             self.app.pop_screen()
@@ -660,6 +702,17 @@ class ContainerScreen(Screen[None]):
                 self._following = False
                 ended = as_logtui_error(error, "follow output") if error is not None else None
                 self.post_message(ServiceOutputEnded(ended))
+            case ContainerWork.COLLECT:
+                if state is WorkerState.SUCCESS and isinstance(worker.result, list):
+                    self._choose_containers(worker.result)
+                elif state is WorkerState.ERROR:
+                    failure = as_logtui_error(error, "collect")
+                    self.notify(
+                        f"{failure.title}\n{failure.hint or ''}",
+                        title="Collect output",
+                        severity="error",
+                        timeout=10,
+                    )
             case ContainerWork.QUERY if worker.name == "count-records":
                 records = worker.result if state is WorkerState.SUCCESS else None
                 self._confirm_delete_volume(records if isinstance(records, int) else None)

@@ -64,7 +64,11 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         "Targets, the local service, everything else",
         [
             ("t", "targets: Enter switch · a add · e edit · d remove · m make default"),
-            ("c", "the local service: build, start, stop, restart, remove, back up"),
+            (
+                "c",
+                "the local service: build, start, stop, restart, remove, back up; "
+                "o there keeps running containers' output in the store",
+            ),
             ("r", "retry what failed"),
             ("ctrl+p", "command palette: every action by name"),
             ("F1  ?", "this help"),

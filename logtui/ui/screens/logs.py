@@ -217,6 +217,11 @@ class LogsScreen(Screen[None]):
         return self._query
 
     @property
+    def client(self) -> LogClient | None:
+        """The client this screen reads with (None until the app's TargetReady is handled)."""
+        return self._client
+
+    @property
     def generation(self) -> int:
         return self._progress.generation
 

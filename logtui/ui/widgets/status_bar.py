@@ -24,6 +24,7 @@ class StatusBar(Static):
         self.backend: str | None = None
         self.runtime_note: str | None = None
         self.follow_note: str | None = None
+        self.load_note: str | None = None
 
     def set_target(self, name: str, kind: str, address: str) -> None:
         self.target_name, self.kind, self.address = name, kind, address
@@ -48,6 +49,11 @@ class StatusBar(Static):
         self.runtime_note = note
         self._render_line()
 
+    def set_load(self, note: str | None) -> None:
+        """Loading files: "loading · 523,000 lines · 45.0/102.0 MB · 410,000 lines/s"."""
+        self.load_note = note
+        self._render_line()
+
     def set_follow(self, note: str | None) -> None:
         self.follow_note = note
         self._render_line()
@@ -65,6 +71,8 @@ class StatusBar(Static):
             parts.append((5, f"{self.latency * 1000:.0f} ms"))
         if self.follow_note:
             parts.append((3, self.follow_note))
+        if self.load_note:
+            parts.append((1, self.load_note))  # loading files: what the user is waiting for
         return parts
 
     @property

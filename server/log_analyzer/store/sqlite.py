@@ -297,15 +297,21 @@ class SqliteStore:
         deltas = rollup_deltas((row[0], row[2]) for row in rows)
         conn.executemany(_UPSERT, [(*key, n) for key, n in deltas])
 
-    def insert(self, rows: Sequence[Row]) -> int:
-        """Insert all rows in one transaction, or none of them."""
-        if not rows:
+    def insert(self, rows: Sequence[Row], also: Sequence[tuple[str, Sequence[object]]] = ()) -> int:
+        """Insert all rows in one transaction, or none of them.
+
+        `also`: more parametrised statements for the same transaction (a loader's checkpoint), so the rows
+        and the caller's record of how far it got are committed together or not at all."""
+        if not rows and not also:
             return 0
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             try:
-                self._add(conn, rows)
+                if rows:
+                    self._add(conn, rows)
+                for sql, params in also:
+                    conn.execute(sql, params)
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)

@@ -748,10 +748,6 @@ def _expect_dict(body: Any, path: str) -> dict[str, Any]:
     return body
 
 
-def _opt_str(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
 def _opt_text(value: object) -> str | None:
     """A server-given string shown as is (the version): no control characters, at most 80 characters."""
     return None if value is None else one_line(str(value))[:80]

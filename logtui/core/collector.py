@@ -445,7 +445,7 @@ def _docker_client() -> Any:
     import docker
 
     try:
-        client = docker.from_env(timeout=30)  # type: ignore[attr-defined]
+        client = docker.from_env(timeout=30)
         client.ping()
     except Exception as exc:
         raise CollectError(

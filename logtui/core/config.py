@@ -2,9 +2,10 @@
 JSON summaries.
 
 TOML at `paths.config_file()`. A missing file means the defaults; a wrong one is a `ConfigValueError` naming
-the file, the field and the problem. The documentation of every field lives once, in `_DOCS`, and is written
-into the file by `render_config` — so `EXAMPLE_CONFIG`, the file logtui saves and the README's example never
-drift apart.
+the file, the field and the problem. Every field is declared once, on the dataclass that holds it (`Config`,
+`Target`, and `DockerSettings` for [docker]) with its default, range and documentation (`config_schema`); the
+reader checks against that declaration and `render_config` writes its documentation into the file — so
+`EXAMPLE_CONFIG`, the file logtui saves and the README's example never drift apart.
 
 Secrets never enter this file: a target names the *environment variable* holding its bearer token.
 """
@@ -23,16 +24,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 from urllib.parse import urlsplit
 
 import tomli_w
 
 from logtui.core import paths
+from logtui.core.config_schema import (
+    REQUIRED,
+    FieldSpec,
+    InFile,
+    field_of,
+    file_value,
+    problem_with,
+    read_value,
+    scalar_fields,
+    setting,
+    table_fields,
+    toml_type,
+)
 from logtui.core.display_zone import DisplayZone, ZoneSettingError
 from logtui.core.errors import ConfigError, ConfigValueError
 from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
-from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, DockerSettings, default_image
+from logtui.core.runtime.base import DEFAULT_DEMO_RECORDS, DockerSettings, RuntimeChoice
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -57,17 +71,11 @@ __all__ = [
 ]
 
 LOCAL_TARGET_NAME = "local"
-RuntimeChoice = Literal["auto", "docker", "embedded"]
-RUNTIME_CHOICES: tuple[str, ...] = ("auto", "docker", "embedded")
-PAGE_SIZE_RANGE = (100, 10_000)
-FOLLOW_INTERVAL_RANGE = (0.5, 3600.0)
-DEMO_RECORDS_RANGE = (0, 10_000_000)
-TIMEOUT_RANGE = (0.5, 600.0)
-SUMMARY_KEYS_MAX = 32
 AuthChoice = Literal["none", "aws_iam"]
-AUTH_CHOICES: tuple[str, ...] = ("none", "aws_iam")
+AUTH_CHOICES: tuple[str, ...] = get_args(AuthChoice)
 _AWS_REGION = re.compile(r"[a-z]{2,3}(-[a-z]+)+-\d{1,2}")
 _AWS_PROFILE = re.compile(r"[\w.@+-]{1,64}")
+SUMMARY_KEYS_MAX = 32
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TARGET_NAME = re.compile(r"[\w.@+-][\w .@+-]{0,39}")
 
@@ -89,15 +97,52 @@ class TargetKind(enum.StrEnum):
 class Target:
     """A log-analyzer logtui can talk to. Holds the *name* of the token's env var, never the token."""
 
-    name: str
-    url: str
-    kind: TargetKind = TargetKind.HTTP
-    token_env: str | None = None
-    timeout: float = 10.0
+    name: Annotated[
+        str, setting('Unique name, shown in the status bar and used by --profile. "local" is reserved.')
+    ]
+    url: Annotated[str, setting("Base URL of the service (without /logs), http:// or https://.")]
+    kind: Annotated[
+        TargetKind,
+        setting(
+            '"local", "apprunner", "lambda" (a Lambda function URL) or "http"; only changes hints\n'
+            "and labels. Guessed from the URL when left out."
+        ),
+    ] = TargetKind.HTTP
+    token_env: Annotated[
+        str | None,
+        setting(
+            "Name of the environment variable holding the bearer token (the service's\n"
+            "LOG_ANALYZER_API_KEY). The token itself never goes in this file. Leave out for no token."
+        ),
+    ] = None
+    timeout: Annotated[
+        float, setting("Seconds to wait for the target to answer, 0.5..600.", ge=0.5, le=600)
+    ] = 10.0
     #: "aws_iam": sign every request with SigV4 (a Lambda function URL with auth type AWS_IAM).
-    auth: AuthChoice = "none"
-    aws_profile: str | None = None
-    aws_region: str | None = None
+    auth: Annotated[
+        AuthChoice,
+        setting(
+            '"aws_iam" signs every request with AWS Signature Version 4 (a Lambda function URL\n'
+            "whose auth type is AWS_IAM; needs pip install 'logtui[aws]'). "
+            'Left out = "none" (or token_env).',
+            in_file=InFile(omit_default=True, as_written=True),
+        ),
+    ] = "none"
+    aws_profile: Annotated[
+        str | None,
+        setting(
+            'With auth = "aws_iam": the AWS profile whose credentials sign (from\n'
+            "~/.aws/config and ~/.aws/credentials); left out = the default chain (AWS_* variables, "
+            "AWS_PROFILE...)."
+        ),
+    ] = None
+    aws_region: Annotated[
+        str | None,
+        setting(
+            'With auth = "aws_iam": the region to sign for; left out = the one in the\n'
+            "function URL (…lambda-url.<region>.on.aws), else the profile's."
+        ),
+    ] = None
 
     def token(self) -> str | None:
         """The bearer token, read from logtui's environment at each client creation (never stored)."""
@@ -110,17 +155,106 @@ class Target:
         return self.name == LOCAL_TARGET_NAME
 
 
+def _zone_problem(value: str) -> str | None:
+    try:
+        DisplayZone.from_setting(value)
+    except ZoneSettingError as exc:
+        return str(exc)
+    return None
+
+
+def _zone_name(value: str) -> str:
+    return DisplayZone.from_setting(value).name
+
+
+def _summary_keys_problem(value: object) -> str | None:
+    if not isinstance(value, list | tuple):
+        return f'must be an array of strings such as ["event", "level"], not {toml_type(value)}'
+    if len(value) > SUMMARY_KEYS_MAX:
+        return f"may hold at most {SUMMARY_KEYS_MAX} entries (got {len(value)})"
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, str):
+            return f"entry #{i} must be a string in quotes, not {toml_type(item)} {item!r}"
+        if not item:
+            return f"entry #{i} is empty"
+    return None
+
+
 @dataclass(frozen=True)
 class Config:
-    targets: list[Target] = field(default_factory=list)
-    default_target: str = LOCAL_TARGET_NAME
-    runtime: RuntimeChoice = "auto"
-    page_size: int = 1000
-    follow_interval: float = 2.0
-    demo_records: int = DEFAULT_DEMO_RECORDS
-    display_tz: str = "UTC"
-    json_summary_keys: tuple[str, ...] = DEFAULT_SUMMARY_KEYS
-    docker: DockerSettings = field(default_factory=DockerSettings)
+    targets: Annotated[
+        list[Target],
+        setting(
+            "Remote (or other local) log-analyzers, one [[targets]] table each. Switch between them in\n"
+            "the UI or open one with --profile NAME."
+        ),
+    ] = field(default_factory=list)
+    default_target: Annotated[
+        str,
+        setting(
+            'Target opened when logtui starts without --url/--profile. "local" is the service\n'
+            "logtui runs for you (see runtime and [docker]); any other value is the name of a "
+            "[[targets]] entry.",
+            in_file=InFile(blank=""),
+        ),
+    ] = LOCAL_TARGET_NAME
+    runtime: Annotated[
+        RuntimeChoice,
+        setting(
+            'How the local service runs: "auto" = in Docker when a Docker engine answers, else embedded\n'
+            '(a child process of logtui); "docker" or "embedded" to force one.'
+        ),
+    ] = "auto"
+    page_size: Annotated[
+        int,
+        setting(
+            "Records per request, 100..10000. Lower it if a target answers 413 or 502 (Lambda's\n"
+            "responses are limited to 6 MB).",
+            ge=100,
+            le=10_000,
+        ),
+    ] = 1000
+    follow_interval: Annotated[
+        float,
+        setting(
+            "Seconds between polls in follow (live tail) mode, 0.5..3600. While the target\n"
+            "fails, the interval doubles up to 60 s and returns to this value after the next success.",
+            ge=0.5,
+            le=3600,
+        ),
+    ] = 2.0
+    demo_records: Annotated[
+        int,
+        setting(
+            "What a new local store starts with (a new Docker volume, or no embedded database\n"
+            "yet): the course's 22-record sample plus this many generated demo records over the last "
+            "7 days, so\n"
+            "the histogram, paging and search have something to show; 0 = the sample alone. 0..10000000.",
+            ge=0,
+            le=10_000_000,
+        ),
+    ] = DEFAULT_DEMO_RECORDS
+    display_tz: Annotated[
+        str,
+        setting(
+            'Zone times are shown in, and typed times without an offset are read in: "UTC", "local"\n'
+            '(this machine\'s zone) or an IANA name such as "Europe/Paris". The z key toggles between UTC '
+            "and\nthis zone (or local, when this is UTC). Requests and exports stay in the service's UTC.",
+            in_file=InFile(read=_zone_name, check=_zone_problem),
+        ),
+    ] = "UTC"
+    json_summary_keys: Annotated[
+        tuple[str, ...],
+        setting(
+            "A message that is a JSON object shows in the list as one line of key=value: these\n"
+            "keys first, in this order, when present, then the others as they come. The detail view (Enter) "
+            "shows\nthe JSON pretty-printed, and wrapping (w) the raw text. [] = no preferred keys.",
+            in_file=InFile(read=tuple, check=_summary_keys_problem),
+        ),
+    ] = DEFAULT_SUMMARY_KEYS
+    docker: Annotated[DockerSettings, setting("The local service's container (runtime docker/auto).")] = (
+        field(default_factory=DockerSettings)
+    )
 
     @property
     def display_zone(self) -> DisplayZone:
@@ -159,73 +293,6 @@ _HEADER = """\
 # offset is given), a date alone, now, now-15m, -2h, 15m, today and yesterday.
 """
 
-_DOCS: dict[str, str] = {
-    "default_target": 'Target opened when logtui starts without --url/--profile. "local" is the service\n'
-    "logtui runs for you (see runtime and [docker]); any other value is the name of a [[targets]] entry.",
-    "runtime": 'How the local service runs: "auto" = in Docker when a Docker engine answers, else embedded\n'
-    '(a child process of logtui); "docker" or "embedded" to force one.',
-    "page_size": "Records per request, 100..10000. Lower it if a target answers 413 or 502 (Lambda's\n"
-    "responses are limited to 6 MB).",
-    "follow_interval": "Seconds between polls in follow (live tail) mode, 0.5..3600. While the target\n"
-    "fails, the interval doubles up to 60 s and returns to this value after the next success.",
-    "demo_records": "What a new local store starts with (a new Docker volume, or no embedded database\n"
-    "yet): the course's 22-record sample plus this many generated demo records over the last 7 days, so\n"
-    "the histogram, paging and search have something to show; 0 = the sample alone. 0..10000000.",
-    "display_tz": 'Zone times are shown in, and typed times without an offset are read in: "UTC", "local"\n'
-    '(this machine\'s zone) or an IANA name such as "Europe/Paris". The z key toggles between UTC and\n'
-    "this zone (or local, when this is UTC). Requests and exports stay in the service's UTC.",
-    "json_summary_keys": "A message that is a JSON object shows in the list as one line of key=value: these\n"
-    "keys first, in this order, when present, then the others as they come. The detail view (Enter) shows\n"
-    "the JSON pretty-printed, and wrapping (w) the raw text. [] = no preferred keys.",
-    "docker": "The local service's container (runtime docker/auto).",
-    "docker.host_port": "Host port to publish the service on; 0 = any free port (the address is shown in\n"
-    "the status bar and the container screen).",
-    "docker.bind": 'Host address the port is published on. Keep "127.0.0.1" (this machine only) unless\n'
-    'you mean to expose your logs to the network ("0.0.0.0").',
-    "docker.container_name": "Name of the container logtui creates and manages.",
-    "docker.volume": "Docker volume holding the SQLite database; it survives removing the container.",
-    "docker.image": 'Image tag to build and run; "" = log-analyzer:<logtui version>.',
-    "docker.build_context": 'Directory with the Dockerfile; "" = the one shipped with logtui.',
-    "docker.api_timeout": "Seconds to wait for one Docker API call.",
-    "docker.build_timeout": "Seconds a build may stay silent before it is considered stuck.",
-    "targets": "Remote (or other local) log-analyzers, one [[targets]] table each. Switch between them in\n"
-    "the UI or open one with --profile NAME.",
-    "targets.name": 'Unique name, shown in the status bar and used by --profile. "local" is reserved.',
-    "targets.url": "Base URL of the service (without /logs), http:// or https://.",
-    "targets.kind": '"local", "apprunner", "lambda" (a Lambda function URL) or "http"; only changes hints\n'
-    "and labels. Guessed from the URL when left out.",
-    "targets.token_env": "Name of the environment variable holding the bearer token (the service's\n"
-    "LOG_ANALYZER_API_KEY). The token itself never goes in this file. Leave out for no token.",
-    "targets.timeout": "Seconds to wait for the target to answer, 0.5..600.",
-    "targets.auth": '"aws_iam" signs every request with AWS Signature Version 4 (a Lambda function URL\n'
-    "whose auth type is AWS_IAM; needs pip install 'logtui[aws]'). Left out = \"none\" (or token_env).",
-    "targets.aws_profile": 'With auth = "aws_iam": the AWS profile whose credentials sign (from\n'
-    "~/.aws/config and ~/.aws/credentials); left out = the default chain (AWS_* variables, AWS_PROFILE...).",
-    "targets.aws_region": 'With auth = "aws_iam": the region to sign for; left out = the one in the\n'
-    "function URL (…lambda-url.<region>.on.aws), else the profile's.",
-}
-
-_TOP_KEYS = (
-    "default_target",
-    "runtime",
-    "page_size",
-    "follow_interval",
-    "demo_records",
-    "display_tz",
-    "json_summary_keys",
-)
-_DOCKER_KEYS = (
-    "host_port",
-    "bind",
-    "container_name",
-    "volume",
-    "image",
-    "build_context",
-    "api_timeout",
-    "build_timeout",
-)
-_TARGET_KEYS = ("name", "url", "kind", "token_env", "timeout", "auth", "aws_profile", "aws_region")
-
 
 def _comment(text: str) -> str:
     return "".join(f"# {line}\n" if line else "#\n" for line in text.splitlines())
@@ -235,75 +302,41 @@ def _kv(key: str, value: object) -> str:
     return tomli_w.dumps({key: value})
 
 
+def _render_table(cls: type, values: object, *, documented: bool = True, gap: str = "") -> str:
+    """One table's keys (the scalar fields of `cls`, in declaration order), each under its documentation."""
+    out = []
+    for spec in scalar_fields(cls):
+        value = file_value(spec, getattr(values, spec.name))
+        if value is None:
+            continue
+        out += [_comment(spec.doc) if documented else "", _kv(spec.name, value), gap]
+    return "".join(out)
+
+
 def render_config(config: Config) -> str:
     """The config as TOML with every field documented (what `save_config` writes)."""
-    out = [_HEADER, "\n"]
-    top: dict[str, object] = {
-        "default_target": config.default_target,
-        "runtime": config.runtime,
-        "page_size": config.page_size,
-        "follow_interval": float(config.follow_interval),
-        "demo_records": config.demo_records,
-        "display_tz": config.display_tz,
-        "json_summary_keys": list(config.json_summary_keys),
-    }
-    for key in _TOP_KEYS:
-        out += [_comment(_DOCS[key]), _kv(key, top[key]), "\n"]
-    d = config.docker
-    docker_values: dict[str, object] = {
-        "host_port": d.host_port or 0,
-        "bind": d.bind,
-        "container_name": d.container_name,
-        "volume": d.volume,
-        "image": "" if d.image == default_image() else d.image,
-        "build_context": str(d.build_context) if d.build_context else "",
-        "api_timeout": float(d.api_timeout),
-        "build_timeout": float(d.build_timeout),
-    }
-    out += [_comment(_DOCS["docker"]), "[docker]\n"]
-    for key in _DOCKER_KEYS:
-        out += [_comment(_DOCS[f"docker.{key}"]), _kv(key, docker_values[key])]
-    out += ["\n", _comment(_DOCS["targets"]), "#\n"]
-    out += [_comment(f"{key}: {_DOCS[f'targets.{key}']}") for key in _TARGET_KEYS]
+    docs = {spec.name: spec.doc for spec in table_fields(Config)}
+    out = [_HEADER, "\n", _render_table(Config, config, gap="\n")]
+    out += [_comment(docs["docker"]), "[docker]\n", _render_table(DockerSettings, config.docker)]
+    out += ["\n", _comment(docs["targets"]), "#\n"]
+    out += [_comment(f"{spec.name}: {spec.doc}") for spec in scalar_fields(Target)]
     if not config.targets:
-        out.append(
-            _comment(
-                "\nFor example:\n"
-                + _render_target(
-                    Target(
-                        "prod",
-                        "https://abc123.eu-west-1.awsapprunner.com",
-                        TargetKind.APPRUNNER,
-                        "LOGTUI_PROD_TOKEN",
-                        15.0,
-                    )
-                )
-            )
-        )
+        out.append(_comment("\nFor example:\n" + _render_target(_EXAMPLE_TARGETS[0])))
     for t in config.targets:
         out += ["\n", _render_target(t)]
     return "".join(out)
 
 
 def _render_target(t: Target) -> str:
-    values: dict[str, object] = {"name": t.name, "url": t.url, "kind": t.kind.value}
-    if t.token_env:
-        values["token_env"] = t.token_env
-    values["timeout"] = float(t.timeout)
-    if t.auth != "none":
-        values["auth"] = t.auth
-    if t.aws_profile:
-        values["aws_profile"] = t.aws_profile
-    if t.aws_region:
-        values["aws_region"] = t.aws_region
-    return "[[targets]]\n" + "".join(_kv(k, v) for k, v in values.items())
+    return "[[targets]]\n" + _render_table(Target, t, documented=False)
 
 
 # --- reading and validating ---------------------------------------------------------------------------------
 
 
 class _Reader:
-    """Checks one table's values, naming the file and the field in every error."""
+    """Reads one table of the file against the fields declared on its dataclass, naming the file and the
+    field in every error."""
 
     def __init__(self, source: object, table: Mapping[str, Any], prefix: str) -> None:
         self.source = source
@@ -320,55 +353,13 @@ class _Reader:
                 suggestion = f"did you mean {close[0]!r}? " if close else ""
                 raise self.error(key, f"unknown field ({suggestion}known: {', '.join(known)})")
 
-    def string(self, key: str, default: str | None = None) -> str | None:
-        value = self.table.get(key, default)
-        if value is not None and not isinstance(value, str):
-            raise self.error(key, f"must be a string in quotes, not {_toml_type(value)} {value!r}")
-        return value
-
-    def number(self, key: str, default: float, lo: float, hi: float) -> float:
-        value = self.table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, f"must be a number, not {_toml_type(value)} {value!r}")
-        if not lo <= value <= hi:
-            raise self.error(key, f"must be between {lo:g} and {hi:g} (got {value:g})")
-        return float(value)
-
-    def string_list(self, key: str, default: tuple[str, ...], most: int) -> tuple[str, ...]:
-        value = self.table.get(key, list(default))
-        if not isinstance(value, list):
-            raise self.error(
-                key, f'must be an array of strings such as ["event", "level"], not {_toml_type(value)}'
-            )
-        if len(value) > most:
-            raise self.error(key, f"may hold at most {most} entries (got {len(value)})")
-        for i, item in enumerate(value, start=1):
-            if not isinstance(item, str):
-                raise self.error(
-                    key, f"entry #{i} must be a string in quotes, not {_toml_type(item)} {item!r}"
-                )
-            if not item:
-                raise self.error(key, f"entry #{i} is empty")
-        return tuple(value)
-
-    def integer(self, key: str, default: int, lo: int, hi: int) -> int:
-        value = self.table.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, f"must be a whole number, not {_toml_type(value)} {value!r}")
-        if not lo <= value <= hi:
-            raise self.error(key, f"must be between {lo} and {hi} (got {value})")
-        return value
+    def values(self, cls: type) -> dict[str, Any]:
+        """Every scalar field of `cls`: the file's value, checked, or its default (REQUIRED if none)."""
+        return {spec.name: read_value(spec, self.table, self.error) for spec in scalar_fields(cls)}
 
 
-def _toml_type(value: object) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(value), type(value).__name__)
+def _names(specs: list[FieldSpec]) -> tuple[str, ...]:
+    return tuple(spec.name for spec in specs)
 
 
 def parse_config(text: str, *, source: object = "<config>") -> Config:
@@ -381,22 +372,8 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
             "Fix the line it names, or move the file away to start from the defaults.",
         ) from None
     top = _Reader(source, data, "")
-    top.reject_unknown((*_TOP_KEYS, "docker", "targets"))
-
-    runtime = top.string("runtime", "auto")
-    if runtime not in RUNTIME_CHOICES:
-        raise top.error(
-            "runtime", f"must be one of {', '.join(map(repr, RUNTIME_CHOICES))} (got {runtime!r})"
-        )
-    page_size = top.integer("page_size", 1000, *PAGE_SIZE_RANGE)
-    follow_interval = top.number("follow_interval", 2.0, *FOLLOW_INTERVAL_RANGE)
-    demo_records = top.integer("demo_records", DEFAULT_DEMO_RECORDS, *DEMO_RECORDS_RANGE)
-    display_tz = top.string("display_tz", "UTC") or ""
-    try:
-        display_tz = DisplayZone.from_setting(display_tz).name
-    except ZoneSettingError as exc:
-        raise top.error("display_tz", str(exc)) from None
-    json_summary_keys = top.string_list("json_summary_keys", DEFAULT_SUMMARY_KEYS, SUMMARY_KEYS_MAX)
+    top.reject_unknown(_names(scalar_fields(Config)) + tuple(sorted(_names(table_fields(Config)))))
+    values = top.values(Config)
     docker = _parse_docker(source, data.get("docker", {}))
 
     raw_targets = data.get("targets", [])
@@ -410,17 +387,7 @@ def parse_config(text: str, *, source: object = "<config>") -> Config:
         label = repr(name) if isinstance(name, str) and name.strip() else f"#{i}"
         reader = _Reader(source, raw, f"[[targets]] {label}.")
         targets.append(_parse_target(reader))
-    config = Config(
-        targets=targets,
-        default_target=top.string("default_target", LOCAL_TARGET_NAME) or LOCAL_TARGET_NAME,
-        runtime=cast(RuntimeChoice, runtime),
-        page_size=page_size,
-        follow_interval=follow_interval,
-        demo_records=demo_records,
-        display_tz=display_tz,
-        json_summary_keys=json_summary_keys,
-        docker=docker,
-    )
+    config = Config(targets=targets, docker=docker, **values)
     validate_config(config, source=source)
     return config
 
@@ -429,54 +396,30 @@ def _parse_docker(source: object, raw: object) -> DockerSettings:
     if not isinstance(raw, dict):
         raise ConfigValueError("docker", "must be a [docker] table", path=source)
     r = _Reader(source, raw, "docker.")
-    r.reject_unknown(_DOCKER_KEYS)
-    defaults = DockerSettings()
-    host_port = r.integer("host_port", 0, 0, 65535)
-    bind = r.string("bind", defaults.bind) or ""
-    if not bind.strip():
-        raise r.error("bind", 'must be a host address such as "127.0.0.1"')
-    names: dict[str, str] = {}
-    for key in ("container_name", "volume"):
-        value = r.string(key, getattr(defaults, key)) or ""
-        if not re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", value):
-            raise r.error(key, f"{value!r} is not a valid Docker name (letters, digits, _ . -)")
-        names[key] = value
-    build_context = r.string("build_context", "") or ""
-    return DockerSettings(
-        host_port=host_port or None,
-        bind=bind.strip(),
-        container_name=names["container_name"],
-        volume=names["volume"],
-        image=(r.string("image", "") or "").strip(),
-        build_context=Path(build_context).expanduser() if build_context else None,
-        api_timeout=r.number("api_timeout", defaults.api_timeout, 1.0, 3600.0),
-        build_timeout=r.number("build_timeout", defaults.build_timeout, 10.0, 24 * 3600.0),
-    )
+    r.reject_unknown(_names(scalar_fields(DockerSettings)))
+    return DockerSettings(**r.values(DockerSettings))
 
 
 def _parse_target(r: _Reader) -> Target:
-    r.reject_unknown(_TARGET_KEYS)
-    name = r.string("name")
-    url = r.string("url")
-    if name is None:
+    r.reject_unknown(_names(scalar_fields(Target)))
+    values = r.values(Target)
+    if values["name"] is REQUIRED:
         raise r.error("name", "is missing")
-    if url is None:
+    if values["url"] is REQUIRED:
         raise r.error(
             "url", "is missing", hint="Give the service's base URL, e.g. https://xyz.awsapprunner.com"
         )
-    kind_text = r.string("kind")
-    token_env = r.string("token_env")
-    timeout = r.number("timeout", 10.0, *TIMEOUT_RANGE)
+    kind = r.table.get("kind")  # the text as written: _checked_target accepts any case, or guesses
     return _checked_target(
-        name,
-        url,
-        kind_text,
-        token_env or None,
-        timeout,
+        values["name"],
+        values["url"],
+        kind,
+        values["token_env"] or None,
+        values["timeout"],
         error=lambda key, problem: r.error(key, problem),
-        auth=r.string("auth") or "none",
-        aws_profile=r.string("aws_profile"),
-        aws_region=r.string("aws_region"),
+        auth=values["auth"],
+        aws_profile=values["aws_profile"],
+        aws_region=values["aws_region"],
     )
 
 
@@ -521,8 +464,9 @@ def _checked_target(
             "is not an environment variable name (letters, digits, _): it names the variable that holds "
             "the token, it is not the token — if you pasted the token, remove it",
         )
-    if not TIMEOUT_RANGE[0] <= timeout <= TIMEOUT_RANGE[1]:
-        raise error("timeout", f"must be between {TIMEOUT_RANGE[0]:g} and {TIMEOUT_RANGE[1]:g} seconds")
+    allowed = field_of(Target, "timeout")
+    if allowed.ge is not None and allowed.le is not None and not allowed.ge <= timeout <= allowed.le:
+        raise error("timeout", f"must be between {allowed.ge:g} and {allowed.le:g} seconds")
     signing = _checked_signing(auth, aws_profile, aws_region, token_env, error=error)
     return Target(name, url, kind, token_env, float(timeout), *signing)
 
@@ -611,24 +555,11 @@ def validate_config(config: Config, *, source: object = None) -> None:
             f"{config.default_target!r} is not a target (known: {', '.join([LOCAL_TARGET_NAME, *seen])})",
             path=source,
         )
-    if config.runtime not in RUNTIME_CHOICES:
-        raise ConfigValueError("runtime", f"must be one of {', '.join(RUNTIME_CHOICES)}", path=source)
-    if not PAGE_SIZE_RANGE[0] <= config.page_size <= PAGE_SIZE_RANGE[1]:
-        raise ConfigValueError(
-            "page_size", f"must be between {PAGE_SIZE_RANGE[0]} and {PAGE_SIZE_RANGE[1]}", path=source
-        )
-    if not FOLLOW_INTERVAL_RANGE[0] <= config.follow_interval <= FOLLOW_INTERVAL_RANGE[1]:
-        raise ConfigValueError("follow_interval", "must be between 0.5 and 3600 seconds", path=source)
-    if not DEMO_RECORDS_RANGE[0] <= config.demo_records <= DEMO_RECORDS_RANGE[1]:
-        raise ConfigValueError("demo_records", f"must be between 0 and {DEMO_RECORDS_RANGE[1]}", path=source)
-    try:
-        DisplayZone.from_setting(config.display_tz)
-    except ZoneSettingError as exc:
-        raise ConfigValueError("display_tz", str(exc), path=source) from None
-    if len(config.json_summary_keys) > SUMMARY_KEYS_MAX or not all(config.json_summary_keys):
-        raise ConfigValueError(
-            "json_summary_keys", f"must be at most {SUMMARY_KEYS_MAX} non-empty strings", path=source
-        )
+    # The values a file could not have held (a Config built in code): checked as the reader checks a file's.
+    for spec in scalar_fields(Config):
+        problem = problem_with(spec, file_value(spec, getattr(config, spec.name)))
+        if problem is not None:
+            raise ConfigValueError(spec.name, problem, path=source)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -780,29 +711,24 @@ def set_default_target(config: Config, name: str) -> Config:
     return dataclasses.replace(config, default_target=name)
 
 
-def _example() -> Config:
-    return Config(
-        targets=[
-            Target(
-                "prod",
-                "https://abc123.eu-west-1.awsapprunner.com",
-                TargetKind.APPRUNNER,
-                "LOGTUI_PROD_TOKEN",
-                15.0,
-            ),
-            Target(
-                "lambda",
-                "https://xyz.lambda-url.eu-west-1.on.aws",
-                TargetKind.LAMBDA,
-                None,
-                30.0,
-                auth="aws_iam",
-                aws_profile="course",
-            ),
-        ],
-        page_size=1000,
-    )
-
+_EXAMPLE_TARGETS = (
+    Target(
+        "prod",
+        "https://abc123.eu-west-1.awsapprunner.com",
+        TargetKind.APPRUNNER,
+        "LOGTUI_PROD_TOKEN",
+        15.0,
+    ),
+    Target(
+        "lambda",
+        "https://xyz.lambda-url.eu-west-1.on.aws",
+        TargetKind.LAMBDA,
+        None,
+        30.0,
+        auth="aws_iam",
+        aws_profile="course",
+    ),
+)
 
 #: A complete, documented config with two example targets (the README shows it; `parse_config` accepts it).
-EXAMPLE_CONFIG: str = render_config(_example())
+EXAMPLE_CONFIG: str = render_config(Config(targets=list(_EXAMPLE_TARGETS)))

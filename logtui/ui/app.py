@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,29 +20,29 @@ from textual.worker import Worker, WorkerState
 from logtui.core import paths
 from logtui.core.client import LogClient
 from logtui.core.config import Config, ConfigError, Target, load_config
+from logtui.core.config import save_config as write_config
 from logtui.core.errors import LogtuiError
+from logtui.core.runtime import choose_runtime
+from logtui.core.runtime.embedded import EmbeddedRuntime
 from logtui.core.timerange import TimeParseError, TimeWindow
+from logtui.core.urls import public_address
 from logtui.ui import messages as msg
-from logtui.ui.factory import AppOptions
+from logtui.ui.container_actions import Action
 from logtui.ui.local_service import bring_up, describe
+from logtui.ui.options import AppOptions
 from logtui.ui.palette import palette_commands
-from logtui.ui.screens.logs import LogsScreen, as_logtui_error
+from logtui.ui.screens.container import ContainerScreen, ContainerStatusRefreshed, LocalServiceStarted
+from logtui.ui.screens.help import HelpScreen
+from logtui.ui.screens.logs import LogsScreen
 from logtui.ui.screens.logs_query import LogQuery, initial_window
+from logtui.ui.screens.targets import TargetsScreen
 from logtui.ui.target_choice import launch_target
+from logtui.ui.workers import AppWork, as_logtui_error
 
 if TYPE_CHECKING:
     from logtui.core.runtime import Runtime, RuntimeStatus
 
 STYLES = Path(__file__).resolve().parent / "styles"
-
-
-def public_address(url: str) -> str:
-    """The URL as given, with its path (a stage or proxy prefix the user must see), but never a user:password
-    or a query string, which may carry secrets (the config refuses both; this guards other callers)."""
-    parts = urlsplit(url)
-    if not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
 
 
 def whole_seconds(clock: Callable[[], datetime]) -> Callable[[], datetime]:
@@ -111,7 +110,7 @@ class LogtuiApp(App[None]):
         # Both the local target's start-up and the container screen may create the runtime, each in a thread.
         self._runtime_lock = threading.Lock()
         self.logs_screen: LogsScreen | None = None
-        self._pending_container_action: str | None = None
+        self._pending_container_action: Action | None = None
 
     # --- start-up ----------------------------------------------------------------------------------------
 
@@ -222,27 +221,34 @@ class LogtuiApp(App[None]):
         if is_local:
             self._bring_up_local(target)
             return
-        self.logs_screen.status_bar.set_runtime(None)
+        self.logs_screen.show_runtime(None)
         self._connect(target, None)
 
     def reconnect(self) -> None:
         self.open_target(self.target)
 
+    def on_reconnect_requested(self, _: msg.ReconnectRequested) -> None:
+        self.reconnect()
+
+    def on_runtime_check_requested(self, _: msg.RuntimeCheckRequested) -> None:
+        self.check_local_runtime()
+
     def _connect(self, target: Target, base_url: str | None) -> None:
         assert self.logs_screen is not None
         try:
-            self.client = LogClient.for_target(target, base_url=base_url)
+            client = LogClient.for_target(target, base_url=base_url)
         except LogtuiError as exc:
             self.logs_screen.post_message(msg.TargetFailed(target, exc))
             return
-        self.logs_screen.post_message(msg.TargetReady(target, self.client))
+        self.client = client
+        self.logs_screen.post_message(msg.TargetReady(target, client))
 
     def _close_client(self) -> None:
         client, self.client = self.client, None
         if client is not None:
-            self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
+            self.run_worker(client.aclose(), group=AppWork.CLOSE_CLIENT, exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="local-runtime", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=AppWork.LOCAL_RUNTIME, exit_on_error=False)
     def _bring_up_local(self, target: Target) -> str:
         runtime = self._ensure_runtime()
 
@@ -253,19 +259,19 @@ class LogtuiApp(App[None]):
         return bring_up(runtime, report)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "collect" and event.state is WorkerState.ERROR:
+        if event.worker.group == AppWork.COLLECT and event.state is WorkerState.ERROR:
             error = as_logtui_error(event.worker.error)
             self.notify(
                 f"{error.title}\n{error.hint or ''}", title="Collect output", severity="error", timeout=10
             )
             return
-        if event.worker.group == "runtime-choice" and event.state is WorkerState.ERROR:
+        if event.worker.group == AppWork.RUNTIME_CHOICE and event.state is WorkerState.ERROR:
             error = as_logtui_error(event.worker.error)
             self.notify(
                 f"{error.title}\n{error.hint or ''}", title="Local service", severity="error", timeout=10
             )
             return
-        if event.worker.group != "local-runtime" or not self.target.is_local:
+        if event.worker.group != AppWork.LOCAL_RUNTIME or not self.target.is_local:
             return
         if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, str):
             self._connect(self.target, event.worker.result)
@@ -277,45 +283,47 @@ class LogtuiApp(App[None]):
         if self.runtime is not None:
             self._refresh_runtime_status(self.runtime)
 
-    @work(thread=True, exclusive=True, group="runtime-status", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=AppWork.RUNTIME_STATUS, exit_on_error=False)
     def _refresh_runtime_status(self, runtime: Runtime) -> None:
         status = runtime.status()
         if self.logs_screen is not None:
             self.logs_screen.post_message(msg.RuntimeStateChanged(runtime, status, describe(runtime, status)))
 
-    def on_local_service_started(self, event: Any) -> None:
+    def on_local_service_started(self, event: LocalServiceStarted) -> None:
         """The container screen started (or restarted) the local service: follow it if it is our target."""
         if self.target.is_local and self.logs_screen is not None:
             self._close_client()
             self._connect(self.target, event.base_url)
 
-    def on_local_service_gone(self, event: Any) -> None:
+    def on_local_service_gone(self, _: msg.LocalServiceGone) -> None:
         """Stop, Remove or Delete volume on the container screen: reload the log view if it shows the local
         service, so it says the service is down (and how to start it) instead of showing what is gone."""
         if self.target.is_local and self.logs_screen is not None:
             self.logs_screen.refetch()
 
-    def on_container_status_refreshed(self, event: Any) -> None:
+    def on_container_status_refreshed(self, event: ContainerStatusRefreshed) -> None:
         if self.target.is_local and self.runtime is not None and self.logs_screen is not None:
-            self.logs_screen.status_bar.set_runtime(describe(self.runtime, event.status))
+            self.logs_screen.show_runtime(describe(self.runtime, event.status))
 
     def save_config(self, config: Config) -> None:
         """Persist `config` (atomically, by the core) and use it from now on. Raises ConfigError."""
-        from logtui.core.config import save_config
-
-        save_config(config, self.config_path)
+        write_config(config, self.config_path)
         self.config = config
         self.config_error = None
 
     # --- containers' output into the store ------------------------------------------------------------------
 
+    def _local_db_path(self) -> Path | None:
+        """The store file the local service reads, when it is a file here (the embedded runtime's)."""
+        return self.runtime.db_path if isinstance(self.runtime, EmbeddedRuntime) else None
+
     def collect_store(self) -> Path:
         """Where collected output goes: the store the local service reads when that is a file here (embedded),
         else your own logs' store (a Docker runtime's store is inside its volume)."""
-        db_path = getattr(self.runtime, "db_path", None)
         if self.options.store is not None:
             return self.options.store
-        if isinstance(db_path, Path):
+        db_path = self._local_db_path()
+        if db_path is not None:
             return db_path
         from logtui.core.local_store import default_store_path
 
@@ -324,7 +332,10 @@ class LogtuiApp(App[None]):
     def collect_containers(self, names: list[str]) -> None:
         self._start_collector(names, self.collect_store())
 
-    @work(thread=True, exclusive=True, group="collect", exit_on_error=False)
+    def on_collect_requested(self, event: msg.CollectRequested) -> None:
+        self.collect_containers(event.names)
+
+    @work(thread=True, exclusive=True, group=AppWork.COLLECT, exit_on_error=False)
     def _start_collector(self, names: list[str], store: Path) -> None:
         from logtui.core.collector import Collector
 
@@ -337,10 +348,7 @@ class LogtuiApp(App[None]):
             return
         self.collector = Collector(store, names).start()
         self.collecting = tuple(names)
-        shown_here = self.target.is_local and store in (
-            self.options.store,
-            getattr(self.runtime, "db_path", None),
-        )
+        shown_here = self.target.is_local and store in (self.options.store, self._local_db_path())
         where = "" if shown_here else f" (open them with: logtui --store {store})"
         self.call_from_thread(
             self.notify,
@@ -372,18 +380,14 @@ class LogtuiApp(App[None]):
     # --- screens -----------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from logtui.ui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_targets(self) -> None:
-        from logtui.ui.screens.targets import TargetsScreen
-
         if not isinstance(self.screen, TargetsScreen):
             self.push_screen(TargetsScreen())
 
-    def run_local_service_action(self, action: str) -> None:
+    def run_local_service_action(self, action: Action) -> None:
         """A container-screen action asked for elsewhere (the palette on the log screen): open that screen
         and run it there, where its progress, confirmations and errors are shown."""
         self._pending_container_action = action
@@ -395,7 +399,7 @@ class LogtuiApp(App[None]):
         else:
             self._push_container_screen(self.runtime)
 
-    @work(thread=True, exclusive=True, group="runtime-choice", exit_on_error=False)
+    @work(thread=True, exclusive=True, group=AppWork.RUNTIME_CHOICE, exit_on_error=False)
     def _make_runtime_for_screen(self) -> None:
         self.call_from_thread(self._push_container_screen, self._ensure_runtime())
 
@@ -403,26 +407,20 @@ class LogtuiApp(App[None]):
         """The local runtime, chosen once (blocking: probes Docker). Call from a thread worker."""
         with self._runtime_lock:
             if self.runtime is None:
-                from logtui.core.runtime import choose_runtime
-
                 if self.options.local_runtime is not None:
                     self.runtime = self.options.local_runtime
                     return self.options.local_runtime
                 if self.options.store is not None:
-                    from logtui.core.runtime.embedded import EmbeddedRuntime
-
                     self.runtime = EmbeddedRuntime(self.options.store, demo_records=0, course_sample=False)
                     return self.runtime
                 self.runtime = choose_runtime(self.config, override=self.options.runtime)
-                note = getattr(self.runtime, "choice_note", None)
+                note = self.runtime.choice_note
                 if note:
                     # Say once why "auto" runs the service without Docker.
                     self.call_from_thread(self.notify, str(note), title="Running without Docker", timeout=8)
             return self.runtime
 
     def _push_container_screen(self, runtime: Runtime) -> None:
-        from logtui.ui.screens.container import ContainerScreen
-
         # One instance per app: a build or backup keeps running while the user is back on the logs.
         if not self.is_screen_installed("container"):
             self.install_screen(ContainerScreen(runtime, now=self.clock), "container")

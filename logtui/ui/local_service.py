@@ -9,11 +9,9 @@ from collections.abc import Callable
 
 from logtui.core.errors import NotHealthy
 from logtui.core.runtime import Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.base import HEALTH_TIMEOUT
 
 Report = Callable[[RuntimeStatus | None, str], None]
-
-#: How long a fresh start may take to answer /health (a cold Docker start on a busy machine is slow).
-HEALTH_TIMEOUT = 90.0
 
 
 #: The embedded runtime has no image or container: its "ready, not running" states read as stopped.

@@ -1,4 +1,5 @@
-"""What workers tell the UI, as small past-tense messages.
+"""What workers tell the UI, as small past-tense messages (the logs screen's, the app's, the container
+screen's), and what screens ask of the app (`ReconnectRequested`, `RuntimeCheckRequested`).
 
 Results carry the `generation` of the query they answer: the logs screen bumps it on every change and drops
 any result whose generation is not current, so a slow answer to a superseded question never lands on screen.
@@ -15,6 +16,9 @@ from log_analyzer.record import LogRecord
 from textual.message import Message
 
 from logtui.core.errors import LogtuiError
+from logtui.core.publish import LayerProgress, PushResult
+from logtui.ui.container_actions import Action, BuildOutcome
+from logtui.ui.workers import LogsWork
 
 if TYPE_CHECKING:
     from logtui.core.client import Health, LogClient, Stats
@@ -48,6 +52,15 @@ class RuntimeStateChanged(Message):
         self.runtime = runtime
         self.status = status
         self.note = note
+
+
+class ReconnectRequested(Message):
+    """Open the current target again (r after a failure): a new client, which reads the token from the
+    environment again, and for the local target the runtime brought up again. The app handles it."""
+
+
+class RuntimeCheckRequested(Message):
+    """The local service stopped answering: ask its runtime for its real state. The app handles it."""
 
 
 class HealthLoaded(Message):
@@ -104,9 +117,9 @@ class StatsLoaded(Message):
 
 
 class RequestFailed(Message):
-    """A worker failed; `purpose` is its group ("query", "page", "health", ...), `error` what to show."""
+    """A worker failed; `purpose` is its group (the query, a page, /health, ...), `error` what to show."""
 
-    def __init__(self, purpose: str, error: LogtuiError) -> None:
+    def __init__(self, purpose: LogsWork, error: LogtuiError) -> None:
         super().__init__()
         self.purpose = purpose
         self.error = error
@@ -134,3 +147,117 @@ class ExportFinished(Message):
         super().__init__()
         self.path = path
         self.count = count
+
+
+# --- the container screen ---------------------------------------------------------------------------------
+
+
+class ContainerStatusRefreshed(Message):
+    """The runtime answered `status()`."""
+
+    def __init__(self, kind: str, status: RuntimeStatus) -> None:
+        super().__init__()
+        self.kind = kind
+        self.status = status
+
+
+class ContainerStatusUnavailable(Message):
+    """`status()` itself failed (the runtime raised instead of reporting UNREACHABLE)."""
+
+    def __init__(self, error: LogtuiError) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ContainerActionStarted(Message):
+    def __init__(self, action: Action) -> None:
+        super().__init__()
+        self.action = action
+
+
+#: What a finished container action gives back: a build's outcome, a push's result, a started service's
+#: address, a backup's file, or a sentence for the others.
+ActionResult = BuildOutcome | PushResult | Path | str | None
+
+
+class ContainerActionFinished(Message):
+    def __init__(self, action: Action, result: ActionResult = None) -> None:
+        super().__init__()
+        self.action = action
+        self.result = result
+
+
+class ContainerActionFailed(Message):
+    def __init__(self, action: Action, error: LogtuiError) -> None:
+        super().__init__()
+        self.action = action
+        self.error = error
+
+
+class LocalServiceStarted(Message):
+    """The local service answers /health at `base_url` (after Start or Restart). The app points the log view
+    at it."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+
+class LocalServiceGone(Message):
+    """Stop, Remove or Delete volume took the local service (or its data) away. The app reloads the log view,
+    so it shows what is there now instead of the records of a service or volume that no longer exists."""
+
+    def __init__(self, action: Action) -> None:
+        super().__init__()
+        self.action = action
+
+
+class BackendReported(Message):
+    """The running service said in /health which store it uses."""
+
+    def __init__(self, base_url: str, backend: str | None) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.backend = backend
+
+
+class CollectRequested(Message):
+    """Keep the output of these containers in the store (none: stop). The app owns the collector."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.names = names
+
+
+class BuildOutputReceived(Message, bubble=False):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+
+class ServiceOutputReceived(Message, bubble=False):
+    """Lines the container (or child process) printed to stdout/stderr."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+
+class ServiceOutputEnded(Message, bubble=False):
+    def __init__(self, error: LogtuiError | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class PushLayerProgressed(Message, bubble=False):
+    """A layer of the image being pushed changed state or moved on."""
+
+    def __init__(self, progress: LayerProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class BackupProgressed(Message, bubble=False):
+    def __init__(self, written: int) -> None:
+        super().__init__()
+        self.written = written

@@ -1,4 +1,5 @@
-"""Every action by name in the command palette (ctrl+p): the app's, the targets screen's, the logs screen's.
+"""Every action by name in the command palette (ctrl+p): the app's and the logs screen's; other screens add
+their own while they are open (a `screen_commands.ScreenCommands` provider in their `COMMANDS`).
 
 Kept apart from app.py so the app stays a thin shell; each entry names its key, so the palette teaches keys.
 """
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from logtui.ui.container_actions import ACTIONS
+from logtui.ui.screens.container import ContainerScreen
 from logtui.ui.screens.logs_query import PRESET_KEYS
 
 if TYPE_CHECKING:
@@ -24,8 +27,6 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
     yield SystemCommand(
         "Local service", "Build, start, stop the local log-analyzer (c)", app.action_show_container
     )
-    from logtui.ui.screens.container import ACTIONS, ContainerScreen
-
     if not isinstance(screen, ContainerScreen):  # there, its own provider lists them with their keys
         for action in ACTIONS:
             yield SystemCommand(
@@ -40,15 +41,6 @@ def palette_commands(app: LogtuiApp, screen: Screen[Any]) -> Iterable[SystemComm
                 f"Open the target {target.name} ({target.kind.label})",
                 partial(app.open_target, target),
             )
-    from logtui.ui.screens.targets import TargetsScreen
-
-    if isinstance(screen, TargetsScreen):
-        yield SystemCommand("Targets: add", "Add a target (a)", screen.action_add)
-        yield SystemCommand("Targets: edit", "Edit the selected target (e)", screen.action_edit)
-        yield SystemCommand("Targets: remove", "Remove the selected target (d)", screen.action_remove)
-        yield SystemCommand(
-            "Targets: make default", "Open it when logtui starts (m)", screen.action_make_default
-        )
     logs = app.logs_screen
     if logs is None or screen is not logs:
         return

@@ -24,7 +24,7 @@ from logtui.ui.screens.target_form import TargetForm
 from tests.aws.conftest import ACCESS_KEY, SECRET, TEMP_KEY, TEMP_SECRET, TEMP_TOKEN
 from tests.aws.sigv4_verifier import Gateway, Key, Verifier, sigv4_gateway
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import SIZE, logs_screen, make_app, settle
+from tests.ui.helpers import SIZE, logs_screen, make_app, settle
 
 REGION = "eu-west-1"
 COURSE_WINDOW = TimeWindow(datetime(2023, 4, 23, 10, 0, tzinfo=UTC), datetime(2023, 4, 23, 10, 5, tzinfo=UTC))

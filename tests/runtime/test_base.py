@@ -10,7 +10,7 @@ import pytest
 from logtui import __version__
 from logtui.core.runtime import docker_settings_from
 from logtui.core.runtime.base import DockerSettings, Runtime, RuntimeState, RuntimeStatus
-from logtui.core.runtime.docker_runtime import DockerRuntime, LogStream, _parse_docker_time
+from logtui.core.runtime.docker_runtime import DockerRuntime, LogStream, parse_docker_time
 from logtui.core.runtime.embedded import EmbeddedRuntime
 
 
@@ -63,12 +63,12 @@ def test_status_base_url_follows_the_address() -> None:
 
 
 def test_docker_timestamps_keep_microseconds_and_zero_means_never() -> None:
-    assert _parse_docker_time("2026-11-26T02:27:46.309829123Z") == datetime(
+    assert parse_docker_time("2026-11-26T02:27:46.309829123Z") == datetime(
         2026, 11, 26, 2, 27, 46, 309829, tzinfo=UTC
     )
-    assert _parse_docker_time("2026-11-26T02:27:46Z") == datetime(2026, 11, 26, 2, 27, 46, tzinfo=UTC)
-    assert _parse_docker_time("0001-01-01T00:00:00Z") is None
-    assert _parse_docker_time(None) is None
+    assert parse_docker_time("2026-11-26T02:27:46Z") == datetime(2026, 11, 26, 2, 27, 46, tzinfo=UTC)
+    assert parse_docker_time("0001-01-01T00:00:00Z") is None
+    assert parse_docker_time(None) is None
 
 
 class _Chunks:

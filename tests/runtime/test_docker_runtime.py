@@ -129,14 +129,14 @@ def test_an_installed_logtui_builds_the_image_without_a_checkout(
 ) -> None:
     # As a wheel install: the build files packaged under logtui/_docker, the service's sources only as the
     # installed log_analyzer package, and no checkout anywhere (server_image: the layers are cached).
-    from logtui.core.runtime import docker_runtime
+    from logtui.core.runtime.docker_runtime import build
 
     packaged = tmp_path / "site-packages" / "logtui" / "_docker"
     (packaged / "docker").mkdir(parents=True)
     for name in ("docker/Dockerfile", "docker/requirements-server.txt"):
         shutil.copy(REPO / name, packaged / name)
-    monkeypatch.setattr(docker_runtime, "PACKAGED_CONTEXT", packaged)
-    monkeypatch.setattr(docker_runtime, "_checkout_candidates", lambda: [tmp_path])
+    monkeypatch.setattr(build, "PACKAGED_CONTEXT", packaged)
+    monkeypatch.setattr(build, "checkout_candidates", lambda: [tmp_path])
     tag = f"log-analyzer:test-pkg-{uuid.uuid4().hex[:8]}"
     rt = DockerRuntime(DockerSettings(image=tag, container_name=f"unused-{tag[-8:]}"))
     lines: list[str] = []
@@ -279,7 +279,9 @@ def _served_messages(db: Path, marker: str) -> list[str]:
         server.stop()
 
 
-def test_backup_copies_a_readable_database_out_of_the_volume(runtime: DockerRuntime, tmp_path: Path) -> None:
+def test_backup_copies_a_readable_database_out_of_the_volume(
+    runtime: DockerRuntime, tmp_path: Path, docker_client: Any
+) -> None:
     base_url = start_healthy(runtime)
     marker, records = marked_records(40)
     post(base_url, records)
@@ -298,8 +300,7 @@ def test_backup_copies_a_readable_database_out_of_the_volume(runtime: DockerRunt
     assert stopped.parent == tmp_path and stopped.suffix == ".db"
     assert _count(stopped) == expected
     assert runtime.status().state is RuntimeState.EXITED
-    client = runtime._docker()
-    leftovers = client.containers.list(
+    leftovers = docker_client.containers.list(
         all=True, filters={"name": f"{runtime.settings.container_name}-backup-"}
     )
     assert leftovers == []

@@ -14,7 +14,7 @@ from logtui.core.config import TargetKind
 from logtui.core.errors import BadResponse, Rejected, ServerFailed, TooLarge, Unauthorized
 from tests.core.tiny_http import Route, course_original_logs, fixed, http_server
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import COURSE, SIZE, http_target, logs_screen, make_app, settle, write_config
+from tests.ui.helpers import COURSE, SIZE, http_target, logs_screen, make_app, settle, write_config
 
 JSON = "application/json"
 LAMBDA_FORBIDDEN = fixed(403, JSON, '{"Message":"Forbidden"}', {"x-amzn-ErrorType": "AccessDeniedException"})

@@ -18,7 +18,7 @@ from logtui.ui.screens.logs import LogsScreen
 from logtui.ui.screens.logs_query import as_datetime
 from tests.core.tiny_http import http_server
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import SIZE, logs_screen, make_app, settle, wait_for
+from tests.ui.helpers import SIZE, logs_screen, make_app, settle, wait_for
 
 DEMO = 200_000
 

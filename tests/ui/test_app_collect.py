@@ -14,7 +14,7 @@ import pytest
 from logtui.ui.factory import AppOptions, create_app
 from logtui.ui.screens.collect_dialog import CollectDialog
 from logtui.ui.screens.container import ContainerScreen
-from tests.ui.test_app_support import wait_for
+from tests.ui.helpers import wait_for
 
 pytestmark = pytest.mark.docker
 

@@ -10,7 +10,7 @@ from textual.widgets import Input, RadioButton
 
 from logtui.ui.screens.export_dialog import ExportDialog
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import SIZE, logs_screen, make_app, settle
+from tests.ui.helpers import SIZE, logs_screen, make_app, settle
 
 
 async def test_export_csv_holds_exactly_the_window(course_server: ServerProcess, tmp_path: Path) -> None:

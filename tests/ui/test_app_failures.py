@@ -13,7 +13,7 @@ import pytest
 from logtui.core.config import TargetKind
 from tests.core.tiny_http import course_original_logs, fixed, http_server, silent_server
 from tests.helpers import OriginalServer, ServerProcess, free_port
-from tests.ui.test_app_support import (
+from tests.ui.helpers import (
     COURSE,
     SIZE,
     http_target,

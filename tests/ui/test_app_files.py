@@ -7,7 +7,7 @@ from pathlib import Path
 
 from logtui.core.file_loader import FileLoader, expand_sources
 from logtui.ui.factory import AppOptions, create_app
-from tests.ui.test_app_support import logs_screen, wait_for
+from tests.ui.helpers import logs_screen, wait_for
 
 
 def messages(screen: object) -> list[str]:

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 from logtui.ui.screens.container import ContainerScreen
 from logtui.ui.widgets.confirm import ConfirmDialog, TypedConfirmDialog
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import (
+from tests.ui.helpers import (
     SIZE,
     http_target,
     logs_screen,

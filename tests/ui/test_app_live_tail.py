@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import SIZE, http_target, logs_screen, make_app, settle, wait_for, write_config
+from tests.ui.helpers import SIZE, http_target, logs_screen, make_app, settle, wait_for, write_config
 
 
 def _records(minute: int, seconds: list[int], tag: str = "INFO") -> list[dict[str, str]]:

@@ -18,7 +18,7 @@ from logtui.ui.screens.detail import DetailScreen
 from logtui.ui.screens.export_dialog import ExportDialog
 from tests.core.tiny_http import Reply, http_server
 from tests.helpers import OriginalServer
-from tests.ui.test_app_support import (
+from tests.ui.helpers import (
     COURSE,
     SIZE,
     http_target,

@@ -16,10 +16,10 @@ from logtui.core.config import load_config
 from logtui.core.runtime import RuntimeState
 from logtui.ui.screens.help import HelpScreen
 from logtui.ui.screens.target_form import TargetForm
-from logtui.ui.screens.targets import TargetsScreen
+from logtui.ui.screens.targets import TargetsCommands, TargetsScreen
 from logtui.ui.widgets.confirm import ConfirmDialog
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import (
+from tests.ui.helpers import (
     SIZE,
     http_target,
     logs_screen,
@@ -228,6 +228,27 @@ async def test_tags_and_newest_are_in_the_palette(course_server: ServerProcess) 
         commands["Tags: all"].callback()
         await settle(pilot)
         assert logs_screen(app).log_view.loaded_count == 22
+
+
+async def test_the_targets_screen_brings_its_own_palette_entries(course_server: ServerProcess) -> None:
+    app = make_app(url=course_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert TargetsCommands not in app.screen.COMMANDS
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TargetsScreen) and TargetsCommands in screen.COMMANDS
+        entries = {title: action for title, _help, action in TargetsCommands(screen).entries()}
+        assert list(entries) == [
+            "Targets: add",
+            "Targets: edit",
+            "Targets: remove",
+            "Targets: make default",
+        ]
+        entries["Targets: add"]()
+        await pilot.pause()
+        assert isinstance(app.screen, TargetForm)
 
 
 async def test_q_quits_from_the_logs_and_goes_back_elsewhere(course_server: ServerProcess) -> None:

@@ -14,7 +14,7 @@ from logtui.ui.screens.logs_query import DEFAULT_PRESET, jump_window
 from logtui.ui.widgets.histogram import Histogram
 from tests.core.tiny_http import fixed, http_server
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import (
+from tests.ui.helpers import (
     SIZE,
     logs_screen,
     make_app,

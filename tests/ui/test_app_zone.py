@@ -19,7 +19,7 @@ from logtui.ui.screens.detail import DetailScreen
 from logtui.ui.screens.export_dialog import ExportDialog
 from logtui.ui.screens.help import HelpScreen, help_renderable
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import SIZE, logs_screen, make_app, request_count, settle, write_config
+from tests.ui.helpers import SIZE, logs_screen, make_app, request_count, settle, write_config
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from tests.core.tiny_http import fixed, http_server
 from tests.helpers import ServerProcess
 from tests.pg import PASSWORD, PASSWORD_IN_URL, PgCluster
-from tests.ui.test_app_support import SIZE, logs_screen, make_app, settle
+from tests.ui.helpers import SIZE, logs_screen, make_app, settle
 
 
 async def test_status_bar_names_the_sqlite_store(course_server: ServerProcess) -> None:

@@ -8,7 +8,6 @@ real engine cannot be driven into on cue: the daemon dying between a status call
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
 import sqlite3
@@ -40,6 +39,7 @@ from logtui.ui.screens.container import (
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel
+from tests.ui.helpers import settle as settle_app
 
 FIXED_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
@@ -78,20 +78,7 @@ class ContainerHost(App[None]):
 async def settle(pilot: Pilot[None], *, include_output: bool = False) -> None:
     """Wait until the screen's workers (but the open-ended output follower, unless asked) are done and their
     messages handled — including the status refresh every finished action triggers."""
-    app = pilot.app
-    for _ in range(20):
-        pending = [w for w in app.workers if not w.is_finished and (include_output or w.group != LOGS_GROUP)]
-        if not pending:
-            await pilot.pause()
-            if not [
-                w for w in app.workers if not w.is_finished and (include_output or w.group != LOGS_GROUP)
-            ]:
-                return
-            continue
-        # Failed workers are part of what the tests check (through the messages), not an error here.
-        await asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
-        await pilot.pause()
-    raise AssertionError("workers kept starting")
+    await settle_app(pilot, open_ended=() if include_output else (LOGS_GROUP,))
 
 
 def screen_of(app: App[None]) -> ContainerScreen:
@@ -380,6 +367,7 @@ class DaemonDiesMidCall:
 
     kind = "docker"
     base_url = None
+    choice_note = None
 
     def __init__(self) -> None:
         self.alive = True
@@ -620,7 +608,7 @@ async def test_docker_busy_port_is_named(docker_names: DockerSettings, server_im
 
 
 async def test_the_app_follows_the_service_the_container_screen_restarts(tmp_path: Path) -> None:
-    from tests.ui.test_app_support import make_app, write_config
+    from tests.ui.helpers import make_app, write_config
 
     # The real app through the factory, local target on the embedded runtime (it seeds demo data ending now).
     config = write_config(tmp_path / "config.toml", runtime="embedded")

@@ -25,7 +25,7 @@ from logtui.ui.screens.container import ContainerScreen
 from logtui.ui.screens.detail import DetailScreen
 from logtui.ui.widgets.container_panel import ContainerPanel
 from tests.helpers import ServerProcess
-from tests.ui.test_app_support import make_app, settle, write_config
+from tests.ui.helpers import make_app, settle, write_config
 
 SNAP_SIZE = (120, 36)
 PINNED_PORT = "8000"

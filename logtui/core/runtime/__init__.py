@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from logtui.core.runtime.base import (
+    RUNTIME_CHOICES,
     BackupFailed,
     DockerSettings,
     ImageMissing,
@@ -26,8 +27,6 @@ __all__ = [
     "choose_runtime",
     "docker_settings_from",
 ]
-
-RUNTIME_CHOICES = ("auto", "docker", "embedded")
 
 
 def docker_settings_from(value: Any) -> DockerSettings:

@@ -7,13 +7,15 @@ them in a thread (the TUI uses `@work(thread=True)` workers); nothing in this pa
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Annotated, Literal, Protocol, get_args, runtime_checkable
 
 from logtui import __version__
+from logtui.core.config_schema import InFile, setting
 from logtui.core.errors import RuntimeFailure
 
 LABEL_MANAGED = "io.logtui.managed"
@@ -32,28 +34,93 @@ SEED_SCRIPT = (
 )
 
 
+#: Seconds to wait for a started server to answer /health (a first start may load the demo records first).
+HEALTH_TIMEOUT = 90.0
+
+
+#: How the local service runs: in Docker when an engine answers ("auto"), or always one way.
+RuntimeChoice = Literal["auto", "docker", "embedded"]
+RUNTIME_CHOICES: tuple[str, ...] = get_args(RuntimeChoice)
+
+
 def default_image() -> str:
     return f"log-analyzer:{__version__}"
 
 
+def _docker_name_problem(value: str) -> str | None:
+    if re.fullmatch(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", value):
+        return None
+    return f"{value!r} is not a valid Docker name (letters, digits, _ . -)"
+
+
+def _bind_problem(value: str) -> str | None:
+    return None if value.strip() else 'must be a host address such as "127.0.0.1"'
+
+
+def _expanded_path(value: str) -> Path:
+    return Path(value).expanduser()
+
+
 @dataclass(frozen=True)
 class DockerSettings:
-    """Where and how the local log-analyzer container runs.
+    """Where and how the local log-analyzer container runs: the config file's [docker] table.
 
     host_port None (or 0) publishes on any free port the engine picks: the course's 8000 is often taken (by
     the course's own container, for one), and the TUI reads the real port back from `status()`. Set a fixed
     port to get a stable address for curl.
     """
 
-    host_port: int | None = None
-    bind: str = "127.0.0.1"
-    container_name: str = "log-analyzer"
-    volume: str = "log-analyzer-data"
-    image: str = field(default_factory=default_image)
-    build_context: Path | None = None
+    host_port: Annotated[
+        int | None,
+        setting(
+            "Host port to publish the service on; 0 = any free port (the address is shown in\n"
+            "the status bar and the container screen).",
+            ge=0,
+            le=65535,
+            in_file=InFile(blank=0),
+        ),
+    ] = None
+    bind: Annotated[
+        str,
+        setting(
+            'Host address the port is published on. Keep "127.0.0.1" (this machine only) unless\n'
+            'you mean to expose your logs to the network ("0.0.0.0").',
+            in_file=InFile(read=str.strip, check=_bind_problem),
+        ),
+    ] = "127.0.0.1"
+    container_name: Annotated[
+        str,
+        setting(
+            "Name of the container logtui creates and manages.", in_file=InFile(check=_docker_name_problem)
+        ),
+    ] = "log-analyzer"
+    volume: Annotated[
+        str,
+        setting(
+            "Docker volume holding the SQLite database; it survives removing the container.",
+            in_file=InFile(check=_docker_name_problem),
+        ),
+    ] = "log-analyzer-data"
+    image: Annotated[
+        str,
+        setting(
+            'Image tag to build and run; "" = log-analyzer:<logtui version>.',
+            in_file=InFile(blank="", default_is_blank=True, read=str.strip),
+        ),
+    ] = field(default_factory=default_image)
+    build_context: Annotated[
+        Path | None,
+        setting(
+            'Directory with the Dockerfile; "" = the one shipped with logtui.',
+            in_file=InFile(blank="", read=_expanded_path),
+        ),
+    ] = None
     # Seconds for one Docker API call; builds get `build_timeout` per read (pip can be quiet for long).
-    api_timeout: float = 30.0
-    build_timeout: float = 900.0
+    api_timeout: Annotated[float, setting("Seconds to wait for one Docker API call.", ge=1, le=3600)] = 30.0
+    build_timeout: Annotated[
+        float,
+        setting("Seconds a build may stay silent before it is considered stuck.", ge=10, le=24 * 3600),
+    ] = 900.0
 
     def __post_init__(self) -> None:
         # Config files may carry `image = ""` / no image; both mean the default tag.
@@ -112,6 +179,8 @@ class Runtime(Protocol):
     """One local log-analyzer. All calls block; run them off the event loop."""
 
     kind: str  # "docker" | "embedded"
+    #: Why this runtime and not the one asked for ("auto" fell back to embedded), for the UI to say once.
+    choice_note: str | None
 
     @property
     def base_url(self) -> str | None: ...
@@ -122,7 +191,7 @@ class Runtime(Protocol):
 
     def start(self) -> None: ...
 
-    def wait_healthy(self, timeout: float = 60) -> None: ...
+    def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> None: ...
 
     def stop(self, timeout: float = 10) -> None: ...
 

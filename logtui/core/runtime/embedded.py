@@ -37,6 +37,7 @@ from logtui.core import paths
 from logtui.core.errors import NotHealthy, RuntimeFailure
 from logtui.core.runtime.base import (
     DEFAULT_DEMO_RECORDS,
+    HEALTH_TIMEOUT,
     SEED_SCRIPT,
     BackupFailed,
     RuntimeState,
@@ -446,7 +447,7 @@ class EmbeddedRuntime:
         thread.start()
         self._readers.append(thread)
 
-    def wait_healthy(self, timeout: float = 60) -> None:
+    def wait_healthy(self, timeout: float = HEALTH_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
         pause = threading.Event()
         retries = 0 if self._fixed_port else 3

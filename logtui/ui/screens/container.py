@@ -15,202 +15,117 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import ClassVar, Protocol, cast, runtime_checkable
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from logtui.core.client import LogClient
+from logtui.core.collector import running_container_names
 from logtui.core.errors import BuildFailed, LogtuiError, RuntimeFailure
 from logtui.core.publish import IMAGES, LayerProgress, PushResult, push_image
-from logtui.core.runtime.base import Runtime, RuntimeState, RuntimeStatus
+from logtui.core.runtime.base import HEALTH_TIMEOUT, Runtime, RuntimeState, RuntimeStatus
 from logtui.core.runtime.docker_runtime import DockerRuntime
 from logtui.core.state import PUSH_REFERENCE, load_state, remember
+from logtui.ui.container_actions import ACTION_LABELS, ACTIONS, Action, BuildOutcome, ContainerAction
+from logtui.ui.messages import (
+    ActionResult,
+    BackendReported,
+    BackupProgressed,
+    BuildOutputReceived,
+    CollectRequested,
+    ContainerActionFailed,
+    ContainerActionFinished,
+    ContainerActionStarted,
+    ContainerStatusRefreshed,
+    ContainerStatusUnavailable,
+    LocalServiceGone,
+    LocalServiceStarted,
+    PushLayerProgressed,
+    ServiceOutputEnded,
+    ServiceOutputReceived,
+)
+from logtui.ui.screen_commands import Entry, ScreenCommands
+from logtui.ui.screens.collect_dialog import CollectDialog
 from logtui.ui.widgets.build_output import BuildOutput, parse_step
 from logtui.ui.widgets.confirm import ConfirmDialog, PathPrompt, TypedConfirmDialog
 from logtui.ui.widgets.container_panel import ContainerPanel, format_bytes, name_taken
 from logtui.ui.widgets.push_prompt import PushPrompt, PushRequest
+from logtui.ui.workers import ContainerWork
+
+__all__ = [
+    "ACTIONS",
+    "LOGS_GROUP",
+    "Action",
+    "ContainerActionFailed",
+    "ContainerActionFinished",
+    "ContainerActionStarted",
+    "ContainerScreen",
+    "ContainerStatusRefreshed",
+    "LocalServiceStarted",
+]
 
 STYLES = Path(__file__).resolve().parent.parent / "styles" / "container.tcss"
 
-ACTION_GROUP = "container-action"
-STATUS_GROUP = "container-status"
-LOGS_GROUP = "container-logs"
-QUERY_GROUP = "container-query"
-COLLECT_GROUP = "container-collect"
+#: The open-ended output follower's group (tests leave it running while they wait for the others).
+LOGS_GROUP = ContainerWork.OUTPUT
 
 
-# --- messages ----------------------------------------------------------------------------------------------
+@runtime_checkable
+class CollectsOutput(Protocol):
+    """What this screen reads from an app that keeps containers' output (logtui's; a bare host has none)."""
+
+    collecting: tuple[str, ...]
+
+    def collect_store(self) -> Path: ...
 
 
-class ContainerStatusRefreshed(Message):
-    """The runtime answered `status()`."""
+@runtime_checkable
+class ShowsLogs(Protocol):
+    """What this screen reads from an app with a log view (logtui's; a bare host app in tests has none)."""
 
-    def __init__(self, kind: str, status: RuntimeStatus) -> None:
-        super().__init__()
-        self.kind = kind
-        self.status = status
+    client: LogClient | None
 
 
-class BackendReported(Message):
-    """The running service said in /health which store it uses."""
-
-    def __init__(self, base_url: str, backend: str | None) -> None:
-        super().__init__()
-        self.base_url = base_url
-        self.backend = backend
-
-
-class ContainerStatusUnavailable(Message):
-    """`status()` itself failed (the runtime raised instead of reporting UNREACHABLE)."""
-
-    def __init__(self, error: LogtuiError) -> None:
-        super().__init__()
-        self.error = error
-
-
-class ContainerActionStarted(Message):
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action = action
-
-
-class ContainerActionFinished(Message):
-    def __init__(self, action: str, result: object = None) -> None:
-        super().__init__()
-        self.action = action
-        self.result = result
-
-
-class ContainerActionFailed(Message):
-    def __init__(self, action: str, error: LogtuiError) -> None:
-        super().__init__()
-        self.action = action
-        self.error = error
-
-
-class LocalServiceStarted(Message):
-    """The local service answers /health at `base_url` (after Start or Restart). The app points the log view
-    at it."""
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
-        self.base_url = base_url
-
-
-class LocalServiceGone(Message):
-    """Stop, Remove or Delete volume took the local service (or its data) away. The app reloads the log view,
-    so it shows what is there now instead of the records of a service or volume that no longer exists."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action = action
-
-
-class BuildOutputReceived(Message, bubble=False):
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__()
-        self.lines = lines
-
-
-class ServiceOutputReceived(Message, bubble=False):
-    """Lines the container (or child process) printed to stdout/stderr."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__()
-        self.lines = lines
-
-
-class ServiceOutputEnded(Message, bubble=False):
-    def __init__(self, error: LogtuiError | None) -> None:
-        super().__init__()
-        self.error = error
-
-
-class PushLayerProgressed(Message, bubble=False):
-    """A layer of the image being pushed changed state or moved on."""
-
-    def __init__(self, progress: LayerProgress) -> None:
-        super().__init__()
-        self.progress = progress
-
-
-class BackupProgressed(Message, bubble=False):
-    def __init__(self, written: int) -> None:
-        super().__init__()
-        self.written = written
-
-
-# --- actions -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContainerAction:
-    name: str  # the action name: key binding `action_<name>`, button id, worker name
-    key: str
-    label: str
-    help: str
-
-
-ACTIONS: tuple[ContainerAction, ...] = (
-    ContainerAction("build", "b", "Build", "Build the log-analyzer image (docker/Dockerfile)"),
-    ContainerAction(
-        "push", "p", "Push", "Push the service or Lambda image to a registry (ECR or any), building if needed"
-    ),
-    ContainerAction("start", "s", "Start", "Start the local log-analyzer and wait until it is healthy"),
-    ContainerAction("stop", "x", "Stop", "Stop the local log-analyzer (data is kept)"),
-    ContainerAction("restart", "r", "Restart", "Restart the local log-analyzer"),
-    ContainerAction("remove", "m", "Remove", "Remove the container; the logs stay on the volume"),
-    ContainerAction("backup", "u", "Back up", "Copy the database to a file you name"),
-    ContainerAction("delete_volume", "D", "Delete volume", "Delete the stored logs for good (asks twice)"),
-)
-ACTION_LABELS = {a.name: a.label for a in ACTIONS}
-NOTHING_TO_BUILD = (
-    "Nothing to build on the embedded runtime: it runs the log-analyzer from this Python, no Docker image."
-)
-IMAGE_UNCHANGED = "Image up to date: every step came from the cache, so nothing changed."
 # Cells a compact button adds around its label in the single row (padding and edges).
 _BUTTON_CHROME = 4
 
 _RUNNING = (RuntimeState.RUNNING, RuntimeState.HEALTHY)
 _LAYER_DONE = ("Pushed", "Layer already exists")
+_DESTRUCTIVE = (Action.REMOVE, Action.DELETE_VOLUME)
 _HAS_CONTAINER = (RuntimeState.CREATED, RuntimeState.RUNNING, RuntimeState.HEALTHY, RuntimeState.EXITED)
 
 
-def action_available(action: str, kind: str, status: RuntimeStatus | None) -> bool:
+def action_available(action: Action, kind: str, status: RuntimeStatus | None) -> bool:
     """Whether `action` makes sense in this state (the buttons and footer follow this)."""
     if status is None or status.state is RuntimeState.UNREACHABLE:
         return False
     state = status.state
-    if action == "push":
-        return kind == "docker"
-    if action == "build":
-        return True  # the embedded runtime answers that there is nothing to build, which is worth saying
-    if action == "start":
-        if name_taken(kind, status):
-            return False  # the name belongs to someone else's container: Start can only fail
-        return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
-    if action == "stop":
-        return state in _RUNNING
-    if action == "restart":
-        return state in _HAS_CONTAINER
-    if action == "remove":
-        return state in _HAS_CONTAINER
-    if action in ("backup", "delete_volume"):
-        return status.db_size is not None or state in _HAS_CONTAINER
-    return False
+    match action:
+        case Action.PUSH:
+            return kind == "docker"
+        case Action.BUILD:
+            return True  # the embedded runtime answers that there is nothing to build, which is worth saying
+        case Action.START:
+            if name_taken(kind, status):
+                return False  # the name belongs to someone else's container: Start can only fail
+            return state in (RuntimeState.IMAGE_BUILT, RuntimeState.CREATED, RuntimeState.EXITED)
+        case Action.STOP:
+            return state in _RUNNING
+        case Action.RESTART | Action.REMOVE:
+            return state in _HAS_CONTAINER
+        case Action.BACKUP | Action.DELETE_VOLUME:
+            return status.db_size is not None or state in _HAS_CONTAINER
 
 
 def as_logtui_error(error: BaseException | None, action: str) -> LogtuiError:
@@ -223,10 +138,10 @@ def as_logtui_error(error: BaseException | None, action: str) -> LogtuiError:
     )
 
 
-class ContainerCommands(Provider):
+class ContainerCommands(ScreenCommands):
     """The container actions in the command palette (only while the container screen is open)."""
 
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+    def entries(self) -> Iterable[Entry]:
         screen = self.screen
         if not isinstance(screen, ContainerScreen):
             return
@@ -242,17 +157,6 @@ class ContainerCommands(Provider):
             "Keep running containers' stdout/stderr in the store",
             screen.action_collect,
         )
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 # --- the screen --------------------------------------------------------------------------------------------
@@ -275,7 +179,7 @@ class ContainerScreen(Screen[None]):
         *,
         now: Callable[[], datetime] | None = None,
         refresh_interval: float = 3.0,
-        health_timeout: float = 60.0,
+        health_timeout: float = HEALTH_TIMEOUT,
         log_tail: int = 100,
         name: str | None = None,
     ) -> None:
@@ -286,12 +190,12 @@ class ContainerScreen(Screen[None]):
         self._health_timeout = health_timeout
         self._log_tail = log_tail
         self.status: RuntimeStatus | None = None
+        self.busy: Action | None = None  # the action running now
+        self._queued_action: Action | None = None  # asked for before the first status (queue_action)
         #: the store the running service reports in /health, and the address that said so
         self._backend: str | None = None
         self._backend_url: str | None = None
         self._last_status: ContainerStatusRefreshed | None = None
-        self.busy: str | None = None  # the action running now
-        self._queued_action: str | None = None  # asked for before the first status (queue_action)
         self.last_error: LogtuiError | None = None
         self._following = False
         self._shown_exited_output = False
@@ -312,7 +216,9 @@ class ContainerScreen(Screen[None]):
                     yield Button(
                         Content(f"{self._label(action)} ({action.key})"),
                         id=f"do-{action.name}",
-                        variant="error" if action.name in ("remove", "delete_volume") else "default",
+                        variant="error"
+                        if action.name in (Action.REMOVE, Action.DELETE_VOLUME)
+                        else "default",
                         disabled=True,
                         compact=True,
                         tooltip=action.help,
@@ -329,7 +235,7 @@ class ContainerScreen(Screen[None]):
 
     def _label(self, action: ContainerAction) -> str:
         # The embedded runtime keeps its data in a file, not a Docker volume; say what will be deleted.
-        if action.name == "delete_volume" and self.runtime.kind != "docker":
+        if action.name is Action.DELETE_VOLUME and self.runtime.kind != "docker":
             return "Delete database"
         return action.label
 
@@ -367,13 +273,13 @@ class ContainerScreen(Screen[None]):
     # --- status ---------------------------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if not self._running_in(STATUS_GROUP):
+        if not self._running_in(ContainerWork.STATUS):
             self._refresh_status()
 
     def action_refresh(self) -> None:
         self._refresh_status()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=STATUS_GROUP, name="status")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.STATUS, name="status")
     def _refresh_status(self) -> RuntimeStatus:
         return self.runtime.status()
 
@@ -393,21 +299,17 @@ class ContainerScreen(Screen[None]):
     def _show_panel(self, message: ContainerStatusRefreshed) -> None:
         # Uptime is wall-clock time since the real process started, so it uses the real clock even when
         # the app runs on a fixed one (tests, screenshots).
-        # The app's current client (absent in a bare host app): its address may be another target.
-        log_view_url = getattr(getattr(self.app, "client", None), "base_url", None)
         self.query_one(ContainerPanel).show_status(
             message.kind,
             message.status,
             datetime.now(UTC),
-            why=getattr(self.runtime, "choice_note", None),
-            log_view_url=log_view_url if isinstance(log_view_url, str) else None,
+            why=self.runtime.choice_note,
+            log_view_url=self._log_view_url(),
             backend=self._backend if message.status.base_url == self._backend_url else None,
         )
 
-    @work(exclusive=True, exit_on_error=False, group="backend", name="backend")
+    @work(exclusive=True, exit_on_error=False, group=ContainerWork.BACKEND, name="backend")
     async def _fetch_backend(self, base_url: str) -> None:
-        from logtui.core.client import LogClient
-
         client = LogClient(base_url, timeout=5.0)
         try:
             health = await client.health()
@@ -422,6 +324,13 @@ class ContainerScreen(Screen[None]):
         if self._last_status is not None:
             self._show_panel(self._last_status)
 
+    def _log_view_url(self) -> str | None:
+        """The address the app's log view reads (it may be another target), when the app has a log view."""
+        host = self.app
+        if isinstance(host, ShowsLogs) and host.client is not None:
+            return host.client.base_url
+        return None
+
     def on_container_status_unavailable(self, message: ContainerStatusUnavailable) -> None:
         self.status = None
         panel = self.query_one(ContainerPanel)
@@ -431,7 +340,7 @@ class ContainerScreen(Screen[None]):
 
     # --- actions --------------------------------------------------------------------------------------------
 
-    def _running_in(self, group: str) -> bool:
+    def _running_in(self, group: ContainerWork) -> bool:
         return any(w.group == group and not w.is_finished for w in self.workers)
 
     def _sync_controls(self) -> None:
@@ -441,7 +350,7 @@ class ContainerScreen(Screen[None]):
                 action.name, self.runtime.kind, self.status
             )
 
-    def queue_action(self, action: str) -> None:
+    def queue_action(self, action: Action) -> None:
         """Run `action` once the runtime's state is known (the palette on the log screen opens this screen
         and asks for an action before its first status refresh has answered)."""
         if self.status is None:
@@ -451,93 +360,102 @@ class ContainerScreen(Screen[None]):
 
     def run_container_action(self, action: str) -> None:
         """Entry point for keys, buttons and the command palette alike; a refusal always says why."""
+        chosen = Action(action)
         if self.busy:
             self.notify(
                 f"{ACTION_LABELS[self.busy]} is still running; wait for it to finish.", severity="warning"
             )
             return
-        if action == "push" and self.runtime.kind != "docker":
+        if chosen is Action.PUSH and self.runtime.kind != "docker":
             self.notify(
                 "Push needs the Docker runtime: the embedded one runs from this Python, with no image.",
                 severity="warning",
             )
             return
-        if not action_available(action, self.runtime.kind, self.status):
+        if not action_available(chosen, self.runtime.kind, self.status):
             self.notify(
-                f"{ACTION_LABELS[action]} is not possible now: {self._state_words()}.", severity="warning"
+                f"{ACTION_LABELS[chosen]} is not possible now: {self._state_words()}.", severity="warning"
             )
             return
-        getattr(self, f"_ask_{action}", partial(self._launch, action))()
+        # Some actions ask first (a confirmation, a file name); the others start at once.
+        asks: dict[Action, Callable[[], None]] = {
+            Action.PUSH: self._ask_push,
+            Action.REMOVE: self._ask_remove,
+            Action.BACKUP: self._ask_backup,
+            Action.DELETE_VOLUME: self._ask_delete_volume,
+        }
+        asks.get(chosen, partial(self._launch, chosen))()
 
     def _state_words(self) -> str:
         if self.status is None:
             return "the runtime's state is unknown"
         return f"the service is {self.status.state.value}"
 
-    def _launch(self, action: str, *args: object) -> None:
+    def _launch(self, action: Action, *args: object) -> None:
         self.busy = action
         self.last_error = None
         self.query_one("#container-error", Static).display = False
         self.post_message(ContainerActionStarted(action))
         self._sync_controls()
-        worker: Callable[..., object] = getattr(self, f"_do_{action}")
-        worker(*args)
+        workers: dict[Action, Callable[..., object]] = {
+            Action.BUILD: self._do_build,
+            Action.PUSH: self._do_push,
+            Action.START: self._do_start,
+            Action.STOP: self._do_stop,
+            Action.RESTART: self._do_restart,
+            Action.REMOVE: self._do_remove,
+            Action.BACKUP: self._do_backup,
+            Action.DELETE_VOLUME: self._do_delete_volume,
+        }
+        workers[action](*args)
 
     # Key bindings and buttons map here; all go through run_container_action.
     def action_build(self) -> None:
-        self.run_container_action("build")
+        self.run_container_action(Action.BUILD)
 
     def action_push(self) -> None:
-        self.run_container_action("push")
+        self.run_container_action(Action.PUSH)
 
     def action_start(self) -> None:
-        self.run_container_action("start")
+        self.run_container_action(Action.START)
 
     def action_stop(self) -> None:
-        self.run_container_action("stop")
+        self.run_container_action(Action.STOP)
 
     def action_restart(self) -> None:
-        self.run_container_action("restart")
+        self.run_container_action(Action.RESTART)
 
     def action_remove(self) -> None:
-        self.run_container_action("remove")
+        self.run_container_action(Action.REMOVE)
 
     def action_backup(self) -> None:
-        self.run_container_action("backup")
+        self.run_container_action(Action.BACKUP)
 
     def action_delete_volume(self) -> None:
-        self.run_container_action("delete_volume")
+        self.run_container_action(Action.DELETE_VOLUME)
 
     def action_collect(self) -> None:
         """o: pick running containers whose output the store keeps (any container, not only ours)."""
         self._list_running()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=COLLECT_GROUP, name="list-running")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.COLLECT, name="list-running")
     def _list_running(self) -> list[str]:
-        from logtui.core.collector import running_container_names
-
         return running_container_names()
 
     def _choose_containers(self, running: list[str]) -> None:
         if not running:
             self.notify("No container is running.", title="Collect output", severity="warning")
             return
-        collect = getattr(self.app, "collect_containers", None)
-        if collect is None:
+        host = self.app
+        if not isinstance(host, CollectsOutput):
             return  # a host app without collection (the screen alone, in tests)
-        from logtui.ui.screens.collect_dialog import CollectDialog
 
         def chosen(names: list[str] | None) -> None:
             if names is not None:
-                collect(names)
+                self.post_message(CollectRequested(names))
 
         self.app.push_screen(
-            CollectDialog(
-                running,
-                collecting=getattr(self.app, "collecting", ()),
-                store=self.app.collect_store(),  # type: ignore[attr-defined]
-            ),
-            chosen,
+            CollectDialog(running, collecting=host.collecting, store=host.collect_store()), chosen
         )
 
     def action_back(self) -> None:
@@ -568,7 +486,7 @@ class ContainerScreen(Screen[None]):
             body = f"The service stops. Your logs stay in {self._volume_name()}; Start serves them again."
         self.app.push_screen(
             ConfirmDialog(title, body, confirm_label="Remove container", danger=True),
-            lambda yes: self._launch("remove") if yes else None,
+            lambda yes: self._launch(Action.REMOVE) if yes else None,
         )
 
     def _ask_push(self) -> None:
@@ -582,7 +500,7 @@ class ContainerScreen(Screen[None]):
         remember(PUSH_REFERENCE.format(kind=request.image), request.reference)
         self._push_request = request
         self._push_layers = {}
-        self._launch("push", request)
+        self._launch(Action.PUSH, request)
 
     def _ask_backup(self) -> None:
         stamp = self._now().strftime("%Y%m%d-%H%M%S")
@@ -600,19 +518,17 @@ class ContainerScreen(Screen[None]):
         if dest is None:
             self._delete_after_backup = None  # cancelled: the delete flow ends here too
             return
-        self._launch("backup", dest)
+        self._launch(Action.BACKUP, dest)
 
     def _ask_delete_volume(self) -> None:
         self._count_records()
 
-    @work(exclusive=True, exit_on_error=False, group=QUERY_GROUP, name="count-records")
+    @work(exclusive=True, exit_on_error=False, group=ContainerWork.QUERY, name="count-records")
     async def _count_records(self) -> int | None:
         """The record count for the confirmation; None when the service is not up to say."""
         base_url = self.status.base_url if self.status and self.status.state in _RUNNING else None
         if base_url is None:
             return None
-        from logtui.core.client import LogClient
-
         client = LogClient(base_url, timeout=5.0)
         try:
             health = await client.health()
@@ -658,7 +574,7 @@ class ContainerScreen(Screen[None]):
 
     def _delete_volume_answered(self, records: int | None, answer: str | None) -> None:
         if answer == "confirm":
-            self._launch("delete_volume")
+            self._launch(Action.DELETE_VOLUME)
         elif answer == "alternative":
             # After the backup the user still means to delete: ask again then (QA C7).
             self._delete_after_backup = (records,)
@@ -666,8 +582,8 @@ class ContainerScreen(Screen[None]):
 
     # --- the workers (thread) -------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="build")
-    def _do_build(self) -> str:
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.BUILD)
+    def _do_build(self) -> BuildOutcome:
         worker = get_current_worker()
 
         steps = cached = 0
@@ -677,7 +593,7 @@ class ContainerScreen(Screen[None]):
             # Quitting mid-build cancels this worker; stopping the stream here lets the app exit now instead
             # of when the build ends (the process waits for its worker threads).
             if worker.is_cancelled:
-                raise _cancelled("build")
+                raise _cancelled(Action.BUILD)
             step = parse_step(line)
             if step is not None:
                 steps += 1
@@ -687,26 +603,26 @@ class ContainerScreen(Screen[None]):
             self.post_message(BuildOutputReceived([line]))
 
         self.runtime.build(on_line)
+        # The embedded runtime only explains itself in the Build pane.
         if self.runtime.kind != "docker":
-            return NOTHING_TO_BUILD  # the embedded runtime only explains itself in the Build pane
+            return BuildOutcome.NOTHING_TO_BUILD
+        # Every layer from the cache: the same image, so a restart would change nothing.
         if steps and cached >= steps:
-            return (
-                IMAGE_UNCHANGED  # every layer from the cache: the same image, a restart would change nothing
-            )
-        return "Image built."
+            return BuildOutcome.UNCHANGED
+        return BuildOutcome.BUILT
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="push")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.PUSH)
     def _do_push(self, request: PushRequest) -> PushResult:
         worker = get_current_worker()
 
         def on_line(line: str) -> None:
             if worker.is_cancelled:
-                raise _cancelled("push")
+                raise _cancelled(Action.PUSH)
             self.post_message(BuildOutputReceived([line]))
 
         def on_layer(progress: LayerProgress) -> None:
             if worker.is_cancelled:
-                raise _cancelled("push")
+                raise _cancelled(Action.PUSH)
             self.post_message(PushLayerProgressed(progress))
 
         return push_image(
@@ -718,40 +634,46 @@ class ContainerScreen(Screen[None]):
             create_repository=lambda _name: request.create_repository,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="start")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.START)
     def _do_start(self) -> str | None:
         self.runtime.start()
         self.runtime.wait_healthy(self._health_timeout)
         return self.runtime.base_url
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="restart")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.RESTART)
     def _do_restart(self) -> str | None:
         self.runtime.restart()
         self.runtime.wait_healthy(self._health_timeout)
         return self.runtime.base_url
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="stop")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.STOP)
     def _do_stop(self) -> str:
         self.runtime.stop()
         return "Stopped. The data is kept."
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="remove")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.REMOVE)
     def _do_remove(self) -> str:
         self.runtime.remove()
         return f"Removed. The logs stay in {self._volume_name()}."
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="backup")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.ACTION, name=Action.BACKUP)
     def _do_backup(self, dest: Path) -> Path:
         worker = get_current_worker()
 
         def on_progress(written: int) -> None:
             if worker.is_cancelled:
-                raise _cancelled("backup")  # the runtime then removes its partial file
+                raise _cancelled(Action.BACKUP)  # the runtime then removes its partial file
             self.post_message(BackupProgressed(written))
 
         return self.runtime.backup(dest, on_progress=on_progress)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=ACTION_GROUP, name="delete_volume")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group=ContainerWork.ACTION,
+        name=Action.DELETE_VOLUME,
+    )
     def _do_delete_volume(self) -> str:
         self.runtime.delete_data()
         return f"Deleted {self._volume_name()}."
@@ -762,35 +684,38 @@ class ContainerScreen(Screen[None]):
         worker, state = event.worker, event.state
         if state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        if worker.group == STATUS_GROUP:
-            if state is WorkerState.SUCCESS and isinstance(worker.result, RuntimeStatus):
-                self.post_message(ContainerStatusRefreshed(self.runtime.kind, worker.result))
-            elif state is WorkerState.ERROR:
-                self.post_message(ContainerStatusUnavailable(as_logtui_error(worker.error, "status")))
-        elif worker.group == ACTION_GROUP:
-            name = worker.name
-            if state is WorkerState.SUCCESS:
-                self.post_message(ContainerActionFinished(name, worker.result))
-            else:
-                error = worker.error if state is WorkerState.ERROR else None
-                self.post_message(
-                    ContainerActionFailed(name, as_logtui_error(error or _cancelled(name), name))
-                )
-        elif worker.group == LOGS_GROUP:
-            self._following = False
-            error = as_logtui_error(worker.error, "follow output") if state is WorkerState.ERROR else None
-            self.post_message(ServiceOutputEnded(error))
-        elif worker.group == COLLECT_GROUP:
-            if state is WorkerState.SUCCESS and isinstance(worker.result, list):
-                self._choose_containers(worker.result)
-            elif state is WorkerState.ERROR:
-                error = as_logtui_error(worker.error, "collect")
-                self.notify(
-                    f"{error.title}\n{error.hint or ''}", title="Collect output", severity="error", timeout=10
-                )
-        elif worker.group == QUERY_GROUP and worker.name == "count-records":
-            records = worker.result if state is WorkerState.SUCCESS else None
-            self._confirm_delete_volume(records if isinstance(records, int) else None)
+        error = worker.error if state is WorkerState.ERROR else None
+        match worker.group:
+            case ContainerWork.STATUS:
+                if state is WorkerState.SUCCESS and isinstance(worker.result, RuntimeStatus):
+                    self.post_message(ContainerStatusRefreshed(self.runtime.kind, worker.result))
+                elif state is WorkerState.ERROR:
+                    self.post_message(ContainerStatusUnavailable(as_logtui_error(error, "status")))
+            case ContainerWork.ACTION:
+                action = Action(worker.name)
+                if state is WorkerState.SUCCESS:
+                    self.post_message(ContainerActionFinished(action, _action_result(worker.result)))
+                else:
+                    failure = as_logtui_error(error or _cancelled(action), action)
+                    self.post_message(ContainerActionFailed(action, failure))
+            case ContainerWork.OUTPUT:
+                self._following = False
+                ended = as_logtui_error(error, "follow output") if error is not None else None
+                self.post_message(ServiceOutputEnded(ended))
+            case ContainerWork.COLLECT:
+                if state is WorkerState.SUCCESS and isinstance(worker.result, list):
+                    self._choose_containers(worker.result)
+                elif state is WorkerState.ERROR:
+                    failure = as_logtui_error(error, "collect")
+                    self.notify(
+                        f"{failure.title}\n{failure.hint or ''}",
+                        title="Collect output",
+                        severity="error",
+                        timeout=10,
+                    )
+            case ContainerWork.QUERY if worker.name == "count-records":
+                records = worker.result if state is WorkerState.SUCCESS else None
+                self._confirm_delete_volume(records if isinstance(records, int) else None)
 
     # --- outcomes -------------------------------------------------------------------------------------------
 
@@ -800,47 +725,48 @@ class ContainerScreen(Screen[None]):
         bar = self.query_one("#activity-progress", ProgressBar)
         bar.update(total=None, progress=0)
         # A build shows its own step bar in the Build pane; one bar is enough.
-        bar.display = message.action not in ("build", "push")
-        if message.action == "push" and self._push_request is not None:
+        bar.display = message.action not in (Action.BUILD, Action.PUSH)
+        if message.action is Action.PUSH and self._push_request is not None:
             self.query_one(TabbedContent).active = "pane-build"
             self.query_one(BuildOutput).begin(f"Pushing {self._push_request.reference}…")
-        if message.action == "build":
+        if message.action is Action.BUILD:
             image = self.status.image if self.status and self.status.image else "the image"
             self.query_one(TabbedContent).active = "pane-build"
             self.query_one(BuildOutput).begin(f"Building {image}…")
-        if message.action == "backup":
+        if message.action is Action.BACKUP:
             bar.update(total=self.status.db_size if self.status and self.status.db_size else None)
 
     def on_container_action_finished(self, message: ContainerActionFinished) -> None:
         self._action_over()
         action, result = message.action, message.result
-        if action in ("start", "restart") and isinstance(result, str):
-            text = f"The local log-analyzer answers at {result}."
-            self.query_one(TabbedContent).active = "pane-output"
-            self.post_message(LocalServiceStarted(result))
-        elif action == "backup" and isinstance(result, Path):
-            text = f"Backup written to {result}."
-            if self._delete_after_backup is not None:
-                (records,), self._delete_after_backup = self._delete_after_backup, None
-                self._confirm_delete_volume(records, backup=result)
-        elif action == "push" and isinstance(result, PushResult):
-            text = f"Pushed {result.reference}" + (f" ({result.digest})" if result.digest else "") + "."
-            self.query_one(BuildOutput).finish(True, "Push finished.")
-        elif action == "build" and result == NOTHING_TO_BUILD:
-            text = NOTHING_TO_BUILD
-            self.query_one(BuildOutput).finish(True, "Nothing to build.")
-        elif action == "build" and result == IMAGE_UNCHANGED:
-            text = IMAGE_UNCHANGED
-            self.query_one(BuildOutput).finish(True, "Build finished.")
-        elif action == "build":
-            if self.status is not None and self.status.state in _RUNNING:
-                text = "Image built. Press r to restart the service on the new image."
-            else:
-                text = "Image built. Press s to start it."
-            self.query_one(BuildOutput).finish(True, "Build finished.")
-        else:
-            text = str(result) if result else f"{ACTION_LABELS[action]} done."
-        if action in ("stop", "remove", "delete_volume"):
+        match action, result:
+            case (Action.START | Action.RESTART, str() as base_url):
+                text = f"The local log-analyzer answers at {base_url}."
+                self.query_one(TabbedContent).active = "pane-output"
+                self.post_message(LocalServiceStarted(base_url))
+            case (Action.BACKUP, Path() as backup):
+                text = f"Backup written to {backup}."
+                if self._delete_after_backup is not None:
+                    (records,), self._delete_after_backup = self._delete_after_backup, None
+                    self._confirm_delete_volume(records, backup=backup)
+            case (Action.PUSH, PushResult() as pushed):
+                text = f"Pushed {pushed.reference}" + (f" ({pushed.digest})" if pushed.digest else "") + "."
+                self.query_one(BuildOutput).finish(True, "Push finished.")
+            case (Action.BUILD, BuildOutcome.NOTHING_TO_BUILD):
+                text = BuildOutcome.NOTHING_TO_BUILD.text
+                self.query_one(BuildOutput).finish(True, "Nothing to build.")
+            case (Action.BUILD, BuildOutcome.UNCHANGED):
+                text = BuildOutcome.UNCHANGED.text
+                self.query_one(BuildOutput).finish(True, "Build finished.")
+            case (Action.BUILD, _):
+                if self.status is not None and self.status.state in _RUNNING:
+                    text = "Image built. Press r to restart the service on the new image."
+                else:
+                    text = "Image built. Press s to start it."
+                self.query_one(BuildOutput).finish(True, "Build finished.")
+            case _:
+                text = str(result) if result else f"{ACTION_LABELS[action]} done."
+        if action in (Action.STOP, Action.REMOVE, Action.DELETE_VOLUME):
             self.post_message(LocalServiceGone(action))
         self.query_one("#activity-label", Label).update(text)
         self.notify(text, title=ACTION_LABELS[action])
@@ -850,9 +776,9 @@ class ContainerScreen(Screen[None]):
         self._action_over()
         self._delete_after_backup = None  # a failed backup ends the delete flow: nothing is deleted unasked
         error = message.error
-        if message.action == "push":
+        if message.action is Action.PUSH:
             self.query_one(BuildOutput).finish(False, error.title)
-        if message.action == "build":
+        if message.action is Action.BUILD:
             build = self.query_one(BuildOutput)
             if isinstance(error, BuildFailed) and error.output and not build.lines:
                 build.add_lines(error.output.splitlines())
@@ -928,7 +854,7 @@ class ContainerScreen(Screen[None]):
         log = self.query_one("#service-output", Log)
         log.write_line(f"── {text} ({self._now():%H:%M:%S}) ──")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group=LOGS_GROUP, name="follow-output")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.OUTPUT, name="follow-output")
     def _follow_output(self, follow: bool, app: App[object]) -> None:
         worker = get_current_worker()
         stream = self.runtime.logs(tail=self._log_tail, follow=follow)
@@ -985,6 +911,13 @@ class ContainerScreen(Screen[None]):
             self._write_output_rule(f"output unavailable: {message.error.title}")
         elif self.status is not None and self.status.state in _RUNNING:
             self._write_output_rule("output stream ended")
+
+
+def _action_result(result: object) -> ActionResult:
+    """A finished action worker's return value, as the message types it (the workers return only these)."""
+    if result is None or isinstance(result, BuildOutcome | PushResult | Path | str):
+        return result
+    return str(result)
 
 
 def _cancelled(action: str) -> RuntimeFailure:

@@ -37,10 +37,13 @@ from logtui.core.errors import (
     TLSFailed,
     Unauthorized,
 )
+from logtui.core.export import ExportFormat, export_window
 from logtui.core.json_summary import DEFAULT_SUMMARY_KEYS
 from logtui.core.timerange import TimeWindow, preset_window
 from logtui.ui import messages as msg
-from logtui.ui.screens.live_tail import LiveTail
+from logtui.ui.screens.detail import DetailScreen
+from logtui.ui.screens.export_dialog import ExportDialog, ExportRequest
+from logtui.ui.screens.live_tail import LiveTail, PollSource
 from logtui.ui.screens.logs_query import (
     PRESET_KEYS,
     LogQuery,
@@ -49,6 +52,7 @@ from logtui.ui.screens.logs_query import (
     stats_from_records,
     window_misses_data,
 )
+from logtui.ui.screens.logs_state import QueryProgress, StoreFacts
 from logtui.ui.widgets.error_panel import ErrorPanel
 from logtui.ui.widgets.histogram import Histogram
 from logtui.ui.widgets.log_view import LogView
@@ -56,6 +60,7 @@ from logtui.ui.widgets.range_bar import RangeBar
 from logtui.ui.widgets.status_bar import StatusBar
 from logtui.ui.widgets.tag_filter import TagFilter
 from logtui.ui.widgets.window_notice import WindowNotice
+from logtui.ui.workers import LogsWork, as_logtui_error
 
 if TYPE_CHECKING:
     from logtui.core.config import Target
@@ -75,14 +80,6 @@ def oldest_first(records: Sequence[LogRecord]) -> list[LogRecord]:
     if all(a.timestamp <= b.timestamp for a, b in pairwise(flipped)):
         return flipped
     return sorted(records, key=lambda r: r.timestamp)
-
-
-def as_logtui_error(error: BaseException | None) -> LogtuiError:
-    """Anything a worker raised, in the shape the UI shows; the core should only raise LogtuiErrors."""
-    if isinstance(error, LogtuiError):
-        return error
-    name = type(error).__name__ if error is not None else "error"
-    return LogtuiError(f"Unexpected {name}: {error}", "This is a bug in logtui; press r to try again.")
 
 
 class LogsScreen(Screen[None]):
@@ -134,15 +131,10 @@ class LogsScreen(Screen[None]):
         self._auto_window = auto_window
         self._client: LogClient | None = None
         self._target: Target | None = None
-        self._generation = 0
-        self._next_cursor: str | None = None
-        self._stats_supported: bool | None = None
-        self._first_page_done = False
-        self._stats_done = False
-        self._total: int | None = None
-        self._store_first: datetime | None = None
-        self._store_last: datetime | None = None
-        self._store_records: int | None = None
+        #: The query on screen: what has come back for it (replaced whole by `_start_over`).
+        self._progress = QueryProgress()
+        #: What the target said about its store (replaced whole when the target changes).
+        self._store = StoreFacts()
         self._retry: Callable[[], object] | None = None
         self._search_timer: Timer | None = None
         self._export_worker: Worker[int] | None = None
@@ -150,14 +142,11 @@ class LogsScreen(Screen[None]):
         self._newest = False
         #: Windows left behind (zoom, preset, step, jump, follow), for Backspace.
         self._window_history: list[tuple[TimeWindow, str | None, bool]] = []
-        #: /logs has answered this client at least once: it is a log service, whatever else fails.
-        self._logs_answered = False
-        #: Records of the current window without the filters, when the filtered answer was empty.
-        self._unfiltered: int | None = None
         #: Seconds between histogram refreshes while following (the first poll's records show at once).
         self.stats_refresh_interval = 10.0
         self._stats_refreshed_at = 0.0
-        self.live = LiveTail(self, interval=follow_interval)
+        #: Follow mode, and its note in the summary line.
+        self.live = LiveTail(interval=follow_interval, clock=now, id="live")
 
     # --- layout ------------------------------------------------------------------------------------------
 
@@ -172,7 +161,7 @@ class LogsScreen(Screen[None]):
         yield Histogram(id="histogram")
         with Horizontal(id="summary"):
             yield Label("", id="counts", markup=False)
-            yield Label("", id="live", markup=False)
+            yield self.live
         with Horizontal(id="export-progress"):
             yield Label("Exporting…", id="export-label", markup=False)
             yield ProgressBar(id="export-bar", show_eta=False)
@@ -229,22 +218,16 @@ class LogsScreen(Screen[None]):
 
     @property
     def client(self) -> LogClient | None:
+        """The client this screen reads with (None until the app's TargetReady is handled)."""
         return self._client
 
     @property
     def generation(self) -> int:
-        return self._generation
-
-    @property
-    def page_size(self) -> int:
-        return self._page_size
+        return self._progress.generation
 
     @property
     def zone(self) -> DisplayZone:
         return self._zone
-
-    def clock(self) -> datetime:
-        return self._now()
 
     def _ts(self, moment: datetime) -> str:
         """An instant as the range inputs show it (in the display zone), for notices."""
@@ -263,14 +246,11 @@ class LogsScreen(Screen[None]):
             self._export_worker.cancel()  # its client is about to be closed
         self._target = target
         self._client = None
-        self._stats_supported = None
-        self._logs_answered = False
-        self._store_first = self._store_last = self._store_records = None
+        self._store = StoreFacts()
         if self._query.tags:
             self._query = replace(self._query, tags=())
         self.tag_filter.reset()  # the boxes are the new target's tags, once it says which
-        self._generation = self.log_view.reset()
-        self._next_cursor = None
+        self._start_over()
         self.status_bar.set_target(target.name, str(getattr(target.kind, "value", target.kind)), address)
         self.error_panel.clear()
         self.notice.say(f"Connecting to {target.name}…")
@@ -282,7 +262,7 @@ class LogsScreen(Screen[None]):
             return  # the user switched again before this one was ready
         self._client = event.client
         self._target = event.target
-        self._logs_answered = False
+        self._store = StoreFacts()  # what the new client's target says (nothing yet)
         self.error_panel.clear()
         # Until the first answer: say where we are knocking, so "No records." only ever means an empty answer.
         self.notice.say(
@@ -296,12 +276,14 @@ class LogsScreen(Screen[None]):
         if event.target is not self._target:
             return
         self.notice.clear()
-        self._show_failure(f"Could not open {event.target.name}", event.error, retry=self.app_reconnect)
+        self._show_failure(f"Could not open {event.target.name}", event.error, retry=self.request_reconnect)
 
-    def app_reconnect(self) -> None:
-        reconnect = getattr(self.app, "reconnect", None)
-        if callable(reconnect):
-            reconnect()
+    def request_reconnect(self) -> None:
+        self.post_message(msg.ReconnectRequested())
+
+    def show_runtime(self, note: str | None) -> None:
+        """What the local runtime is doing, in the status bar (None: not the local target)."""
+        self.status_bar.set_runtime(note)
 
     def on_runtime_state_changed(self, event: msg.RuntimeStateChanged) -> None:
         self.status_bar.set_runtime(event.note)
@@ -314,7 +296,7 @@ class LogsScreen(Screen[None]):
         if self._client is not None:
             self._fetch_health(self._client)
 
-    @work(exclusive=True, group="health", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.HEALTH, exit_on_error=False)
     async def _fetch_health(self, client: LogClient) -> None:
         error: LogtuiError | None = None
         try:
@@ -344,22 +326,21 @@ class LogsScreen(Screen[None]):
         elif health is None:
             # Not yet "the original API": that needs /logs to answer too (a plain web server has no /health).
             self.status_bar.set_version("no /health")
-            self._stats_supported = False
+            self._store.stats_supported = False
         else:
             self.status_bar.set_version(health.version)
             self.status_bar.set_backend(health.backend)
-            self._store_first = as_datetime(health.first_timestamp)
-            self._store_last = as_datetime(health.last_timestamp)
-            self._store_records = health.records
+            self._store.first = as_datetime(health.first_timestamp)
+            self._store.last = as_datetime(health.last_timestamp)
             self._fetch_store_tags(event.client)
             if self._auto_window and window_misses_data(
-                self._query.window, self._store_first, self._store_last
+                self._query.window, self._store.first, self._store.last
             ):
                 self._move_to_data(launch=True)
                 return
         self.refetch()
 
-    @work(exclusive=True, group="store-tags", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.STORE_TAGS, exit_on_error=False)
     async def _fetch_store_tags(self, client: LogClient) -> None:
         """Which tags the whole store has (one unfiltered /stats), so the boxes show those and no others."""
         try:
@@ -373,12 +354,12 @@ class LogsScreen(Screen[None]):
             self.tag_filter.show_store_tags(event.tags)
 
     def _move_to_data(self, *, launch: bool) -> None:
-        assert self._store_first is not None and self._store_last is not None
-        window = jump_window(self._store_first, self._store_last, self._query.window.width)
+        assert self._store.first is not None and self._store.last is not None
+        window = jump_window(self._store.first, self._store.last, self._query.window.width)
         if launch:
             self.notify(
                 f"Nothing in the last {self._query.preset or 'window'}; the newest record is from "
-                f"{self._ts(self._store_last)}, "
+                f"{self._ts(self._store.last)}, "
                 "so this shows the data's last stretch. Keys 1-6 pick presets.",
                 title="Showing where the data is",
                 timeout=8,
@@ -443,9 +424,9 @@ class LogsScreen(Screen[None]):
 
     def action_jump_to_data(self) -> None:
         self._auto_window = False
-        if self._store_first is not None and self._store_last is not None:
+        if self._store.first is not None and self._store.last is not None:
             self._move_to_data(launch=False)
-        elif self._stats_supported is False:
+        elif self._store.stats_supported is False:
             # The course's original API cannot say where its data is: ask it for everything.
             self._set_window(TimeWindow(None, None), "all")
         else:
@@ -530,12 +511,8 @@ class LogsScreen(Screen[None]):
 
     def refetch(self) -> None:
         """Start over for the current query: reset the view (new generation) and ask for page one + stats."""
-        self.workers.cancel_group(self, "page")
-        self._generation = self.log_view.reset()
-        self._next_cursor = None
-        self._first_page_done = self._stats_done = False
-        self._unfiltered = None
-        self._total = None
+        self.workers.cancel_group(self, LogsWork.PAGE)
+        self._start_over()
         self.error_panel.clear()
         self.notice.clear()
         self.log_view.placeholder = "Loading…"
@@ -543,16 +520,20 @@ class LogsScreen(Screen[None]):
             self._update_counts()
             return
         if not self.tag_filter.selected():
-            self.workers.cancel_group(self, "query")
+            self.workers.cancel_group(self, LogsWork.QUERY)
             self.notice.say(
                 "Every tag is switched off, so nothing can match. Switch a tag on to see records."
             )
             self._update_counts()
             return
-        if self._stats_supported is not False:
+        if self._store.stats_supported is not False:
             self.histogram.show_loading()
         self._update_counts(loading=True)
-        self._run_query(self._client, self._generation, self._query, self._tail_mode)
+        self._run_query(self._client, self._progress.generation, self._query, self._tail_mode)
+
+    def _start_over(self) -> None:
+        """The one place the per-query state is reset: a new generation, nothing back for it yet."""
+        self._progress = QueryProgress(generation=self.log_view.reset())
 
     @property
     def _tail_mode(self) -> bool:
@@ -591,11 +572,11 @@ class LogsScreen(Screen[None]):
         except LogtuiError as exc:
             return exc
 
-    @work(exclusive=True, group="query", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.QUERY, exit_on_error=False)
     async def _run_query(self, client: LogClient, generation: int, query: LogQuery, tail: bool) -> None:
         stats_task = (
             asyncio.ensure_future(self._fetch_stats(client, query))
-            if self._stats_supported is not False
+            if self._store.stats_supported is not False
             else None
         )
         try:
@@ -641,19 +622,19 @@ class LogsScreen(Screen[None]):
     @on(events.Click, "#notice")
     def _notice_clicked(self) -> None:
         if self.log_view.loaded_count == 0 and (
-            self._store_last is not None or self._stats_supported is False
+            self._store.last is not None or self._store.stats_supported is False
         ):
             self.action_jump_to_data()
 
     def on_log_view_more_wanted(self, event: LogView.MoreWanted) -> None:
-        if event.generation == self._generation:
+        if event.generation == self._progress.generation:
             self._request_more()
 
     def _request_more(self) -> None:
-        if self._client is not None and self._next_cursor is not None and not self._tail_mode:
-            self._load_more(self._client, self._generation, self._query, self._next_cursor)
+        if self._client is not None and self._progress.next_cursor is not None and not self._tail_mode:
+            self._load_more(self._client, self._progress.generation, self._query, self._progress.next_cursor)
 
-    @work(exclusive=True, group="page", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.PAGE, exit_on_error=False)
     async def _load_more(self, client: LogClient, generation: int, query: LogQuery, cursor: str) -> None:
         page = await client.logs(
             query.request_window, tags=query.tags, q=query.q, limit=self._page_size, cursor=cursor
@@ -661,29 +642,29 @@ class LogsScreen(Screen[None]):
         self.post_message(msg.LogsLoaded(generation, page.records, page.next_cursor, first=False))
 
     def on_logs_loaded(self, event: msg.LogsLoaded) -> None:
-        if event.generation != self._generation:
+        if event.generation != self._progress.generation:
             return
-        self._logs_answered = True
+        self._store.logs_answered = True
         if event.unfiltered is not None:
-            self._unfiltered = event.unfiltered
+            self._progress.unfiltered = event.unfiltered
             self._explain_empty()
             return
         if event.records:
             # The original API has no /stats to name its tags: the records do.
             self.tag_filter.add_tags({r.tag for r in event.records})
-        self._next_cursor = event.next_cursor
+        self._progress.next_cursor = event.next_cursor
         self.log_view.append_page(
             event.records, has_more=event.next_cursor is not None, generation=event.generation
         )
         if event.first:
-            self._first_page_done = True
-            if self._stats_supported is False:
+            self._progress.first_page_done = True
+            if self._store.stats_supported is False:
                 self.status_bar.set_version("original API (GET /logs only; logtui filters and counts)")
             if self._tail_mode:
                 # Pin to the bottom: the newest records, where live ones will arrive.
                 self.log_view.jump_to_end()
-            if self.live.active:
-                self.live.started_from_view()
+            if self.live.active and self._client is not None:
+                self._follow_after_view(self._client)
         if self._client is not None:
             self.status_bar.set_latency(self._client.last_latency)
         self._update_counts()
@@ -692,11 +673,15 @@ class LogsScreen(Screen[None]):
 
     def _explain_newest(self) -> None:
         """After G the view holds only the window's last page: say what is above it and how to get there."""
-        if not self._newest or self.live.active or not self._first_page_done:
+        if not self._newest or self.live.active or not self._progress.first_page_done:
             return
         loaded = self.log_view.loaded_count
-        older = f"{self._total - loaded:,} older records" if self._total is not None else "Older records"
-        if self._total is not None and self._total <= loaded:
+        older = (
+            f"{self._progress.total - loaded:,} older records"
+            if self._progress.total is not None
+            else "Older records"
+        )
+        if self._progress.total is not None and self._progress.total <= loaded:
             self.notice.clear()
             return
         self.notice.say(
@@ -705,33 +690,33 @@ class LogsScreen(Screen[None]):
         )
 
     def on_stats_loaded(self, event: msg.StatsLoaded) -> None:
-        if event.generation != self._generation:
+        if event.generation != self._progress.generation:
             return
-        self._stats_done = True
+        self._progress.stats_done = True
         self._stats_refreshed_at = time.monotonic()
         stats = event.stats
         if event.error is not None:
             self.histogram.show_unavailable(event.error.title)
         elif stats is not None and stats.counted_here:
-            self._stats_supported = False  # the target still has no /stats: j, counts and notes say so
+            self._store.stats_supported = False  # the target still has no /stats: j, counts and notes say so
             self.histogram.show_stats(stats)
         elif stats is None:
-            self._stats_supported = False
+            self._store.stats_supported = False
             filtered = self._query.tags or self._query.q
             local = " Tag and text filters are applied by logtui." if filtered else ""
             self.histogram.show_unavailable(
                 f"this target has only GET /logs (no /stats), so there are no counts.{local}"
             )
         else:
-            self._stats_supported = True
-            self._total = stats.total
+            self._store.stats_supported = True
+            self._progress.total = stats.total
             if stats.buckets:
                 self.histogram.show_stats(stats)
             else:
                 self.histogram.show_unavailable("the target sent no buckets for this window.")
             self.tag_filter.add_tags(stats.tags)
-            self._store_first = as_datetime(stats.first_timestamp) or self._store_first
-            self._store_last = as_datetime(stats.last_timestamp) or self._store_last
+            self._store.first = as_datetime(stats.first_timestamp) or self._store.first
+            self._store.last = as_datetime(stats.last_timestamp) or self._store.last
         self._update_counts()
         self._explain_empty()
         self._explain_newest()
@@ -742,34 +727,34 @@ class LogsScreen(Screen[None]):
             text = ""
         elif loading:
             text = "Loading…"
-        elif self._newest and not self.live.active and self._total is not None:
-            text = f"newest {loaded:,} of {self._total:,} (g: from the start)"
-        elif self._total is not None:
-            text = f"{loaded:,} loaded of {self._total:,}"
+        elif self._newest and not self.live.active and self._progress.total is not None:
+            text = f"newest {loaded:,} of {self._progress.total:,} (g: from the start)"
+        elif self._progress.total is not None:
+            text = f"{loaded:,} loaded of {self._progress.total:,}"
         else:
-            text = f"{loaded:,} loaded" + (" (more on scroll)" if self._next_cursor else "")
+            text = f"{loaded:,} loaded" + (" (more on scroll)" if self._progress.next_cursor else "")
         self.query_one("#counts", Label).update(f"{text}   {self._query.label(self._zone)}" if text else "")
 
     def _explain_empty(self) -> None:
         """Say why the view is empty and how to get to data, once both the page and the stats are in."""
-        if not (self._first_page_done and self._stats_done) or self.log_view.loaded_count:
+        if not (self._progress.first_page_done and self._progress.stats_done) or self.log_view.loaded_count:
             return
         self.log_view.placeholder = "No records."
         filtered = bool(self._query.tags or self._query.text)
         what = "No records match the filters in" if filtered else "No records in"
         window = self._query.label(self._zone)
-        if filtered and self._unfiltered:
+        if filtered and self._progress.unfiltered:
             self.notice.say(self._filter_hid_everything(window))
             return
-        if self._stats_supported is False:
+        if self._store.stats_supported is False:
             self.notice.say(
                 f"{what} {window}. This target cannot say where its data is (no /stats); "
                 "press 6 or j to ask it for everything."
             )
-        elif self._store_last is not None and self._store_first is not None:
+        elif self._store.last is not None and self._store.first is not None:
             self.notice.say(
-                f"{what} {window}. The store holds records from {self._ts(self._store_first)} to "
-                f"{self._ts(self._store_last)}: press j (or click here) to jump to the latest data."
+                f"{what} {window}. The store holds records from {self._ts(self._store.first)} to "
+                f"{self._ts(self._store.last)}: press j (or click here) to jump to the latest data."
             )
         else:
             self.notice.say(
@@ -778,8 +763,12 @@ class LogsScreen(Screen[None]):
             )
 
     def _filter_hid_everything(self, window: str) -> str:
-        exact = self._stats_supported is False  # the original API's count is the whole window's
-        held = f"holds {self._unfiltered:,} records" if exact and self._unfiltered else "has records"
+        exact = self._store.stats_supported is False  # the original API's count is the whole window's
+        held = (
+            f"holds {self._progress.unfiltered:,} records"
+            if exact and self._progress.unfiltered
+            else "has records"
+        )
         hiding, clearing = [], []
         if self._query.text:
             hiding.append(f"the search {self._query.text!r}")
@@ -796,7 +785,8 @@ class LogsScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.post_message(msg.RequestFailed(event.worker.group, as_logtui_error(event.worker.error)))
+            purpose = LogsWork.of(event.worker.group)
+            self.post_message(msg.RequestFailed(purpose, as_logtui_error(event.worker.error)))
         elif event.worker is self._export_worker and event.state in (
             WorkerState.SUCCESS,
             WorkerState.CANCELLED,
@@ -805,21 +795,19 @@ class LogsScreen(Screen[None]):
 
     def on_request_failed(self, event: msg.RequestFailed) -> None:
         purpose, error = event.purpose, event.error
-        if purpose == "follow":
-            self.live.failed(error)
-        elif purpose == "export":
+        if purpose is LogsWork.EXPORT:
             self._export_done(cancelled=False)
             self.notify(
                 f"{error.title}\n{error.hint or ''}", title="Export failed", severity="error", timeout=10
             )
-        elif purpose == "health":
+        elif purpose is LogsWork.HEALTH:
             self.histogram.show_unavailable("the target did not answer (see below).")
             self.log_view.placeholder = ""
             self._show_failure("Could not reach the target", error, retry=self._probe_health)
-        elif purpose == "page":
+        elif purpose is LogsWork.PAGE:
             self._show_failure("Loading more records failed", error, retry=self._request_more)
         else:
-            if not self._logs_answered and (
+            if not self._store.logs_answered and (
                 isinstance(error, BadResponse) or (isinstance(error, Rejected) and error.status == 404)
             ):
                 # Only when /logs itself is missing or unreadable: a service that answered it is one.
@@ -833,10 +821,8 @@ class LogsScreen(Screen[None]):
         if self._target is not None and self._target.is_local and isinstance(error, ConnectFailed):
             # The local service went away (killed, stopped elsewhere): show its real state, and let r bring it
             # back up (start + wait for /health) rather than repeat a request nothing will answer.
-            check = getattr(self.app, "check_local_runtime", None)
-            if callable(check):
-                check()
-            self._retry = self.app_reconnect
+            self.post_message(msg.RuntimeCheckRequested())
+            self._retry = self.request_reconnect
             self.error_panel.show_error(
                 error,
                 "The local service is not answering",
@@ -846,14 +832,12 @@ class LogsScreen(Screen[None]):
         if self.log_view.loaded_count == 0:
             self.log_view.placeholder = "Nothing loaded: see the error above."
         # The client reads the token when it is made: after "export THE_VAR=key", retry with a new client.
-        self._retry = self.app_reconnect if isinstance(error, Unauthorized) else retry
+        self._retry = self.request_reconnect if isinstance(error, Unauthorized) else retry
         self.error_panel.show_error(error, what)
 
     # --- detail, copy ------------------------------------------------------------------------------------
 
     def on_log_view_record_chosen(self, event: LogView.RecordChosen) -> None:
-        from logtui.ui.screens.detail import DetailScreen
-
         self.app.push_screen(DetailScreen(event.record, zone=self._zone))
 
     def action_copy_record(self) -> None:
@@ -884,6 +868,12 @@ class LogsScreen(Screen[None]):
         self.range_bar.show_window(self._query.window, "following")
         self.refetch()
 
+    def _follow_after_view(self, client: LogClient) -> None:
+        """The newest page is on screen: follow mode polls after its last record, for this query."""
+        timestamp, run = self.log_view.last_timestamp_run()
+        source = PollSource(client, self._query, self._progress.generation, self._page_size)
+        self.live.follow_after(source, timestamp, run, since=self._query.window.start)
+
     def action_show_new(self) -> None:
         self.log_view.jump_to_end()
         self.live.new_seen()
@@ -892,13 +882,13 @@ class LogsScreen(Screen[None]):
         self.live.new_waiting(event.count)
 
     def on_follow_polled(self, event: msg.FollowPolled) -> None:
-        if event.generation != self._generation or not self.live.active:
+        if event.generation != self._progress.generation or not self.live.active:
             return
         if event.records:
             self.log_view.append_live(event.records)
             self.tag_filter.add_tags({r.tag for r in event.records})
-            if self._total is not None:
-                self._total += len(event.records)
+            if self._progress.total is not None:
+                self._progress.total += len(event.records)
             self._refresh_histogram_while_following()
         self.live.polled(event.polled_at)
         self._update_counts()
@@ -913,7 +903,7 @@ class LogsScreen(Screen[None]):
         if now - self._stats_refreshed_at < self.stats_refresh_interval:
             return
         shown = self.histogram.stats
-        if self._stats_supported is False and shown is not None and shown.counted_here:
+        if self._store.stats_supported is False and shown is not None and shown.counted_here:
             # The original API: every record of the window is loaded, so count them again here.
             self._stats_refreshed_at = now
             view = self.log_view
@@ -921,18 +911,15 @@ class LogsScreen(Screen[None]):
             stats = stats_from_records(records, self._query.request_window, self._stats_buckets())
             if stats is not None:
                 self.histogram.show_stats(stats)
-        elif self._stats_supported is True:
+        elif self._store.stats_supported is True:
             self._stats_refreshed_at = now
-            self._refresh_stats(self._client, self._generation, self._query)
+            self._refresh_stats(self._client, self._progress.generation, self._query)
 
-    @work(exclusive=True, group="stats-refresh", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.STATS_REFRESH, exit_on_error=False)
     async def _refresh_stats(self, client: LogClient, generation: int, query: LogQuery) -> None:
         stats = await self._fetch_stats(client, query)
         if isinstance(stats, Stats):  # a failed refresh keeps the histogram it has
             self.post_message(msg.StatsLoaded(generation, stats))
-
-    def set_live_note(self, text: str) -> None:
-        self.query_one("#live", Label).update(text)
 
     # --- export ------------------------------------------------------------------------------------------
 
@@ -943,7 +930,6 @@ class LogsScreen(Screen[None]):
         if self._export_worker is not None and self._export_worker.is_running:
             self._export_worker.cancel()
             return
-        from logtui.ui.screens.export_dialog import ExportDialog, ExportRequest
 
         def chosen(request: ExportRequest | None) -> None:
             if request is not None:
@@ -960,10 +946,8 @@ class LogsScreen(Screen[None]):
         self._export_worker = self._export(self._client, self._query, path, fmt)
         return self._export_worker
 
-    @work(exclusive=True, group="export", exit_on_error=False)
+    @work(exclusive=True, group=LogsWork.EXPORT, exit_on_error=False)
     async def _export(self, client: LogClient, query: LogQuery, path: Path, fmt: str) -> int:
-        from logtui.core.export import ExportFormat, export_window
-
         def progress(written: int, total: int | None) -> None:
             self.post_message(msg.ExportProgressed(written, total))
 
@@ -976,7 +960,7 @@ class LogsScreen(Screen[None]):
             fmt=cast("ExportFormat", fmt),
             on_progress=progress,
             page_size=self._page_size,
-            total=self._total,
+            total=self._progress.total,
         )
         self.post_message(msg.ExportFinished(path, count))
         return count

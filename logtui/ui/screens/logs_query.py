@@ -11,7 +11,7 @@ from log_analyzer.record import LogRecord
 
 from logtui.core.client import Bucket, Stats
 from logtui.core.display_zone import UTC_ZONE, DisplayZone
-from logtui.core.timerange import TimeWindow, parse_ts, preset_window
+from logtui.core.timerange import TimeWindow, parse_ts, parse_window, preset_window
 
 #: The window a bare `logtui` opens on, before it knows anything about the data.
 DEFAULT_PRESET = "1h"
@@ -89,8 +89,6 @@ def initial_window(
 ) -> tuple[TimeWindow, str | None]:
     """The launch window: --start/--end when given (already validated by the CLI; read in the display zone,
     like the inputs), else the default preset."""
-    from logtui.core.timerange import parse_window
-
     if start or end:
         return parse_window(start, end, now=now, zone=zone), None
     return preset_window(DEFAULT_PRESET, now), DEFAULT_PRESET

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +19,8 @@ from logtui.core.config import (
     set_default_target,
 )
 from logtui.core.errors import ConfigError, ConfigValueError
+from logtui.core.urls import public_address
+from logtui.ui.screen_commands import Entry, ScreenCommands
 from logtui.ui.screens.target_form import TargetForm
 from logtui.ui.widgets.confirm import ConfirmDialog
 
@@ -25,7 +28,21 @@ if TYPE_CHECKING:
     from logtui.ui.app import LogtuiApp
 
 
+class TargetsCommands(ScreenCommands):
+    """The targets screen's actions in the command palette, while it is open."""
+
+    def entries(self) -> Iterable[Entry]:
+        screen = self.screen
+        if not isinstance(screen, TargetsScreen):
+            return
+        yield "Targets: add", "Add a target (a)", screen.action_add
+        yield "Targets: edit", "Edit the selected target (e)", screen.action_edit
+        yield "Targets: remove", "Remove the selected target (d)", screen.action_remove
+        yield "Targets: make default", "Open it when logtui starts (m)", screen.action_make_default
+
+
 class TargetsScreen(Screen[None]):
+    COMMANDS: ClassVar = {TargetsCommands}
     BINDINGS = [
         Binding("enter", "switch", "Switch to", priority=True),
         Binding("a", "add", "Add"),
@@ -53,8 +70,6 @@ class TargetsScreen(Screen[None]):
         table.focus()
 
     def refresh_table(self, select: str | None = None) -> None:
-        from logtui.ui.app import public_address
-
         config = self.shell.config
         current = self.shell.target.name
         table = self.query_one(DataTable)

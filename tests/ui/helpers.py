@@ -1,10 +1,11 @@
-"""Helpers for the app's Pilot tests (no tests here): build the app through the real factory with a fixed
-clock, and wait for the app to settle by waiting on its workers and message queues — never by sleeping."""
+"""Helpers for the Pilot tests (no tests here): build the app through the real factory with a fixed clock,
+and wait for the app to settle by waiting on its workers and message queues — never by sleeping."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,19 +45,25 @@ async def wait_workers(pilot: Pilot[Any]) -> None:
         pass
 
 
-async def settle(pilot: Pilot[Any], rounds: int = 200) -> None:
-    """Let messages and workers run until nothing is running (handlers may start new workers)."""
+async def settle(pilot: Pilot[Any], *, open_ended: Collection[str] = (), rounds: int = 200) -> None:
+    """Let messages and workers run until no worker is left for two rounds in a row (a message handled in the
+    first may start one). Workers in the `open_ended` groups (a followed log stream) are not waited for: they
+    end only when asked to. A failed worker is fine here: the app shows it, and tests assert that."""
     app = pilot.app
+
+    def pending() -> list[Any]:
+        return [w for w in app.workers if not w.is_finished and w.group not in open_ended]
+
     idle = 0
     for _ in range(rounds):
         await pilot.pause()
-        await wait_workers(pilot)
+        if waiting := pending():
+            await asyncio.gather(*(w.wait() for w in waiting), return_exceptions=True)
         await pilot.pause()
-        # Two quiet rounds in a row: a message handled in the first may have started a worker.
-        idle = idle + 1 if not any(w.is_running for w in app.workers) else 0
+        idle = idle + 1 if not pending() else 0
         if idle == 2:
             return
-    raise AssertionError("the app never settled: workers kept running")
+    raise AssertionError("the app never settled: workers kept starting")
 
 
 async def wait_for(

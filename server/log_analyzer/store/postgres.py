@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
@@ -304,9 +304,6 @@ class PostgresStore:
             if missing:
                 self._add(conn, missing)
         return len(missing)
-
-    def insert_many(self, batches: Iterable[Sequence[Row]]) -> int:
-        return sum(self.insert(batch) for batch in batches)
 
     def prune_before(self, cutoff: int) -> int:
         """Delete records older than `cutoff` in chunks; 0 at once when another instance is pruning."""

@@ -10,7 +10,7 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from log_analyzer import storage_errors
@@ -343,9 +343,6 @@ class SqliteStore:
                 _rollback(conn)
                 raise
         return len(missing)
-
-    def insert_many(self, batches: Iterable[Sequence[Row]]) -> int:
-        return sum(self.insert(batch) for batch in batches)
 
     def prune_before(self, cutoff: int) -> int:
         """Delete records older than `cutoff` (micros), in chunks so readers and writers are not held up."""

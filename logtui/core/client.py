@@ -485,6 +485,16 @@ class LogClient:
                 f"({status}: {detail}{', ' + aws_error if aws_error else ''})",
                 _aws_signed_refusal_hint(detail, self._aws_region) if signed else _aws_refusal_hint(),
             )
+        if status == 403 and _refused_parameter(resp) == "Host":
+            # The service's own guard against web pages (DNS rebinding): not a key problem, a name problem.
+            raise Rejected(
+                f"{self._where()} does not answer the host name {self.host!r} (403: {detail})",
+                "A log-analyzer without an API key answers only loopback names and AWS hosts. On the "
+                f"service, add {self.host} to LOG_ANALYZER_ALLOWED_HOSTS, or require a key for reads "
+                "(LOG_ANALYZER_API_KEY and LOG_ANALYZER_READ_REQUIRES_KEY=1) and give this target a "
+                "token_env.",
+                status=status,
+            )
         if 300 <= status < 400:
             location = resp.headers.get("location", "?")
             raise BadResponse(
@@ -680,6 +690,19 @@ def _describe(exc: BaseException) -> str:
 
 def _snippet(content: bytes, size: int = 60) -> str:
     return " ".join(content[:size].decode("utf-8", errors="replace").split())
+
+
+def _refused_parameter(resp: httpx.Response) -> str | None:
+    """The parameter a log-analyzer's 4xx names first (`errors[0].parameter`), if the body has that shape."""
+    try:
+        body = orjson.loads(resp.content)
+    except orjson.JSONDecodeError:
+        return None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        parameter = errors[0].get("parameter")
+        return parameter if isinstance(parameter, str) else None
+    return None
 
 
 def _error_detail(resp: httpx.Response) -> str:

@@ -200,6 +200,22 @@ async def test_a_bad_parameter_is_rejected_with_the_servers_detail(course_server
         assert "cursor" in info.value.title
 
 
+async def test_a_host_name_the_keyless_service_does_not_answer_names_allowed_hosts(
+    course_server: ServerProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "127.1" reaches 127.0.0.1 (inet_aton's short form) but is not a loopback *name* to the service's guard:
+    # the real refusal a custom domain or a proxy's name gets, on loopback.
+    for proxy in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+    async with LogClient(f"http://127.1:{course_server.port}") as client:
+        with pytest.raises(Rejected) as info:
+            await client.logs(EVERYTHING)
+    assert info.value.status == 403
+    assert "does not answer the host name '127.1'" in info.value.title
+    assert info.value.hint and "LOG_ANALYZER_ALLOWED_HOSTS" in info.value.hint
+    assert "127.1" in info.value.hint and "API key" in info.value.hint
+
+
 async def test_an_oversized_post_is_too_large(server_factory: Callable[..., ServerProcess]) -> None:
     server = server_factory()
     big = [LogRecord("2024-01-01T00:00:00", "INFO", "x" * 60_000) for _ in range(100)]  # ~6 MB

@@ -156,6 +156,28 @@ async def test_embedded_start_follows_output_and_points_the_app_at_it(embedded: 
         assert banner(app) == ""
 
 
+async def test_output_arriving_after_the_screen_closed_is_dropped(embedded: EmbeddedRuntime) -> None:
+    """CI saw the output follower's last message (stream ended) handled after the screen's widgets were gone,
+    which ended the app with NoMatches. The screen is closed for real; the late messages are handed to it the
+    way the message pump would."""
+    from logtui.ui.messages import ServiceOutputEnded, ServiceOutputReceived
+
+    app = ContainerHost(embedded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = screen_of(app)
+        # running, so a stream that ends is worth a rule in the pane (the path that failed)
+        assert screen.status is not None and screen.status.state is RuntimeState.HEALTHY
+        app.pop_screen()
+        await pilot.pause()
+        assert not screen.query("#service-output")
+        screen.on_service_output_received(ServiceOutputReceived(["late line"]))
+        screen.on_service_output_ended(ServiceOutputEnded(None))
+        assert app.is_running and app.screen is not screen
+
+
 async def test_embedded_restart_build_and_remove(embedded: EmbeddedRuntime) -> None:
     app = ContainerHost(embedded)
     async with app.run_test(size=(120, 40)) as pilot:

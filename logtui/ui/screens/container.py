@@ -26,6 +26,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Log, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -833,8 +834,8 @@ class ContainerScreen(Screen[None]):
 
     def _sync_output(self, status: RuntimeStatus) -> None:
         if status.state is RuntimeState.UNREACHABLE:
-            log = self.query_one("#service-output", Log)
-            if log.line_count == 0:
+            log = self._output_log()
+            if log is not None and log.line_count == 0:
                 log.write_line("No service output: no Docker engine answers (what to do is above).")
             return
         if status.state in _RUNNING:
@@ -850,9 +851,18 @@ class ContainerScreen(Screen[None]):
             self._write_output_rule("last output before it stopped")
             self._follow_output(False, self.app)
 
+    def _output_log(self) -> Log | None:
+        """The output pane, or None once the screen is closing: a worker's last message (the stream ending as
+        the screen is dismissed) can arrive after the widgets are gone, and must not end the app."""
+        try:
+            return self.query_one("#service-output", Log)
+        except NoMatches:
+            return None
+
     def _write_output_rule(self, text: str) -> None:
-        log = self.query_one("#service-output", Log)
-        log.write_line(f"── {text} ({self._now():%H:%M:%S}) ──")
+        log = self._output_log()
+        if log is not None:
+            log.write_line(f"── {text} ({self._now():%H:%M:%S}) ──")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=ContainerWork.OUTPUT, name="follow-output")
     def _follow_output(self, follow: bool, app: App[object]) -> None:
@@ -904,7 +914,9 @@ class ContainerScreen(Screen[None]):
             self.post_message(ServiceOutputReceived(batch))
 
     def on_service_output_received(self, message: ServiceOutputReceived) -> None:
-        self.query_one("#service-output", Log).write_lines(message.lines)
+        log = self._output_log()
+        if log is not None:
+            log.write_lines(message.lines)
 
     def on_service_output_ended(self, message: ServiceOutputEnded) -> None:
         if message.error is not None:

@@ -1,4 +1,4 @@
-"""`log-analyzer serve | seed | ingest | prune`."""
+"""`log-analyzer serve | seed | ingest | prune | text-index`."""
 
 from __future__ import annotations
 
@@ -75,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     prune = sub.add_parser("prune", help="delete records older than $LOG_ANALYZER_RETENTION_DAYS (or --days)")
     prune.add_argument("--days", type=float, help="retention in days (default: $LOG_ANALYZER_RETENTION_DAYS)")
     prune.add_argument("--db", type=Path, help=db_help)
+
+    text_index = sub.add_parser(
+        "text-index",
+        help="PostgreSQL: show, or turn on or off, the trigram index that makes q fast (it costs most of an "
+        "insert's time; off, q reads every record of its window)",
+    )
+    text_index.add_argument(
+        "state", nargs="?", choices=("on", "off", "status"), default="status", help="default: status"
+    )
+    text_index.add_argument("--db", type=Path, help=db_help)
     return parser
 
 
@@ -104,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "prune":
             return _prune(settings, args.days)
+        if args.command == "text-index":
+            return _text_index(settings, args.state)
     except (SettingsError, StoreError) as exc:
         print(f"log-analyzer: {exc}", file=sys.stderr)
         return 2
@@ -222,6 +234,39 @@ def _prune(settings: Settings, days: float | None) -> int:
     finally:
         store.close()
     print(f"pruned {n} records older than {days:g} days from {settings.store_name}", file=sys.stderr)
+    return 0
+
+
+def _text_index(settings: Settings, state: str) -> int:
+    from log_analyzer.store import open_store
+    from log_analyzer.store.postgres import PostgresStore
+
+    if not settings.database_url:
+        # SQLite's index (FTS5) costs a third of an insert, not five sixths: not worth a way to lose fast q
+        print(
+            "log-analyzer: the text index can be turned off only on PostgreSQL "
+            "(LOG_ANALYZER_DATABASE_URL); on SQLite it is always on",
+            file=sys.stderr,
+        )
+        return 2
+    store = open_store(settings, pool_size=1)
+    assert isinstance(store, PostgresStore)
+    where = settings.store_name
+    try:
+        if state != "status":
+            if state == "on":
+                print(f"building the text index of {where} (writes go on meanwhile)…", file=sys.stderr)
+            store.set_text_index(state == "on")
+        now = store.text_index()
+    finally:
+        store.close()
+    if now.built:
+        said = f"text index: on ({now.size_bytes / 1e6:,.0f} MB); q uses it"
+    elif now.wanted:
+        said = "text index: on but not built (an interrupted build?): run `log-analyzer text-index on` again"
+    else:
+        said = "text index: off; q reads every record of its window, inserts skip the index's cost"
+    print(f"{said} — {where}", file=sys.stderr)
     return 0
 
 

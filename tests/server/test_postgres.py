@@ -258,3 +258,76 @@ def test_lambda_handler_reconnects_after_its_connection_drops(pg_cluster: PgClus
         assert '"Test error"' in result["body"]
     finally:
         handler.app.state.service.close()
+
+
+def test_the_text_index_can_be_turned_off_and_on_for_every_instance(
+    pg_cluster: PgCluster, instances: Callable[..., list[ServerProcess]], tmp_path: Path
+) -> None:
+    import os
+
+    url = pg_cluster.new_database()
+    dbname = url.rsplit("/", 1)[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("LOG_ANALYZER_")},
+        "LOG_ANALYZER_DATABASE_URL": url,
+    }
+    (server,) = instances(1, url)
+    records = [
+        {
+            "timestamp": f"2024-06-01T00:00:{i:02d}",
+            "tag": "INFO",
+            "message": f"job {i} {'Überfall' * (i % 3)}",
+        }
+        for i in range(60)
+    ]
+    http = httpx.Client(base_url=server.url, timeout=30)
+    assert http.post("/logs", json={"logs": records}).status_code == 201
+
+    def found(q: str) -> list[str]:
+        return [r["message"] for r in http.get("/logs", params={"q": q, "limit": 1000}).json()["logs"]]
+
+    def index_valid() -> bool | None:
+        with pg_cluster.admin(dbname) as conn:
+            row = conn.execute(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('logs_message_trgm')"
+            ).fetchone()
+        return None if row is None else bool(row[0])
+
+    before = {q: found(q) for q in ("überfall", "JOB 1", "fall")}
+    assert len(before["überfall"]) == 40 and index_valid() is True
+    status = cli("text-index", env=env)
+    assert status.returncode == 0 and "text index: on" in status.stderr, status.stderr
+
+    off = cli("text-index", "off", env=env)
+    assert off.returncode == 0 and "text index: off" in off.stderr, off.stderr
+    assert index_valid() is None
+    # the running instance answers the same without the index, and writes go on
+    assert {q: found(q) for q in before} == before
+    late = {"timestamp": "2024-06-01T00:01:00", "tag": "WARN", "message": "late überfall"}
+    assert http.post("/logs", json={"logs": [late]}).status_code == 201
+    assert found("ÜBERFALL")[-1] == "late überfall"
+    # a restarted (or new) instance keeps it off: the choice lives in the database, not in its settings
+    (again,) = instances(1, url)
+    assert index_valid() is None
+    assert httpx.get(f"{again.url}/logs", params={"q": "job 1", "limit": 1000}).json()["logs"]
+
+    on = cli("text-index", "on", env=env)
+    assert on.returncode == 0 and "text index: on (" in on.stderr, on.stderr
+    assert index_valid() is True
+    assert found("überfall")[-1] == "late überfall" and len(found("überfall")) == 41
+    for done in (status, off, on):
+        no_password(done.stdout + done.stderr)
+    http.close()
+
+
+def test_the_text_index_switch_is_refused_on_sqlite(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOG_ANALYZER_")}
+    done = cli("text-index", "off", "--db", str(tmp_path / "logs.db"), env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "log-analyzer: the text index can be turned off only on PostgreSQL (LOG_ANALYZER_DATABASE_URL); "
+        "on SQLite it is always on"
+    ]
+    assert not (tmp_path / "logs.db").exists()

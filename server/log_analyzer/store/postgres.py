@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import psycopg
@@ -46,6 +47,7 @@ SCHEMA_VERSION = 1
 _SCHEMA_LOCK = 7_310_845_211_001
 _PRUNE_LOCK = 7_310_845_211_002
 _SEED_LOCK = 7_310_845_211_003
+_TEXT_INDEX_LOCK = 7_310_845_211_004
 _PRUNE_CHUNK = 10_000
 
 _SCHEMA = (
@@ -57,7 +59,6 @@ _SCHEMA = (
         message TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS logs_ts_id ON logs (ts, id)",
-    "CREATE INDEX IF NOT EXISTS logs_message_trgm ON logs USING gin (message gin_trgm_ops)",
     """CREATE TABLE IF NOT EXISTS rollups (
         level SMALLINT NOT NULL,
         slot BIGINT NOT NULL,
@@ -66,6 +67,21 @@ _SCHEMA = (
         PRIMARY KEY (level, slot, tag)
     )""",
 )
+#: The text index for `q`. It costs about six times a bare COPY of the rows on every insert, so a store that
+#: takes far more logs than it searches may turn it off (`log-analyzer text-index off`, kept in `meta`).
+_TEXT_INDEX = "logs_message_trgm"
+_CREATE_TEXT_INDEX = (
+    "CREATE INDEX {how} IF NOT EXISTS logs_message_trgm ON logs USING gin (message gin_trgm_ops)"
+)
+
+
+@dataclass(frozen=True)
+class TextIndexState:
+    wanted: bool  # what the store's meta says (on unless turned off)
+    built: bool  # the index exists and is valid
+    size_bytes: int
+
+
 # Sorted input, so concurrent writers lock shared rollup rows in one order (no deadlocks); negative counts
 # undo a prune.
 _UPSERT = """INSERT INTO rollups (level, slot, tag, n)
@@ -257,6 +273,9 @@ class PostgresStore:
                 )
             for stmt in _SCHEMA:
                 conn.execute(stmt)
+            wanted = conn.execute("SELECT value FROM meta WHERE key = 'text_index'").fetchone()
+            if wanted is None or wanted[0] != "off":
+                conn.execute(_CREATE_TEXT_INDEX.format(how=""))
             # (later schema versions migrate here, from `version` up, under the same lock)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', %s) "
@@ -346,6 +365,54 @@ class PostgresStore:
             finally:
                 if not conn.closed:
                     conn.autocommit = False
+
+    # -- the text index -------------------------------------------------------------------------------------
+
+    def text_index(self) -> TextIndexState:
+        with self._conn() as conn:
+            wanted = conn.execute("SELECT value FROM meta WHERE key = 'text_index'").fetchone()
+            built = conn.execute(
+                "SELECT i.indisvalid, pg_relation_size(i.indexrelid) FROM pg_index i"
+                " WHERE i.indexrelid = to_regclass(%s)",
+                (_TEXT_INDEX,),
+            ).fetchone()
+            conn.rollback()
+        return TextIndexState(
+            wanted=wanted is None or wanted[0] != "off",
+            built=bool(built and built[0]),
+            size_bytes=int(built[1]) if built else 0,
+        )
+
+    def set_text_index(self, on: bool) -> None:
+        """Turn the text index on (built without blocking writers: CREATE INDEX CONCURRENTLY) or off
+        (dropped). The choice is kept in `meta`, so every instance, now and after a restart, follows it.
+        Runs on its own connection without the statement timeout: a build over millions of rows takes
+        minutes."""
+        kwargs = {"connect_timeout": max(int(self._connect_timeout), 2), "application_name": "log-analyzer"}
+        try:
+            with psycopg.connect(self._url, autocommit=True, **kwargs) as conn:  # type: ignore[arg-type]
+                conn.execute("SET statement_timeout = 0")
+                conn.execute("SELECT pg_advisory_lock(%s)", (_TEXT_INDEX_LOCK,))
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('text_index', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    ("on" if on else "off",),
+                )
+                if not on:
+                    conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {_TEXT_INDEX}")
+                    return
+                # an earlier build that was interrupted leaves an invalid index behind: build it again
+                invalid = conn.execute(
+                    "SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", (_TEXT_INDEX,)
+                ).fetchone()
+                if invalid and invalid[0]:
+                    conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {_TEXT_INDEX}")
+                conn.execute(_CREATE_TEXT_INDEX.format(how="CONCURRENTLY"))
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            self._unavailable(exc)
+        except psycopg.Error as exc:
+            why = self._reason(exc)
+            raise StoreError(f"cannot change the text index of {self.location}: {why}") from None
 
     # -- reads ----------------------------------------------------------------------------------------------
 

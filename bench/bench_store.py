@@ -16,6 +16,9 @@ the driver; the measured side goes through a real `log-analyzer serve` over HTTP
 6. Ingest with rollups + text index (store.insert, 5,000 a batch) vs a bare insert of the same rows
    (SQLite: executemany into the plain table; PostgreSQL: COPY)
 7. POST /logs ingest (200,000 records in 5,000s) vs a bare COPY / executemany             goal >= 25%
+   PostgreSQL also: vs a bare COPY into a table like the store's own (the same two indexes: the service's
+   whole overhead), the ceiling any service keeping a trigram index could reach (a bare COPY plus the index
+   built in bulk afterwards), and POST with the text index turned off (`log-analyzer text-index off`)
    SQLite also: vs the same POSTs to today's service (`--today main`: its code from git, its store
    being the plain table, which has exactly its schema)                                  goal >= 40%
 8. Disk size per million records, new store vs plain table.
@@ -63,6 +66,13 @@ PLAIN_PG = (
     "ts_text TEXT NOT NULL, tag TEXT NOT NULL, message TEXT NOT NULL)",
     "CREATE INDEX plain_ts_id ON plain (ts, id)",
 )
+#: a table like the store's own `logs`, with its two indexes, for a bare COPY into the same shape
+MIRROR_PG = (
+    "CREATE TABLE mirror (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ts BIGINT NOT NULL, "
+    "ts_text TEXT NOT NULL, tag TEXT NOT NULL, message TEXT NOT NULL)",
+    "CREATE INDEX mirror_ts_id ON mirror (ts, id)",
+    "CREATE INDEX mirror_trgm ON mirror USING gin (message gin_trgm_ops)",
+)
 
 
 def batches(records: int) -> list[list[Row]]:
@@ -102,12 +112,12 @@ def ms(seconds: float) -> str:
 class Table:
     def __init__(self, title: str) -> None:
         print(f"\n{title}")
-        head = f"| {'benchmark':<44} | {'measured':>14} | {'baseline (same run)':>26} | {'ratio':>12} |"
+        head = f"| {'benchmark':<44} | {'measured':>14} | {'baseline (same run)':>28} | {'ratio':>12} |"
         print(head + " goal    |")
-        print(f"|{'-' * 46}|{'-' * 16}|{'-' * 28}|{'-' * 14}|---------|")
+        print(f"|{'-' * 46}|{'-' * 16}|{'-' * 30}|{'-' * 14}|---------|")
 
     def row(self, name: str, measured: str, baseline: str, ratio: str, goal: str) -> None:
-        print(f"| {name:<44} | {measured:>14} | {baseline:>26} | {ratio:>12} | {goal:<7} |", flush=True)
+        print(f"| {name:<44} | {measured:>14} | {baseline:>28} | {ratio:>12} | {goal:<7} |", flush=True)
 
 
 def http_get(url: str, path: str, params: dict[str, Any]) -> Callable[[], bytes]:
@@ -189,17 +199,34 @@ class PostgresSide:
         self.url = self.cluster.new_database()
         self.env = {"LOG_ANALYZER_DATABASE_URL": self.url}
         self.plain = psycopg.connect(self.url, autocommit=True)
-        for stmt in PLAIN_PG:
+        self.plain.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for stmt in (*PLAIN_PG, *MIRROR_PG):
             self.plain.execute(stmt.encode())
 
     def open(self) -> LogStore:
         return open_store(Settings(database_url=self.url))
 
-    def baseline_insert(self, rows: list[Row]) -> None:
+    def baseline_insert(self, rows: list[Row], table: str = "plain") -> None:
         with self.plain.transaction(), self.plain.cursor() as cur:
-            with cur.copy("COPY plain (ts, ts_text, tag, message) FROM STDIN") as copy:
+            with cur.copy(f"COPY {table} (ts, ts_text, tag, message) FROM STDIN".encode()) as copy:
                 for row in rows:
                     copy.write_row(row)
+
+    def mirror_insert(self, rows: list[Row]) -> None:
+        self.baseline_insert(rows, "mirror")
+
+    def bulk_index_ceiling(self, rows: list[Row]) -> tuple[float, float]:
+        """(bare COPY of `rows` into an empty plain table, then building the trigram index over them)."""
+        self.plain.execute("CREATE TABLE ceiling (LIKE plain INCLUDING ALL)")
+        t = time.perf_counter()
+        for i in range(0, len(rows), BATCH):
+            self.baseline_insert(rows[i : i + BATCH], "ceiling")
+        copied = time.perf_counter() - t
+        t = time.perf_counter()
+        self.plain.execute("CREATE INDEX ON ceiling USING gin (message gin_trgm_ops)")
+        built = time.perf_counter() - t
+        self.plain.execute("DROP TABLE ceiling")
+        return copied, built
 
     def raw_insert(self, rows: list[Row]) -> None:
         self.baseline_insert(rows)
@@ -252,7 +279,8 @@ def run(side: Any, data: list[list[Row]], records: int, work: Path, today: str |
     table = Table(f"{side.name}: {records:,} records")
     # 6. ingest, new store vs today's, interleaved batch by batch so both see the same machine load
     store = side.open()
-    new_time = old_time = 0.0
+    new_time = old_time = mirror_time = 0.0
+    mirror = getattr(side, "mirror_insert", None)
     for batch in data:
         t = time.perf_counter()
         store.insert(batch)
@@ -260,6 +288,10 @@ def run(side: Any, data: list[list[Row]], records: int, work: Path, today: str |
         t = time.perf_counter()
         side.baseline_insert(batch)
         old_time += time.perf_counter() - t
+        if mirror is not None:
+            t = time.perf_counter()
+            mirror(batch)
+            mirror_time += time.perf_counter() - t
     store.close()
     base_name = "executemany" if side.name == "sqlite" else "bare COPY"
     table.row(
@@ -269,6 +301,14 @@ def run(side: Any, data: list[list[Row]], records: int, work: Path, today: str |
         f"{old_time / new_time:.0%}",
         "-",
     )
+    if mirror is not None:
+        table.row(
+            "ingest vs a bare COPY into the store's shape",
+            rate(records, new_time),
+            f"same-shape COPY {rate(records, mirror_time)}",
+            f"{mirror_time / new_time:.0%}",
+            "-",
+        )
     if side.name == "postgresql":
         side.plain.execute("ANALYZE")
         side.plain.execute("ANALYZE plain")
@@ -389,6 +429,26 @@ def run(side: Any, data: list[list[Row]], records: int, work: Path, today: str |
             f"{t_raw / t_post:.0%}",
             ">= 25%",
         )
+        if mirror is not None:
+            t = time.perf_counter()
+            for i in range(0, len(post_rows), BATCH):
+                mirror(post_rows[i : i + BATCH])
+            t_mirror = time.perf_counter() - t
+            table.row(
+                "  the same vs COPY into the store's shape",
+                rate(POST_RECORDS, t_post),
+                f"same-shape COPY {rate(POST_RECORDS, t_mirror)}",
+                f"{t_mirror / t_post:.0%}",
+                ">= 25%",
+            )
+            copied, built = side.bulk_index_ceiling(post_rows)
+            table.row(
+                "  ceiling: COPY, then trigram index in bulk",
+                rate(POST_RECORDS, copied + built),
+                f"bare COPY {rate(POST_RECORDS, copied)}",
+                f"{copied / (copied + built):.0%}",
+                "-",
+            )
     finally:
         server.stop()
     old_code = today_service(today, work) if today and side.name == "sqlite" else None
@@ -423,6 +483,52 @@ def run(side: Any, data: list[list[Row]], records: int, work: Path, today: str |
     per_m = 1_000_000 / (records + POST_RECORDS * (2 if old_code is not None else 1))
     table.row(
         "disk per 1,000,000 records",
+        f"{new_size * per_m / 1e6:,.0f} MB",
+        f"plain table {old_size * per_m / 1e6:,.0f} MB",
+        f"{new_size / old_size:.2f}x",
+        "-",
+    )
+    if side.name == "postgresql":
+        text_index_off(side, work, table, records + POST_RECORDS)
+
+
+def text_index_off(side: Any, work: Path, table: Table, stored: int) -> None:
+    """POST /logs again after `log-analyzer text-index off`, against a bare COPY of the same rows."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOG_ANALYZER_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "server"), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-m", "log_analyzer.cli", "text-index", "off"],
+        env={**env, **side.env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [r for b in demo_rows(POST_RECORDS, days=1, end=END + 86_400_000_000 * 7, seed=9) for r in b]
+    records = [{"timestamp": t, "tag": g, "message": m} for _, t, g, m in rows]
+    bodies = [orjson.dumps({"logs": records[i : i + BATCH]}) for i in range(0, len(rows), BATCH)]
+    server = ServerProcess(work / "off.db", env=side.env).start()
+    try:
+        t_post = post_all(server.url, bodies)
+    finally:
+        server.stop()
+    t = time.perf_counter()
+    for i in range(0, len(rows), BATCH):
+        side.raw_insert(rows[i : i + BATCH])
+    t_raw = time.perf_counter() - t
+    table.row(
+        "POST /logs ingest, text index off",
+        rate(POST_RECORDS, t_post),
+        f"bare COPY {rate(POST_RECORDS, t_raw)}",
+        f"{t_raw / t_post:.0%}",
+        ">= 25%",
+    )
+    new_size, old_size = side.sizes()
+    per_m = 1_000_000 / (stored + POST_RECORDS)
+    table.row(
+        "disk per 1,000,000 records, text index off",
         f"{new_size * per_m / 1e6:,.0f} MB",
         f"plain table {old_size * per_m / 1e6:,.0f} MB",
         f"{new_size / old_size:.2f}x",

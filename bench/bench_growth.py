@@ -1,7 +1,8 @@
-"""Does the service stay as fast when the store grows tenfold? One SQLite store, measured at 1,000,000 records
-and again after growing to 10,000,000, over HTTP (a real `log-analyzer serve`).
+"""Does the service stay as fast when the store grows tenfold? One store, measured at 1,000,000 records and
+again after growing to 10,000,000, over HTTP (a real `log-analyzer serve`).
 
-    python bench/bench_growth.py                       # 1M -> 10M (about 5 minutes on 2 cores)
+    python bench/bench_growth.py                       # SQLite, 1M -> 10M (about 5 minutes on 2 cores)
+    python bench/bench_growth.py --backend postgresql  # a throw-away PostgreSQL server (about 10 minutes)
     python bench/bench_growth.py --step 100000         # 100k -> 1M, quick
 
 The store grows the way a real one does: each step adds another week of demo records (same density), so
@@ -28,7 +29,8 @@ sys.path.insert(0, str(ROOT / "server"))
 sys.path.insert(0, str(ROOT))
 
 from log_analyzer.seed import demo_rows  # noqa: E402
-from log_analyzer.store import SqliteStore  # noqa: E402
+from log_analyzer.settings import Settings  # noqa: E402
+from log_analyzer.store import LogStore, open_store  # noqa: E402
 
 from tests.helpers import ServerProcess  # noqa: E402
 
@@ -37,7 +39,7 @@ WEEK = 7 * 86_400_000_000
 END = 1_795_000_000_000_000
 
 
-def add_week(store: SqliteStore, records: int, week: int, weeks: int, plant: bool) -> None:
+def add_week(store: LogStore, records: int, week: int, weeks: int, plant: bool) -> None:
     every = max(records // 5, 1)
     n = 0
     for batch in demo_rows(records, days=7, end=END - (weeks - 1 - week) * WEEK, seed=week):
@@ -61,8 +63,8 @@ def best(fn: Callable[[], object], repeat: int = 7) -> float:
     return min(times)
 
 
-def measure(db: Path) -> dict[str, float]:
-    server = ServerProcess(db).start()
+def measure(db: Path, env: dict[str, str]) -> dict[str, float]:
+    server = ServerProcess(db, env=env).start()
     try:
         client = httpx.Client(base_url=server.url, timeout=120)
 
@@ -88,7 +90,17 @@ def measure(db: Path) -> dict[str, float]:
         server.stop()
 
 
-def size_per_million(db: Path, records: int) -> float:
+def size_per_million(db: Path, url: str | None, records: int) -> float:
+    if url:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+            row = conn.execute(
+                "SELECT pg_total_relation_size('logs') + pg_total_relation_size('rollups')"
+            ).fetchone()
+        assert row is not None
+        return int(row[0]) * 1_000_000 / records / 1e6
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return db.stat().st_size * 1_000_000 / records / 1e6
@@ -101,27 +113,41 @@ def main() -> None:
     parser.add_argument(
         "--step", type=int, default=1_000_000, help="records per week; the store grows to 10x"
     )
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     small, big = args.step, args.step * 10
     print(
-        f"log-analyzer growth benchmark: {small:,} -> {big:,} records (SQLite), python "
+        f"log-analyzer growth benchmark: {small:,} -> {big:,} records ({args.backend}), python "
         f"{sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cpus"
     )
-    with tempfile.TemporaryDirectory(prefix="bench-growth-") as work:
-        db = Path(work) / "logs.db"
-        t = time.perf_counter()
-        store = SqliteStore(db)
-        add_week(store, small, 0, 10, plant=True)
-        store.close()
-        at_small = measure(db)
-        small_size = size_per_million(db, small)
-        store = SqliteStore(db)
-        for week in range(1, 10):
-            add_week(store, small, week, 10, plant=False)
-        store.close()
-        print(f"(built in {time.perf_counter() - t:.0f} s)")
-        at_big = measure(db)
-        big_size = size_per_million(db, big)
+    cluster = None
+    url: str | None = None
+    if args.backend == "postgresql":
+        from tests.pg import PgCluster
+
+        cluster = PgCluster().start()
+        url = cluster.new_database()
+    env = {"LOG_ANALYZER_DATABASE_URL": url} if url else {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-growth-") as work:
+            db = Path(work) / "logs.db"
+            settings = Settings(database_url=url) if url else Settings(db_path=db)
+            t = time.perf_counter()
+            store = open_store(settings)
+            add_week(store, small, 0, 10, plant=True)
+            store.close()
+            at_small = measure(db, env)
+            small_size = size_per_million(db, url, small)
+            store = open_store(settings)
+            for week in range(1, 10):
+                add_week(store, small, week, 10, plant=False)
+            store.close()
+            print(f"(built in {time.perf_counter() - t:.0f} s)")
+            at_big = measure(db, env)
+            big_size = size_per_million(db, url, big)
+    finally:
+        if cluster is not None:
+            cluster.close()
     print(f"| {'benchmark':<40} | {f'{small:,}':>12} | {f'{big:,}':>12} | {'ratio':>6} | goal    |")
     print(f"|{'-' * 42}|{'-' * 14}|{'-' * 14}|{'-' * 8}|---------|")
     for name, before in at_small.items():

@@ -44,6 +44,7 @@ class ServerProcess:
     ) -> None:
         self.db_path = db_path
         self.port = port or free_port()
+        self._fixed_port = port is not None
         self.url = f"http://127.0.0.1:{self.port}"
         # The service's own settings come only from `env`: a LOG_ANALYZER_API_KEY (or DB, PORT…) in the
         # developer's shell must not change what a test, a benchmark or a screenshot sees.
@@ -61,6 +62,22 @@ class ServerProcess:
                 env=self._env,
                 capture_output=True,
             )
+        for attempt in range(3):
+            self._launch()
+            try:
+                wait_until(self._healthy, timeout=30, what=f"log-analyzer on {self.url} (log: {self._log})")
+                return self
+            except RuntimeError:
+                # Another process (a parallel test run) bound the free port between free_port() and the
+                # server's bind: try a fresh port, unless the caller asked for this one.
+                taken = "address already in use" in self._log.read_text(errors="replace")
+                if not taken or self._fixed_port or attempt == 2:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    def _launch(self) -> None:
         with open(self._log, "wb") as log:
             self.proc = subprocess.Popen(
                 [
@@ -78,8 +95,6 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_until(self._healthy, timeout=30, what=f"log-analyzer on {self.url} (log: {self._log})")
-        return self
 
     @property
     def env(self) -> dict[str, str]:
@@ -98,6 +113,10 @@ class ServerProcess:
         assert self.proc is not None
         if self.proc.poll() is not None:
             raise RuntimeError(f"server exited early: {self._log.read_text(errors='replace')}")
+        # Only once this process has bound the port: before that, a /health answer would come from whatever
+        # else listens there (seen once under parallel runs: a keyless server answered a keyed test).
+        if f"running on {self.url}" not in self._log.read_text(errors="replace"):
+            return False
         try:
             return httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200
         except httpx.HTTPError:

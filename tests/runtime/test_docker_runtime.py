@@ -341,6 +341,38 @@ def test_port_is_published_on_loopback_only_and_the_server_is_not_root(
     assert server_uid == uid
 
 
+def test_published_on_a_network_address_the_keyless_service_answers_logtui_there(
+    docker_settings: DockerSettings, docker_client: Any
+) -> None:
+    # Asked to publish on an address of this machine's network (here the docker bridge's), logtui reaches the
+    # service by that address; the keyless service's Host guard must then answer it (it is told that one
+    # name), and still refuse other names. The same holds for a remote engine's host name (DOCKER_HOST).
+    gateway = _bridge_gateway(docker_client)
+    if not gateway:
+        pytest.skip("this engine has no bridge network address to publish on")
+    rt = DockerRuntime(replace(docker_settings, bind=gateway))
+    try:
+        base_url = start_healthy(rt)
+        assert base_url.startswith(f"http://{gateway}:")
+        r = httpx.get(f"{base_url}/logs", params=COURSE_QUERY, timeout=10)
+        assert r.status_code == 200, r.text
+        foreign = httpx.get(f"{base_url}/logs", params=COURSE_QUERY, headers={"Host": "evil.example"})
+        assert foreign.status_code == 403
+        env = docker_client.containers.get(docker_settings.container_name).attrs["Config"]["Env"]
+        assert f"LOG_ANALYZER_ALLOWED_HOSTS={gateway}" in env
+        rt.stop()
+    finally:
+        rt.close()
+    # back on loopback, the stopped container is made again without the extra name
+    loopback = DockerRuntime(docker_settings)
+    try:
+        start_healthy(loopback)
+        env = docker_client.containers.get(docker_settings.container_name).attrs["Config"]["Env"]
+        assert not any(e.startswith("LOG_ANALYZER_ALLOWED_HOSTS=") for e in env)
+    finally:
+        loopback.close()
+
+
 # --- 5. typed errors that change nothing ------------------------------------------------------------------
 
 

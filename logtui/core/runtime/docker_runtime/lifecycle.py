@@ -6,6 +6,7 @@ The port is published on 127.0.0.1 unless the settings say otherwise; `remove()`
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import socket
@@ -58,6 +59,15 @@ def published_or_bound_port(container: Container) -> int | None:
     return int(host_port) if host_port.isdigit() else None
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def free_port(bind: str) -> int:
     """A port free on this machine right now, for a container to keep (Docker's own pick changes on every
     start). With a remote engine this only guesses; a taken port is then caught at start and replaced."""
@@ -107,6 +117,16 @@ class Lifecycle:
             return urlparse(docker_host).hostname or "127.0.0.1"
         bind = self._engine.settings.bind
         return "127.0.0.1" if bind in ("", "0.0.0.0", "::") else bind
+
+    def _service_env(self) -> dict[str, str]:
+        """What the container is told beyond its image's defaults. A keyless service answers only loopback
+        Host names (DNS-rebinding protection): when logtui reaches it by another name — a remote engine's
+        host, or a bind address of this machine's network — that name must be allowed, or every read is
+        a 403."""
+        host = self._host_for_clients()
+        if _is_loopback(host):
+            return {}
+        return {"LOG_ANALYZER_ALLOWED_HOSTS": f"[{host}]" if ":" in host else host}
 
     def _address(self, container: Container) -> str | None:
         port = published_port(container)
@@ -211,9 +231,14 @@ class Lifecycle:
     # --- start ----------------------------------------------------------------------------------------------
 
     def _stale(self, container: Container, image: Image) -> bool:
-        """A stopped container from another image or port setting is recreated (the data is on the volume)."""
+        """A stopped container from another image, port or address setting is recreated (the data is on the
+        volume)."""
         s = self._engine.settings
         if container.attrs.get("Image") != image.id:
+            return True
+        env = (container.attrs.get("Config") or {}).get("Env") or []
+        told = {k: v for k, _, v in (e.partition("=") for e in env) if k == "LOG_ANALYZER_ALLOWED_HOSTS"}
+        if told != self._service_env():
             return True
         bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(
             CONTAINER_PORT
@@ -287,6 +312,7 @@ class Lifecycle:
                     labels={LABEL_MANAGED: "true", LABEL_ROLE: "server", "io.logtui.image": s.image},
                     ports={CONTAINER_PORT: (s.bind, port)},
                     volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
+                    environment=self._service_env(),
                     detach=True,
                     cap_drop=CAP_DROP,
                     security_opt=SECURITY_OPT,

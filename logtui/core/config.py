@@ -263,8 +263,9 @@ class Config:
 
     @property
     def local_target(self) -> Target:
-        """The implicit target for the service logtui runs itself; its URL comes from the runtime."""
-        return Target(LOCAL_TARGET_NAME, "", TargetKind.LOCAL, None, 10.0)
+        """The implicit target for the service logtui runs itself; its URL comes from the runtime, its key
+        (when [docker] token_env names one) from the same variable the container is given."""
+        return Target(LOCAL_TARGET_NAME, "", TargetKind.LOCAL, self.docker.token_env, 10.0)
 
     @property
     def all_targets(self) -> list[Target]:

@@ -325,3 +325,17 @@ def test_get_target_lists_known_names() -> None:
     assert config.get_target("local").kind is TargetKind.LOCAL
     with pytest.raises(ConfigValueError, match=r"known: local, prod"):
         config.get_target("nope")
+
+
+def test_docker_token_env_names_the_local_services_key_and_never_holds_it() -> None:
+    config = parse_config('[docker]\ntoken_env = "LOGTUI_LOCAL_KEY"\nbind = "0.0.0.0"', source="c.toml")
+    assert config.docker.token_env == "LOGTUI_LOCAL_KEY"
+    # the local target sends the same variable's value
+    assert config.local_target.token_env == "LOGTUI_LOCAL_KEY"
+    assert parse_config('[docker]\ntoken_env = ""', source="c.toml").docker.token_env is None
+    with pytest.raises(ConfigValueError) as info:
+        parse_config('[docker]\ntoken_env = "sk-live-9f8e7d6c5b4a"', source="c.toml")
+    assert info.value.field == "docker.token_env"
+    assert "9f8e7d6c5b4a" not in str(info.value) and "if you pasted the key" in str(info.value)
+    # written back, it stays a name
+    assert 'token_env = "LOGTUI_LOCAL_KEY"' in render_config(config)

@@ -22,6 +22,7 @@ from logtui.core.errors import (
     DockerUnavailable,
     NameTaken,
     PortInUse,
+    RuntimeFailure,
 )
 from logtui.core.runtime import choose_runtime
 from logtui.core.runtime.base import LABEL_MANAGED, DockerSettings, RuntimeState
@@ -371,6 +372,51 @@ def test_published_on_a_network_address_the_keyless_service_answers_logtui_there
         assert not any(e.startswith("LOG_ANALYZER_ALLOWED_HOSTS=") for e in env)
     finally:
         loopback.close()
+
+
+def test_with_docker_token_env_the_container_wants_the_key_and_the_local_target_sends_it(
+    docker_settings: DockerSettings, docker_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from logtui.core.client import LogClient
+    from logtui.core.config import Config
+    from logtui.core.errors import Unauthorized
+    from logtui.core.timerange import TimeWindow
+
+    key = f"key-{uuid.uuid4().hex}"
+    monkeypatch.setenv("LOGTUI_TEST_LOCAL_KEY", key)
+    settings = replace(docker_settings, token_env="LOGTUI_TEST_LOCAL_KEY")
+    rt = DockerRuntime(settings)
+    try:
+        base_url = start_healthy(rt)
+        assert httpx.get(f"{base_url}/logs", params=COURSE_QUERY).status_code == 401  # reads need it too
+        target = Config(docker=settings).local_target
+        window = TimeWindow(datetime(2023, 4, 23, 10, tzinfo=UTC), datetime(2023, 4, 23, 10, 5, tzinfo=UTC))
+
+        async def read() -> int:
+            async with LogClient.for_target(target, base_url=base_url) as client:
+                return len((await client.logs(window)).records)
+
+        assert asyncio.run(read()) == 6  # the course's sample, 10:00..10:05
+        monkeypatch.setenv("LOGTUI_TEST_LOCAL_KEY", "another")  # a wrong key is a clear 401, never a crash
+        with pytest.raises(Unauthorized):
+            asyncio.run(read())
+        rt.stop()
+    finally:
+        rt.close()
+    # the key's variable unset: the start is refused before anything changes, naming the variable only
+    monkeypatch.delenv("LOGTUI_TEST_LOCAL_KEY")
+    before = docker_client.containers.get(settings.container_name).id
+    again = DockerRuntime(settings)
+    try:
+        with pytest.raises(RuntimeFailure) as info:
+            again.start()
+        assert "LOGTUI_TEST_LOCAL_KEY" in info.value.title and key not in str(info.value)
+        assert docker_client.containers.get(settings.container_name).id == before
+    finally:
+        again.close()
 
 
 # --- 5. typed errors that change nothing ------------------------------------------------------------------

@@ -53,6 +53,16 @@ def _docker_name_problem(value: str) -> str | None:
     return f"{value!r} is not a valid Docker name (letters, digits, _ . -)"
 
 
+def _env_name_problem(value: str) -> str | None:
+    if not value.strip() or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
+        return None  # blank: no key
+    # the value is not repeated: the usual cause is the key itself pasted here, and errors reach the screen
+    return (
+        "is not an environment variable name (letters, digits, _): it names the variable that holds the "
+        "key, it is not the key — if you pasted the key, remove it"
+    )
+
+
 def _bind_problem(value: str) -> str | None:
     return None if value.strip() else 'must be a host address such as "127.0.0.1"'
 
@@ -88,6 +98,15 @@ class DockerSettings:
             in_file=InFile(read=str.strip, check=_bind_problem),
         ),
     ] = "127.0.0.1"
+    token_env: Annotated[
+        str | None,
+        setting(
+            "Name of the environment variable holding an API key for the container (its\n"
+            "LOG_ANALYZER_API_KEY; reads need it too): set it before binding wider than 127.0.0.1.\n"
+            "logtui sends it to the local service. The key itself never goes in this file.",
+            in_file=InFile(blank="", read=lambda v: str(v).strip() or None, check=_env_name_problem),
+        ),
+    ] = None
     container_name: Annotated[
         str,
         setting(

@@ -59,6 +59,10 @@ def published_or_bound_port(container: Container) -> int | None:
     return int(host_port) if host_port.isdigit() else None
 
 
+#: the variables logtui sets on the container (a change in any of them means a new container)
+_SERVICE_ENV = ("LOG_ANALYZER_ALLOWED_HOSTS", "LOG_ANALYZER_API_KEY", "LOG_ANALYZER_READ_REQUIRES_KEY")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -119,14 +123,28 @@ class Lifecycle:
         return "127.0.0.1" if bind in ("", "0.0.0.0", "::") else bind
 
     def _service_env(self) -> dict[str, str]:
-        """What the container is told beyond its image's defaults. A keyless service answers only loopback
-        Host names (DNS-rebinding protection): when logtui reaches it by another name — a remote engine's
-        host, or a bind address of this machine's network — that name must be allowed, or every read is
-        a 403."""
+        """What the container is told beyond its image's defaults.
+
+        A keyless service answers only loopback Host names (DNS-rebinding protection): when logtui reaches it
+        by another name — a remote engine's host, or a bind address of this machine's network — that name
+        must be allowed, or every read is a 403. With [docker] token_env, the key from that variable guards
+        writes and reads (the local target sends the same variable's value)."""
+        env: dict[str, str] = {}
         host = self._host_for_clients()
-        if _is_loopback(host):
-            return {}
-        return {"LOG_ANALYZER_ALLOWED_HOSTS": f"[{host}]" if ":" in host else host}
+        if not _is_loopback(host):
+            env["LOG_ANALYZER_ALLOWED_HOSTS"] = f"[{host}]" if ":" in host else host
+        name = self._engine.settings.token_env
+        if name:
+            key = os.environ.get(name, "").strip()
+            if not key:
+                raise RuntimeFailure(
+                    f"[docker] token_env names {name}, which is not set",
+                    f"Export {name}=<a long random key> and start the service again, or remove token_env "
+                    "from the config to run it without a key (on 127.0.0.1 only).",
+                )
+            env["LOG_ANALYZER_API_KEY"] = key
+            env["LOG_ANALYZER_READ_REQUIRES_KEY"] = "1"
+        return env
 
     def _address(self, container: Container) -> str | None:
         port = published_port(container)
@@ -237,7 +255,7 @@ class Lifecycle:
         if container.attrs.get("Image") != image.id:
             return True
         env = (container.attrs.get("Config") or {}).get("Env") or []
-        told = {k: v for k, _, v in (e.partition("=") for e in env) if k == "LOG_ANALYZER_ALLOWED_HOSTS"}
+        told = {k: v for k, _, v in (e.partition("=") for e in env) if k in _SERVICE_ENV}
         if told != self._service_env():
             return True
         bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(
@@ -262,6 +280,7 @@ class Lifecycle:
         image = engine.image()
         if image is None:
             raise ImageMissing(s.image)
+        self._service_env()  # a key that is not set fails here, before anything is changed
         container = engine.container()
         if container is not None and container.status == "paused":
             engine.call("resuming the paused container", container.unpause)

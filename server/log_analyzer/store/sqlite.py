@@ -10,7 +10,8 @@ import secrets
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from log_analyzer import storage_errors
@@ -167,45 +168,36 @@ class SqliteStore:
             raise
 
     def _create_schema(self, progress: UpgradeProgress | None) -> None:
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                had_logs = (
-                    conn.execute(
-                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'logs'"
-                    ).fetchone()
-                    is not None
+        with self._writing() as conn:
+            had_logs = (
+                conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'logs'").fetchone()
+                is not None
+            )
+            for stmt in _TABLES:
+                conn.execute(stmt)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else (1 if had_logs else 0)
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"cannot open the database {self.path}: it was made by a newer log-analyzer "
+                    f"(schema {version}; this version knows up to {SCHEMA_VERSION}); upgrade log-analyzer"
                 )
-                for stmt in _TABLES:
-                    conn.execute(stmt)
-                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                version = int(row[0]) if row else (1 if had_logs else 0)
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"cannot open the database {self.path}: it was made by a newer log-analyzer "
-                        f"(schema {version}; this version knows up to {SCHEMA_VERSION}); upgrade log-analyzer"
-                    )
-                for stmt in _INDEXES:
-                    conn.execute(stmt)
-                if version < SCHEMA_VERSION:
-                    # Merge the text index's segments less eagerly than the defaults (4, 16): measured, it
-                    # halves the cost of keeping the index at a million rows and queries stay as fast.
-                    conn.execute("INSERT INTO logs_fts (logs_fts, rank) VALUES ('automerge', 8)")
-                    conn.execute("INSERT INTO logs_fts (logs_fts, rank) VALUES ('crisismerge', 64)")
-                if version == 1:
-                    self.upgraded = self._upgrade_from_1(conn, progress)
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-                )
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('cursor_secret', ?)",
-                    (secrets.token_hex(32),),
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+            for stmt in _INDEXES:
+                conn.execute(stmt)
+            if version < SCHEMA_VERSION:
+                # Merge the text index's segments less eagerly than the defaults (4, 16): measured, it
+                # halves the cost of keeping the index at a million rows and queries stay as fast.
+                conn.execute("INSERT INTO logs_fts (logs_fts, rank) VALUES ('automerge', 8)")
+                conn.execute("INSERT INTO logs_fts (logs_fts, rank) VALUES ('crisismerge', 64)")
+            if version == 1:
+                self.upgraded = self._upgrade_from_1(conn, progress)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('cursor_secret', ?)",
+                (secrets.token_hex(32),),
+            )
 
     def _upgrade_from_1(self, conn: sqlite3.Connection, progress: UpgradeProgress | None) -> int:
         """Build the rollups and the text index of a store made before they existed, inside the caller's
@@ -279,6 +271,20 @@ class SqliteStore:
         if writer is not None:
             writer.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the writer connection: committed when the block ends, rolled back (and
+        the error raised) when it fails or is interrupted."""
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
     # -- writes ---------------------------------------------------------------------------------------------
 
     def _add(self, conn: sqlite3.Connection, rows: Sequence[Row]) -> None:
@@ -304,18 +310,11 @@ class SqliteStore:
         and the caller's record of how far it got are committed together or not at all."""
         if not rows and not also:
             return 0
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if rows:
-                    self._add(conn, rows)
-                for sql, params in also:
-                    conn.execute(sql, params)
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+        with self._writing() as conn:
+            if rows:
+                self._add(conn, rows)
+            for sql, params in also:
+                conn.execute(sql, params)
         return len(rows)
 
     def insert_missing(self, rows: Sequence[Row]) -> int:
@@ -323,59 +322,44 @@ class SqliteStore:
         runs inside it, so two of these at once cannot both add a row. Returns how many were added."""
         if not rows:
             return 0
-        with self._write_lock:
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                missing = [
-                    row
-                    for row in rows
-                    if conn.execute(
-                        "SELECT 1 FROM logs WHERE ts = ? AND tag = ? AND message = ? LIMIT 1",
-                        (row[0], row[2], row[3]),
-                    ).fetchone()
-                    is None
-                ]
-                if missing:
-                    self._add(conn, missing)
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+        with self._writing() as conn:
+            missing = [
+                row
+                for row in rows
+                if conn.execute(
+                    "SELECT 1 FROM logs WHERE ts = ? AND tag = ? AND message = ? LIMIT 1",
+                    (row[0], row[2], row[3]),
+                ).fetchone()
+                is None
+            ]
+            if missing:
+                self._add(conn, missing)
         return len(missing)
 
     def prune_before(self, cutoff: int) -> int:
         """Delete records older than `cutoff` (micros), in chunks so readers and writers are not held up."""
         deleted = 0
         while True:
-            with self._write_lock:
-                conn = self._writer
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    gone = conn.execute(
-                        "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts < ? ORDER BY ts LIMIT ?) "
-                        "RETURNING id, ts, tag, message",
-                        (cutoff, _PRUNE_CHUNK),
-                    ).fetchall()
-                    n = len(gone)
-                    conn.executemany(
-                        "INSERT INTO logs_fts (logs_fts, rowid, body) VALUES ('delete', ?, ?)",
-                        [(i, fold(m)) for i, _, _, m in gone],
-                    )
-                    deltas = [(c, *key) for key, c in rollup_deltas((ts, tag) for _, ts, tag, _ in gone)]
-                    conn.executemany(
-                        "UPDATE rollups SET n = n - ? WHERE level = ? AND slot = ? AND tag = ?", deltas
-                    )
-                    conn.executemany(
-                        "DELETE FROM rollups WHERE level = ? AND slot = ? AND tag = ? AND n <= 0",
-                        [key for _, *key in deltas],
-                    )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    _rollback(conn)
-                    raise
-            deleted += n
-            if n < _PRUNE_CHUNK:
+            with self._writing() as conn:
+                gone = conn.execute(
+                    "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts < ? ORDER BY ts LIMIT ?) "
+                    "RETURNING id, ts, tag, message",
+                    (cutoff, _PRUNE_CHUNK),
+                ).fetchall()
+                conn.executemany(
+                    "INSERT INTO logs_fts (logs_fts, rowid, body) VALUES ('delete', ?, ?)",
+                    [(i, fold(m)) for i, _, _, m in gone],
+                )
+                deltas = [(c, *key) for key, c in rollup_deltas((ts, tag) for _, ts, tag, _ in gone)]
+                conn.executemany(
+                    "UPDATE rollups SET n = n - ? WHERE level = ? AND slot = ? AND tag = ?", deltas
+                )
+                conn.executemany(
+                    "DELETE FROM rollups WHERE level = ? AND slot = ? AND tag = ? AND n <= 0",
+                    [key for _, *key in deltas],
+                )
+            deleted += len(gone)
+            if len(gone) < _PRUNE_CHUNK:
                 return deleted
 
     # -- reads ----------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from log_analyzer.timefmt import MAX_MICROS, render
 
@@ -86,6 +86,36 @@ class Bounds:
     last: str | None
     first_micros: int | None
     last_micros: int | None
+
+    @classmethod
+    def of(cls, records: int, first: Sequence[Any] | None, last: Sequence[Any] | None) -> Bounds:
+        """From the count and the (ts, ts_text) rows FIRST_ROW and LAST_ROW found (None: an empty store)."""
+        return cls(
+            records=records,
+            first=first[1] if first else None,
+            last=last[1] if last else None,
+            first_micros=first[0] if first else None,
+            last_micros=last[0] if last else None,
+        )
+
+
+#: The oldest and the newest record as (ts, ts_text); the same SQL on both backends.
+FIRST_ROW = "SELECT ts, ts_text FROM logs ORDER BY ts, id LIMIT 1"
+LAST_ROW = "SELECT ts, ts_text FROM logs ORDER BY ts DESC, id DESC LIMIT 1"
+
+
+def time_clauses(query: Query, mark: str) -> tuple[list[str], list[object]]:
+    """The WHERE clauses (and their arguments) for the query's time window, with `mark` as the driver's
+    placeholder; each backend adds its own for tags and `q`."""
+    clauses: list[str] = []
+    args: list[object] = []
+    if query.start is not None:
+        clauses.append(f"ts >= {mark}")
+        args.append(query.start)
+    if query.end is not None:
+        clauses.append(f"ts <= {mark}")
+        args.append(query.end)
+    return clauses, args
 
 
 class PageRows(Protocol):

@@ -23,6 +23,8 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from log_analyzer.store.common import (
     COUNT_LEVEL,
+    FIRST_ROW,
+    LAST_ROW,
     Bounds,
     Order,
     Query,
@@ -37,6 +39,7 @@ from log_analyzer.store.common import (
     escape_like,
     plan,
     rollup_deltas,
+    time_clauses,
 )
 from log_analyzer.store.location import mask_url, scrub
 
@@ -437,26 +440,13 @@ class PostgresStore:
             count = conn.execute(
                 "SELECT COALESCE(SUM(n), 0) FROM rollups WHERE level = %s", (COUNT_LEVEL,)
             ).fetchone()
-            first = conn.execute("SELECT ts, ts_text FROM logs ORDER BY ts, id LIMIT 1").fetchone()
-            last = conn.execute("SELECT ts, ts_text FROM logs ORDER BY ts DESC, id DESC LIMIT 1").fetchone()
-        return Bounds(
-            records=int(count[0]) if count else 0,
-            first=first[1] if first else None,
-            last=last[1] if last else None,
-            first_micros=first[0] if first else None,
-            last_micros=last[0] if last else None,
-        )
+            first = conn.execute(FIRST_ROW).fetchone()
+            last = conn.execute(LAST_ROW).fetchone()
+        return Bounds.of(int(count[0]) if count else 0, first, last)
 
     @staticmethod
     def _where(query: Query) -> tuple[list[str], list[object]]:
-        clauses: list[str] = []
-        args: list[object] = []
-        if query.start is not None:
-            clauses.append("ts >= %s")
-            args.append(query.start)
-        if query.end is not None:
-            clauses.append("ts <= %s")
-            args.append(query.end)
+        clauses, args = time_clauses(query, "%s")
         if query.tags:
             clauses.append("upper(tag) = ANY(%s)")
             args.append(list(query.tags))

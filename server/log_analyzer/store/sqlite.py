@@ -17,6 +17,8 @@ from pathlib import Path
 from log_analyzer import storage_errors
 from log_analyzer.store.common import (
     COUNT_LEVEL,
+    FIRST_ROW,
+    LAST_ROW,
     LEVELS,
     MIN_INDEXED_Q,
     Bounds,
@@ -31,6 +33,7 @@ from log_analyzer.store.common import (
     fold,
     plan,
     rollup_deltas,
+    time_clauses,
 )
 
 #: 1: logs + meta (with a running record_count). 2: rollups and the trigram index.
@@ -375,28 +378,15 @@ class SqliteStore:
             count = conn.execute(
                 "SELECT COALESCE(SUM(n), 0) FROM rollups WHERE level = ?", (COUNT_LEVEL,)
             ).fetchone()[0]
-            first = conn.execute("SELECT ts, ts_text FROM logs ORDER BY ts, id LIMIT 1").fetchone()
-            last = conn.execute("SELECT ts, ts_text FROM logs ORDER BY ts DESC, id DESC LIMIT 1").fetchone()
+            first = conn.execute(FIRST_ROW).fetchone()
+            last = conn.execute(LAST_ROW).fetchone()
         finally:
             conn.execute("COMMIT")
-        return Bounds(
-            records=int(count),
-            first=first[1] if first else None,
-            last=last[1] if last else None,
-            first_micros=first[0] if first else None,
-            last_micros=last[0] if last else None,
-        )
+        return Bounds.of(int(count), first, last)
 
     @staticmethod
     def _where(query: Query) -> tuple[list[str], list[object]]:
-        clauses: list[str] = []
-        args: list[object] = []
-        if query.start is not None:
-            clauses.append("ts >= ?")
-            args.append(query.start)
-        if query.end is not None:
-            clauses.append("ts <= ?")
-            args.append(query.end)
+        clauses, args = time_clauses(query, "?")
         if query.tags:
             # the column's NOCASE collation makes this case-insensitive (tags are ASCII)
             clauses.append("tag IN (" + ",".join("?" * len(query.tags)) + ")")

@@ -104,6 +104,14 @@ FIRST_ROW = "SELECT ts, ts_text FROM logs ORDER BY ts, id LIMIT 1"
 LAST_ROW = "SELECT ts, ts_text FROM logs ORDER BY ts DESC, id DESC LIMIT 1"
 
 
+def not_stored(conn: Any, rows: Sequence[Row], mark: str) -> list[Row]:
+    """The rows with no stored record of the same timestamp, tag and message, checked one by one on `conn`
+    (inside the caller's write transaction, so a concurrent writer cannot add one in between)."""
+    # `mark` is the driver's placeholder (? or %s); the values go as parameters
+    sql = f"SELECT 1 FROM logs WHERE ts = {mark} AND tag = {mark} AND message = {mark} LIMIT 1"  # noqa: S608
+    return [row for row in rows if conn.execute(sql, (row[0], row[2], row[3])).fetchone() is None]
+
+
 def time_clauses(query: Query, mark: str) -> tuple[list[str], list[object]]:
     """The WHERE clauses (and their arguments) for the query's time window, with `mark` as the driver's
     placeholder; each backend adds its own for tags and `q`."""

@@ -37,6 +37,7 @@ from log_analyzer.store.common import (
     bucket_ranges,
     bucket_width,
     escape_like,
+    not_stored,
     plan,
     rollup_deltas,
     time_clauses,
@@ -317,15 +318,7 @@ class PostgresStore:
             return 0
         with self._conn() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SEED_LOCK,))
-            missing = [
-                row
-                for row in rows
-                if conn.execute(
-                    "SELECT 1 FROM logs WHERE ts = %s AND tag = %s AND message = %s LIMIT 1",
-                    (row[0], row[2], row[3]),
-                ).fetchone()
-                is None
-            ]
+            missing = not_stored(conn, rows, "%s")
             if missing:
                 self._add(conn, missing)
         return len(missing)

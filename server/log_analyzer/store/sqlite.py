@@ -31,6 +31,7 @@ from log_analyzer.store.common import (
     bucket_ranges,
     bucket_width,
     fold,
+    not_stored,
     plan,
     rollup_deltas,
     time_clauses,
@@ -326,15 +327,7 @@ class SqliteStore:
         if not rows:
             return 0
         with self._writing() as conn:
-            missing = [
-                row
-                for row in rows
-                if conn.execute(
-                    "SELECT 1 FROM logs WHERE ts = ? AND tag = ? AND message = ? LIMIT 1",
-                    (row[0], row[2], row[3]),
-                ).fetchone()
-                is None
-            ]
+            missing = not_stored(conn, rows, "?")
             if missing:
                 self._add(conn, missing)
         return len(missing)

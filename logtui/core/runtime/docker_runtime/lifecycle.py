@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -54,9 +55,15 @@ def published_or_bound_port(container: Container) -> int | None:
     port = published_port(container)
     if port is not None:
         return port
-    bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT)
-    host_port = (bindings or [{}])[0].get("HostPort") or ""
+    host_port = _binding(container)[1]
     return int(host_port) if host_port.isdigit() else None
+
+
+def _binding(container: Container) -> tuple[str, str]:
+    """(host address, host port) the container was created to publish on, as Docker keeps them ("" unset)."""
+    bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(CONTAINER_PORT)
+    first = (bindings or [{}])[0]
+    return first.get("HostIp") or "", first.get("HostPort") or ""
 
 
 #: the variables logtui sets on the container (a change in any of them means a new container)
@@ -153,9 +160,11 @@ class Lifecycle:
         host = self._host_for_clients()
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
-    def _refresh_url(self, container: Container) -> None:
+    def _refresh_url(self, container: Container) -> str | None:
+        """base_url from where the container is published now; returns the address (host:port)."""
         address = self._address(container)
         self.base_url = f"http://{address}" if address else None
+        return address
 
     def _db_size(self) -> int | None:
         """The database's size when the volume's directory is readable from here (a local engine run as root
@@ -207,44 +216,29 @@ class Lifecycle:
                 db_size=db_size,
             )
         st = container.attrs.get("State") or {}
-        started_at = parse_docker_time(st.get("StartedAt"))
+        of_container = partial(
+            RuntimeStatus,
+            image=s.image,
+            container_id=container.id,
+            volume=volume,
+            started_at=parse_docker_time(st.get("StartedAt")),
+            db_size=db_size,
+        )
         status = container.status
         if status in ("running", "restarting", "paused"):
-            address = self._address(container)
-            self.base_url = f"http://{address}" if address else None
+            address = self._refresh_url(container)
             if status == "running" and self.base_url and probe_health(self.base_url):
                 state, detail = RuntimeState.HEALTHY, f"Serving on http://{address}"
                 if self.port_note:
                     detail = f"{detail} ({self.port_note})"
             else:
                 state, detail = RuntimeState.RUNNING, f"Container {status}; /health not answering yet"
-            return RuntimeStatus(
-                state,
-                detail,
-                image=s.image,
-                container_id=container.id,
-                volume=volume,
-                started_at=started_at,
-                db_size=db_size,
-                host_port=published_port(container),
-                address=address,
-            )
+            return of_container(state, detail, host_port=published_port(container), address=address)
         self.base_url = None
         if status == "created":
-            state, detail, code = RuntimeState.CREATED, "Container created, not started", None
-        else:
-            code = st.get("ExitCode")
-            state, detail = RuntimeState.EXITED, f"Container exited with code {code}"
-        return RuntimeStatus(
-            state,
-            detail,
-            image=s.image,
-            container_id=container.id,
-            volume=volume,
-            started_at=started_at,
-            db_size=db_size,
-            exit_code=code,
-        )
+            return of_container(RuntimeState.CREATED, "Container created, not started")
+        code = st.get("ExitCode")
+        return of_container(RuntimeState.EXITED, f"Container exited with code {code}", exit_code=code)
 
     # --- start ----------------------------------------------------------------------------------------------
 
@@ -258,11 +252,7 @@ class Lifecycle:
         told = {k: v for k, _, v in (e.partition("=") for e in env) if k in _SERVICE_ENV}
         if told != self._service_env():
             return True
-        bindings = ((container.attrs.get("HostConfig") or {}).get("PortBindings") or {}).get(
-            CONTAINER_PORT
-        ) or [{}]
-        host_ip = bindings[0].get("HostIp") or ""
-        host_port = bindings[0].get("HostPort") or ""
+        host_ip, host_port = _binding(container)
         if not s.host_port:
             # "Any port": a container pinned to the one it was given keeps it; one left to Docker's choice
             # (made by an older logtui) would get a new port on every start, so it is made again, pinned.

@@ -192,16 +192,10 @@ def options_from_args(argv: Sequence[str] | None = None) -> AppOptions:
         fail("--token-env and --timeout go with --url (a saved target keeps its own: see t in the app)")
     _check_aws_flags(args)
     if args.url is not None:
-        from logtui.ui.target_choice import url_target_problem
+        from logtui.ui.target_choice import UrlFlags, url_target_problem
 
-        problem = url_target_problem(
-            args.url,
-            token_env=args.token_env,
-            timeout=args.timeout,
-            aws_iam=args.aws_iam,
-            aws_profile=args.aws_profile,
-            aws_region=args.aws_region,
-        )
+        flags = UrlFlags(args.token_env, args.timeout, args.aws_iam, args.aws_profile, args.aws_region)
+        problem = url_target_problem(args.url, flags)
         if problem:
             example = (
                 " (e.g. http://127.0.0.1:8000 or https://xyz.awsapprunner.com)"

@@ -84,14 +84,7 @@ class LogtuiApp(App[None]):
         self.launch_error: ConfigError | None = None
         try:
             self.target: Target = launch_target(
-                self.config,
-                url=options.url,
-                profile=options.profile,
-                token_env=options.token_env,
-                timeout=options.timeout,
-                aws_iam=options.aws_iam,
-                aws_profile=options.aws_profile,
-                aws_region=options.aws_region,
+                self.config, url=options.url, profile=options.profile, flags=options.url_flags
             )
         except ConfigError as exc:
             # The CLI checks --url first; a caller of the factory may not have: say so, open the local target.

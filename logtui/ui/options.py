@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from logtui.ui.target_choice import UrlFlags
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -47,3 +49,7 @@ class AppOptions:
 
     def clock(self) -> Callable[[], datetime]:
         return self.now or utc_now
+
+    @property
+    def url_flags(self) -> UrlFlags:
+        return UrlFlags(self.token_env, self.timeout, self.aws_iam, self.aws_profile, self.aws_region)

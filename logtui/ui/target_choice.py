@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from logtui.core.config import LOCAL_TARGET_NAME, Config, Target, target_from_form
 from logtui.core.errors import ConfigValueError
 
 
-def target_from_url(
-    url: str,
-    *,
-    token_env: str | None = None,
-    timeout: float | None = None,
-    aws_iam: bool = False,
-    aws_profile: str | None = None,
-    aws_region: str | None = None,
-) -> Target:
+@dataclass(frozen=True)
+class UrlFlags:
+    """What goes with --url: the variable holding the bearer token (its name), the timeout, AWS signing."""
+
+    token_env: str | None = None
+    timeout: float | None = None
+    aws_iam: bool = False
+    aws_profile: str | None = None
+    aws_region: str | None = None
+
+
+def target_from_url(url: str, flags: UrlFlags = UrlFlags()) -> Target:
     """An unsaved target for `--url`, named after its host so the status bar says where we are.
 
     The kind is guessed from the host (App Runner, Lambda function URL, else HTTP). Raises ConfigValueError
@@ -32,11 +36,11 @@ def target_from_url(
         name,
         url,
         "",
-        token_env or "",
-        f"{timeout:g}" if timeout is not None else "10",
-        "aws_iam" if aws_iam else "none",
-        aws_profile or "",
-        aws_region or "",
+        flags.token_env or "",
+        f"{flags.timeout:g}" if flags.timeout is not None else "10",
+        "aws_iam" if flags.aws_iam else "none",
+        flags.aws_profile or "",
+        flags.aws_region or "",
     )
 
 
@@ -49,25 +53,10 @@ _FLAGS = {
 }
 
 
-def url_target_problem(
-    url: str,
-    *,
-    token_env: str | None = None,
-    timeout: float | None = None,
-    aws_iam: bool = False,
-    aws_profile: str | None = None,
-    aws_region: str | None = None,
-) -> str | None:
+def url_target_problem(url: str, flags: UrlFlags = UrlFlags()) -> str | None:
     """What is wrong with --url (and its --token-env/--timeout/--aws-*), as "--flag: problem", or None."""
     try:
-        target_from_url(
-            url,
-            token_env=token_env,
-            timeout=timeout,
-            aws_iam=aws_iam,
-            aws_profile=aws_profile,
-            aws_region=aws_region,
-        )
+        target_from_url(url, flags)
     except ConfigValueError as exc:
         flag = _FLAGS.get(exc.field, "--url")
         return f"{flag}: {exc.problem}"
@@ -83,26 +72,11 @@ def known_profiles(config: Config) -> list[str]:
 
 
 def launch_target(
-    config: Config,
-    *,
-    url: str | None,
-    profile: str | None,
-    token_env: str | None = None,
-    timeout: float | None = None,
-    aws_iam: bool = False,
-    aws_profile: str | None = None,
-    aws_region: str | None = None,
+    config: Config, *, url: str | None, profile: str | None, flags: UrlFlags = UrlFlags()
 ) -> Target:
     """--url beats --profile beats the config's default target beats local. Callers validated url/profile."""
     if url:
-        return target_from_url(
-            url,
-            token_env=token_env,
-            timeout=timeout,
-            aws_iam=aws_iam,
-            aws_profile=aws_profile,
-            aws_region=aws_region,
-        )
+        return target_from_url(url, flags)
     for name in (profile, config.default_target):
         if name:
             found = find_profile(config, name)

@@ -19,7 +19,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -28,15 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "server"))
 sys.path.insert(0, str(ROOT))
 
+# the same planted string, end of time and timing as the store benchmark (this folder is on sys.path[0])
+from bench_store import END, RARE, best  # noqa: E402
 from log_analyzer.seed import demo_rows  # noqa: E402
 from log_analyzer.settings import Settings  # noqa: E402
 from log_analyzer.store import LogStore, open_store  # noqa: E402
 
 from tests.helpers import ServerProcess  # noqa: E402
 
-RARE = "ZQXJ-7781"
 WEEK = 7 * 86_400_000_000
-END = 1_795_000_000_000_000
+REPEAT = 7
 
 
 def add_week(store: LogStore, records: int, week: int, weeks: int, plant: bool) -> None:
@@ -51,16 +51,6 @@ def add_week(store: LogStore, records: int, week: int, weeks: int, plant: bool) 
             n += 1
         for i in range(0, len(rows), 5000):
             store.insert(rows[i : i + 5000])
-
-
-def best(fn: Callable[[], object], repeat: int = 7) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def measure(db: Path, env: dict[str, str]) -> dict[str, float]:
@@ -80,11 +70,11 @@ def measure(db: Path, env: dict[str, str]) -> dict[str, float]:
 
         assert search() == 5
         return {
-            "first /logs page (1,000 records)": best(lambda: client.get("/logs").raise_for_status()),
+            "first /logs page (1,000 records)": best(lambda: client.get("/logs").raise_for_status(), REPEAT),
             "/stats whole store, 60 buckets": best(
-                lambda: client.get("/stats", params={"buckets": 60}).raise_for_status()
+                lambda: client.get("/stats", params={"buckets": 60}).raise_for_status(), REPEAT
             ),
-            "q for a string in 5 records, complete": best(search),
+            "q for a string in 5 records, complete": best(search, REPEAT),
         }
     finally:
         server.stop()

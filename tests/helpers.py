@@ -20,6 +20,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM a child we started, SIGKILL it if it has not gone within 10 s; nothing if it already ended."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
 def wait_until(condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
     """Poll `condition` until it holds; for waiting on external processes (servers, containers)."""
     deadline = time.monotonic() + timeout
@@ -131,13 +143,7 @@ class ServerProcess:
                 http.post(f"{self.url}/logs", json={"logs": records[i : i + batch]}).raise_for_status()
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 class OriginalServer:
@@ -199,10 +205,4 @@ class OriginalServer:
             return False
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)

@@ -21,7 +21,7 @@ from logtui.core.publish import IMAGES
 from logtui.core.runtime.base import DockerSettings
 from logtui.core.runtime.docker_runtime import DockerRuntime
 from tests.conftest import docker_required
-from tests.helpers import free_port, wait_until
+from tests.helpers import free_port, stop_process, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REGISTRY_USER = "logtui"
@@ -79,12 +79,7 @@ def _start(root: Path, *, htpasswd: Path | None = None) -> Iterator[Registry]:
             f"127.0.0.1:{port}", url, log, (REGISTRY_USER, REGISTRY_PASSWORD) if htpasswd else None
         )
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop_process(proc)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from logtui.core.errors import PushFailed
 from logtui.core.publish import IMAGES, ecr_login, ensure_ecr_repository, parse_reference, push_image
 from logtui.core.runtime.base import DockerSettings
 from logtui.core.runtime.docker_runtime import DockerRuntime
-from tests.helpers import free_port, wait_until
+from tests.helpers import free_port, stop_process, wait_until
 
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "eu-west-1"
@@ -52,8 +52,7 @@ def moto_ecr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_until(answers, timeout=60, what="moto_server")
         yield url
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_process(proc)
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from log_analyzer.store.location import mask_url
 
-from tests.helpers import ServerProcess, free_port, wait_until
+from tests.helpers import ServerProcess, free_port, stop_process, wait_until
 from tests.pg import PASSWORD, PASSWORD_IN_URL
 
 
@@ -82,8 +82,7 @@ def test_serve_takes_the_port_from_PORT(tmp_path: Path) -> None:
 
         wait_until(up, 30, "serve on $PORT")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_process(proc)
     assert f"Uvicorn running on http://127.0.0.1:{port}" in log.read_text()
 
 

@@ -206,3 +206,18 @@ class OriginalServer:
 
     def stop(self) -> None:
         stop_process(self.proc)
+
+
+def write_batches(url: str, k: int, batches: int, batch: int, failures: list[str]) -> None:
+    """Writer `k` of a concurrency test: `batches` POSTs of `batch` records (tag W<k>, on a day of its own, so
+    counts per writer are exact). Runs in a thread: failures are noted in `failures`, not raised."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for b in range(batches):
+            day = f"2024-06-0{k + 1}T00:{b:02d}"
+            logs = [
+                {"timestamp": f"{day}:{i % 60:02d}", "tag": f"W{k}", "message": f"{b}-{i}"}
+                for i in range(batch)
+            ]
+            r = client.post("/logs", json={"logs": logs})
+            if r.status_code != 201:
+                failures.append(f"POST {r.status_code} {r.text[:200]}")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.helpers import ServerProcess
+from tests.helpers import ServerProcess, write_batches
 
 WRITERS, BATCHES, BATCH = 4, 10, 250
 
@@ -18,19 +18,7 @@ def test_concurrent_writers_and_readers(server_factory: Callable[..., ServerProc
     counts_seen: list[int] = []
 
     def writer(k: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as client:
-            for b in range(BATCHES):
-                logs = [
-                    {
-                        "timestamp": f"2024-06-0{k + 1}T00:{b:02d}:{i % 60:02d}",
-                        "tag": f"W{k}",
-                        "message": f"{b}-{i}",
-                    }
-                    for i in range(BATCH)
-                ]
-                r = client.post("/logs", json={"logs": logs})
-                if r.status_code != 201:
-                    failures.append(f"POST {r.status_code} {r.text[:200]}")
+        write_batches(server.url, k, BATCHES, BATCH, failures)
 
     def reader() -> None:
         with httpx.Client(base_url=server.url, timeout=60) as client:

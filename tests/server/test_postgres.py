@@ -21,7 +21,7 @@ from log_analyzer import lambda_handler
 from log_analyzer.settings import Settings
 from log_analyzer.store.location import mask_url
 
-from tests.helpers import ServerProcess, wait_until
+from tests.helpers import ServerProcess, wait_until, write_batches
 from tests.pg import PASSWORD, PASSWORD_IN_URL, PgCluster
 from tests.server.test_lambda import FakeContext, url_event
 
@@ -69,19 +69,7 @@ def test_many_instances_one_store(instances: Callable[..., list[ServerProcess]])
     seen_totals: list[int] = []
 
     def writer(k: int) -> None:
-        with httpx.Client(base_url=servers[k % 3].url, timeout=60) as client:
-            for b in range(BATCHES):
-                logs = [
-                    {
-                        "timestamp": f"2024-06-0{k + 1}T00:{b:02d}:{i % 60:02d}",
-                        "tag": f"W{k}",
-                        "message": f"{b}-{i}",
-                    }
-                    for i in range(BATCH)
-                ]
-                r = client.post("/logs", json={"logs": logs})
-                if r.status_code != 201:
-                    failures.append(f"POST {r.status_code} {r.text[:200]}")
+        write_batches(servers[k % 3].url, k, BATCHES, BATCH, failures)
 
     def reader(k: int) -> None:
         with httpx.Client(base_url=servers[k % 3].url, timeout=60) as client:

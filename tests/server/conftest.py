@@ -38,14 +38,20 @@ def fresh_store(backend: str, request: pytest.FixtureRequest) -> StoreEnv:
     return lambda: {"LOG_ANALYZER_DATABASE_URL": cluster.new_database()}
 
 
+def _seeded_server(
+    tmp_path_factory: pytest.TempPathFactory, fresh_store: StoreEnv, name: str
+) -> Iterator[ServerProcess]:
+    server = ServerProcess(tmp_path_factory.mktemp(name) / "logs.db", env=fresh_store(), seed=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="module")
 def course_server(tmp_path_factory: pytest.TempPathFactory, fresh_store: StoreEnv) -> Iterator[ServerProcess]:
     """A real server with the course's seed sample (22 records on 2023-04-23). Read-only: don't write."""
-    server = ServerProcess(
-        tmp_path_factory.mktemp("course") / "logs.db", env=fresh_store(), seed=True
-    ).start()
-    yield server
-    server.stop()
+    yield from _seeded_server(tmp_path_factory, fresh_store, "course")
 
 
 @pytest.fixture
@@ -67,11 +73,7 @@ def server_factory(tmp_path: Path, fresh_store: StoreEnv) -> Iterator[Callable[.
 @pytest.fixture(scope="module")
 def module_server(tmp_path_factory: pytest.TempPathFactory, fresh_store: StoreEnv) -> Iterator[ServerProcess]:
     """A seeded server this module's tests may write to (for an exact store, use server_factory)."""
-    server = ServerProcess(
-        tmp_path_factory.mktemp("server") / "logs.db", env=fresh_store(), seed=True
-    ).start()
-    yield server
-    server.stop()
+    yield from _seeded_server(tmp_path_factory, fresh_store, "server")
 
 
 @pytest.fixture

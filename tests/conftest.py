@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -103,3 +104,16 @@ def docker_client():  # type: ignore[no-untyped-def]
         pytest.skip(reason)
     yield client
     client.close()
+
+
+@pytest.fixture
+def local_is_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The OS's local zone set for this test only (POSIX: TZ + tzset), so "local" means a known zone."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is POSIX-only: the local zone cannot be set from a test here")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+    assert os.environ.get("TZ") != "America/New_York"

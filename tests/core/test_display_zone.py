@@ -5,9 +5,6 @@ Zones are fixed by the test (IANA names, or TZ for "local"), never the machine's
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,19 +23,6 @@ NOW = datetime(2024, 5, 10, 23, 30, 15, tzinfo=UTC)  # already 11 May in Paris (
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]
-
-
-@pytest.fixture
-def local_is_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The OS's local zone set for this test only (POSIX: TZ + tzset), so "local" means a known zone."""
-    if not hasattr(time, "tzset"):
-        pytest.skip("time.tzset is POSIX-only: the local zone cannot be set from a test here")
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-    assert os.environ.get("TZ") != "America/New_York"
 
 
 def test_settings_accept_utc_local_and_iana_names_in_any_case_and_refuse_the_rest() -> None:

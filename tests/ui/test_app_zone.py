@@ -7,8 +7,6 @@ the machine's zone.
 from __future__ import annotations
 
 import csv
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,17 +23,6 @@ from tests.ui.helpers import SIZE, logs_screen, make_app, request_count, settle,
 @pytest.fixture
 def paris_config(tmp_path: Path) -> Path:
     return write_config(tmp_path / "config.toml", display_tz="Europe/Paris")
-
-
-@pytest.fixture
-def local_is_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if not hasattr(time, "tzset"):
-        pytest.skip("time.tzset is POSIX-only: the local zone cannot be set from a test here")
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def server_log(server: ServerProcess) -> Path:

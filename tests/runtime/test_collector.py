@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 #: Prints `<run> <i>` for i < N, `rate` lines a second, every 5th on stderr (every 15th says WARNING there),
 #: where <run> tells the container's runs apart.
+#: It runs inside the container: its sleep paces the producer, the tests wait on the store, never on time.
 PRINTER = r"""
 import os, sys, time
 n, rate = int(sys.argv[1]), float(sys.argv[2])

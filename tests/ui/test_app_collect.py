@@ -25,6 +25,8 @@ def chatty(docker_client: Any) -> Iterator[Any]:
         docker_client.images.get("python:3.11-slim")
     except Exception:
         pytest.skip("the image python:3.11-slim is not present on this engine")
+    # The program inside the container is a chatty service: ten lines a second is its own pacing (the test
+    # itself never sleeps; it waits for the lines to reach the store).
     container = docker_client.containers.run(
         "python:3.11-slim",
         [

@@ -242,15 +242,15 @@ class Lifecycle:
 
     # --- start ----------------------------------------------------------------------------------------------
 
-    def _stale(self, container: Container, image: Image) -> bool:
+    def _stale(self, container: Container, image: Image, env: dict[str, str]) -> bool:
         """A stopped container from another image, port or address setting is recreated (the data is on the
         volume)."""
         s = self._engine.settings
         if container.attrs.get("Image") != image.id:
             return True
-        env = (container.attrs.get("Config") or {}).get("Env") or []
-        told = {k: v for k, _, v in (e.partition("=") for e in env) if k in _SERVICE_ENV}
-        if told != self._service_env():
+        given = (container.attrs.get("Config") or {}).get("Env") or []
+        told = {k: v for k, _, v in (e.partition("=") for e in given) if k in _SERVICE_ENV}
+        if told != env:
             return True
         host_ip, host_port = _binding(container)
         if not s.host_port:
@@ -270,7 +270,7 @@ class Lifecycle:
         image = engine.image()
         if image is None:
             raise ImageMissing(s.image)
-        self._service_env()  # a key that is not set fails here, before anything is changed
+        env = self._service_env()  # a key that is not set fails here, before anything is changed
         container = engine.container()
         if container is not None and container.status == "paused":
             engine.call("resuming the paused container", container.unpause)
@@ -278,7 +278,7 @@ class Lifecycle:
         if container is not None and container.status in ("running", "restarting"):
             self._refresh_url(container)
             return
-        if container is not None and self._stale(container, image):
+        if container is not None and self._stale(container, image, env):
             stale = container
             if not s.host_port:
                 self._last_port = self._last_port or published_or_bound_port(stale)
@@ -286,7 +286,7 @@ class Lifecycle:
             container = None
         self.port_note = None
         try:
-            container = self._start_container(image, container)
+            container = self._start_container(image, container, env)
         except PortInUse as exc:
             if s.host_port or exc.port == 0:
                 raise  # a port the user chose: say it is taken (or Docker's own choice failed)
@@ -294,11 +294,11 @@ class Lifecycle:
             old = exc.port
             self._last_port = None
             self.port_note = f"port {old} was taken, so the service moved to a new port"
-            container = self._start_container(image, None)
+            container = self._start_container(image, None, env)
         self._last_port = published_port(container) or self._last_port
         self._refresh_url(container)
 
-    def _start_container(self, image: Image, container: Container | None) -> Container:
+    def _start_container(self, image: Image, container: Container | None, env: dict[str, str]) -> Container:
         """Start `container`, or create and start a new one (on the remembered or a free port). Returns it
         reloaded. A busy port raises PortInUse naming it, with nothing left behind that this call made."""
         engine = self._engine
@@ -321,7 +321,7 @@ class Lifecycle:
                     labels={LABEL_MANAGED: "true", LABEL_ROLE: "server", "io.logtui.image": s.image},
                     ports={CONTAINER_PORT: (s.bind, port)},
                     volumes={s.volume: {"bind": DATA_DIR, "mode": "rw"}},
-                    environment=self._service_env(),
+                    environment=env,
                     detach=True,
                     cap_drop=CAP_DROP,
                     security_opt=SECURITY_OPT,

@@ -178,15 +178,23 @@ READING = [
 ]
 
 
-def test_reading_in_a_zone_with_json_summaries_and_a_search(
-    snap_compare: Snap, server_factory: Callable[..., ServerProcess], tmp_path: Path
-) -> None:
+def _reading_app(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> tuple[ServerProcess, LogtuiApp]:
+    """A server holding READING, and the app on it with times shown in Europe/Paris."""
     server = server_factory()
     server.post(READING)
     config = write_config(tmp_path / "config.toml", display_tz="Europe/Paris")
     app = quiet(
         make_app(url=server.url, config_path=config, start="2023-04-23T12:00", end="2023-04-23T12:05")
     )
+    return server, app
+
+
+def test_reading_in_a_zone_with_json_summaries_and_a_search(
+    snap_compare: Snap, server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    server, app = _reading_app(server_factory, tmp_path)
 
     async def search(pilot: Pilot[Any]) -> None:
         field = app.screen.query_one("#search", Input)
@@ -207,12 +215,7 @@ def test_reading_in_a_zone_with_json_summaries_and_a_search(
 def test_detail_view_in_a_zone(
     snap_compare: Snap, server_factory: Callable[..., ServerProcess], tmp_path: Path
 ) -> None:
-    server = server_factory()
-    server.post(READING)
-    config = write_config(tmp_path / "config.toml", display_tz="Europe/Paris")
-    app = quiet(
-        make_app(url=server.url, config_path=config, start="2023-04-23T12:00", end="2023-04-23T12:05")
-    )
+    server, app = _reading_app(server_factory, tmp_path)
 
     async def open_error(pilot: Pilot[Any]) -> None:
         logs_of(app).log_view.focus()
